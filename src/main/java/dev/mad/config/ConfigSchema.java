@@ -1,0 +1,160 @@
+package dev.mad.config;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every setting of the server with its default and range (SPEC section 8). A configuration is
+ * resolved from the file, then environment variables ({@code MAD_HTTP_PORT} style), then
+ * command-line overrides; any unknown key or bad value is refused with a message naming it.
+ */
+public final class ConfigSchema {
+
+  public static final String HOST_NAME = "host_name";
+  public static final String LOGS_DIR = "logs_dir";
+  public static final String COLLECT_INTERVAL_MS = "collect.interval_ms";
+  public static final String HTTP_HOST = "http.host";
+  public static final String HTTP_PORT = "http.port";
+
+  public static final List<Setting> SETTINGS = List.of(
+      Setting.text(HOST_NAME, "", "host name carried by every sample; empty = the OS host name"),
+      Setting.text(LOGS_DIR, "logs", "directory of every file the server writes"),
+      Setting.integer(COLLECT_INTERVAL_MS, 1000, 100, 3_600_000, "sampling period in milliseconds"),
+      Setting.integer("detect.baseline_seconds", 60, 5, 86_400, "seconds of samples before the first model"),
+      Setting.integer("detect.window_seconds", 120, 10, 604_800, "training window, seconds of wall time"),
+      Setting.integer("detect.retrain_seconds", 300, 10, 604_800, "seconds between retrainings"),
+      Setting.integer("detect.adapt_seconds", 600, 10, 604_800,
+          "a flagged level lasting this long is accepted as the new normal"),
+      Setting.decimal("detect.contamination", 0.05, 0.0001, 0.5, "expected share of anomalies in training"),
+      Setting.integer("detect.n_estimators", 100, 1, 2000, "trees in the isolation forest"),
+      Setting.integer("detect.max_samples", 256, 2, 100_000, "subsample size per tree (min with window size)"),
+      Setting.longValue("detect.random_seed", 42, Long.MIN_VALUE, Long.MAX_VALUE, "seed for reproducible models"),
+      Setting.decimal("detect.zscore_threshold", 3.0, 0.5, 100, "robust z-score that flags a metric"),
+      Setting.decimal("detect.severity.critical_below", -0.7, -1, 0, "score below which an anomaly is critical"),
+      Setting.decimal("detect.severity.high_below", -0.5, -1, 0, "score below which an anomaly is high"),
+      Setting.integer("detect.incident_quiet_seconds", 15, 1, 86_400, "quiet seconds that close an incident"),
+      Setting.rules("detect.rules", defaultRules(), "hard limits: {name, metric, op, value, severity, reason}"),
+      Setting.integer("persist.max_incidents", 1000, 1, 1_000_000, "incidents kept in anomalies.json"),
+      Setting.integer("persist.rotate_max_mb", 50, 1, 100_000, "size at which metrics_history.csv rolls over"),
+      Setting.bool("persist.rotate_daily", true, "also roll metrics_history.csv over at midnight"),
+      Setting.integer("persist.keep_files", 14, 1, 10_000, "rolled-over files kept"),
+      Setting.text(HTTP_HOST, "127.0.0.1", "address the HTTP server binds"),
+      Setting.integer(HTTP_PORT, 5000, 0, 65_535, "HTTP port (0 = any free port)"),
+      Setting.integer("http.chart_points", 300, 10, 100_000, "samples shown on the live charts"),
+      Setting.integer("http.max_upload_mb", 200, 1, 100_000, "largest CSV upload accepted"),
+      Setting.text("http.auth_token", "", "token required by the API and bridge; empty = none"),
+      Setting.bool("http.allow_unauthenticated", false, "allow a non-loopback bind without a token"));
+
+  private ConfigSchema() {
+  }
+
+  static JsonArray defaultRules() {
+    return new JsonArray()
+        .add(new JsonObject().put("name", "cpu_critical").put("metric", "cpu_percent").put("op", ">")
+            .put("value", 95).put("severity", "critical").put("reason", "High CPU usage detected"))
+        .add(new JsonObject().put("name", "memory_critical").put("metric", "memory_percent").put("op", ">")
+            .put("value", 95).put("severity", "critical").put("reason", "High memory consumption"));
+  }
+
+  /** The configuration with every default, as written to {@code conf/config.json}. */
+  public static JsonObject defaults() {
+    return resolve(new JsonObject(), Map.of(), Map.of());
+  }
+
+  /**
+   * Resolves the effective configuration.
+   *
+   * @param file      the parsed config file (may be empty)
+   * @param env       environment variables; only {@code MAD_*} names of known keys are read
+   * @param overrides command-line values by dotted key, applied last
+   * @throws ConfigException naming the first unknown key or bad value
+   */
+  public static JsonObject resolve(JsonObject file, Map<String, String> env, Map<String, Object> overrides) {
+    Map<String, Setting> byPath = new LinkedHashMap<>();
+    SETTINGS.forEach(s -> byPath.put(s.path(), s));
+    rejectUnknownKeys(file, "", byPath);
+
+    JsonObject out = new JsonObject();
+    for (Setting s : SETTINGS) {
+      Object raw = lookup(file, s.path());
+      String fromEnv = env.get(s.envName());
+      if (fromEnv != null) {
+        raw = fromEnv;
+      }
+      if (overrides.containsKey(s.path())) {
+        raw = overrides.get(s.path());
+      }
+      Object value = raw == null ? s.defaultValue() : s.coerce(raw);
+      put(out, s.path(), value instanceof JsonArray a ? a.copy() : value);
+    }
+    checkRelations(out);
+    return out;
+  }
+
+  private static void checkRelations(JsonObject c) {
+    JsonObject detect = c.getJsonObject("detect");
+    if (detect.getInteger("window_seconds") < detect.getInteger("baseline_seconds")) {
+      // The first model trains on the baseline; a shorter window would silently drop part of it.
+      throw new ConfigException("config key \"detect.window_seconds\" must be at least detect.baseline_seconds ("
+          + detect.getInteger("baseline_seconds") + ")");
+    }
+    JsonObject severity = detect.getJsonObject("severity");
+    if (severity.getDouble("critical_below") > severity.getDouble("high_below")) {
+      throw new ConfigException(
+          "config key \"detect.severity.critical_below\" must not be above detect.severity.high_below");
+    }
+    if (c.getString(LOGS_DIR).isBlank()) {
+      throw new ConfigException("config key \"logs_dir\" must not be empty");
+    }
+    if (c.getJsonObject("http").getString("host").isBlank()) {
+      throw new ConfigException("config key \"http.host\" must not be empty");
+    }
+  }
+
+  private static void rejectUnknownKeys(JsonObject node, String prefix, Map<String, Setting> known) {
+    for (String key : node.fieldNames()) {
+      String path = prefix + key;
+      Object value = node.getValue(key);
+      if (known.containsKey(path)) {
+        continue;
+      }
+      boolean isSection = known.keySet().stream().anyMatch(p -> p.startsWith(path + "."));
+      if (isSection && value instanceof JsonObject child) {
+        rejectUnknownKeys(child, path + ".", known);
+      } else if (isSection) {
+        throw new ConfigException("config key \"" + path + "\" must be an object");
+      } else {
+        throw new ConfigException("config key \"" + path + "\" is not a known setting (see README, Configuration)");
+      }
+    }
+  }
+
+  private static Object lookup(JsonObject root, String path) {
+    String[] parts = path.split("\\.");
+    JsonObject node = root;
+    for (int i = 0; i < parts.length - 1; i++) {
+      if (!(node.getValue(parts[i]) instanceof JsonObject child)) {
+        return null;
+      }
+      node = child;
+    }
+    return node.getValue(parts[parts.length - 1]);
+  }
+
+  private static void put(JsonObject root, String path, Object value) {
+    String[] parts = path.split("\\.");
+    JsonObject node = root;
+    for (int i = 0; i < parts.length - 1; i++) {
+      JsonObject child = node.getJsonObject(parts[i]);
+      if (child == null) {
+        child = new JsonObject();
+        node.put(parts[i], child);
+      }
+      node = child;
+    }
+    node.put(parts[parts.length - 1], value);
+  }
+}

@@ -1,0 +1,134 @@
+package dev.mad.config;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * One documented configuration key: its dotted path, type, default and allowed range.
+ * The schema in {@link ConfigSchema} is the single place where defaults are declared.
+ */
+public record Setting(String path, Type type, Object defaultValue, double min, double max, String doc) {
+
+  /** Value kinds a setting may take. */
+  public enum Type { INT, LONG, DOUBLE, BOOLEAN, STRING, RULES }
+
+  static Setting integer(String path, int def, int min, int max, String doc) {
+    return new Setting(path, Type.INT, def, min, max, doc);
+  }
+
+  static Setting longValue(String path, long def, long min, long max, String doc) {
+    return new Setting(path, Type.LONG, def, min, max, doc);
+  }
+
+  static Setting decimal(String path, double def, double min, double max, String doc) {
+    return new Setting(path, Type.DOUBLE, def, min, max, doc);
+  }
+
+  static Setting bool(String path, boolean def, String doc) {
+    return new Setting(path, Type.BOOLEAN, def, 0, 0, doc);
+  }
+
+  static Setting text(String path, String def, String doc) {
+    return new Setting(path, Type.STRING, def, 0, 0, doc);
+  }
+
+  static Setting rules(String path, JsonArray def, String doc) {
+    return new Setting(path, Type.RULES, def, 0, 0, doc);
+  }
+
+  /** The environment variable that overrides this key, e.g. {@code MAD_HTTP_PORT}. */
+  public String envName() {
+    return "MAD_" + path.replace('.', '_').toUpperCase(java.util.Locale.ROOT);
+  }
+
+  /**
+   * Checks and normalises a raw value (from JSON or from an environment string).
+   *
+   * @throws ConfigException naming the key when the value is of the wrong type or out of range
+   */
+  Object coerce(Object raw) {
+    return switch (type) {
+      case INT -> (int) checkRange(whole(raw));
+      case LONG -> checkRange(whole(raw));
+      case DOUBLE -> checkRange(number(raw));
+      case BOOLEAN -> bool(raw);
+      case STRING -> string(raw);
+      case RULES -> RuleSpec.validateAll(path, raw instanceof String s ? new JsonArray(s) : raw);
+    };
+  }
+
+  private long whole(Object raw) {
+    if (raw instanceof Integer || raw instanceof Long || raw instanceof Short) {
+      return ((Number) raw).longValue();
+    }
+    if (raw instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())) {
+      return n.longValue();
+    }
+    if (raw instanceof String s) {
+      try {
+        return Long.parseLong(s.trim());
+      } catch (NumberFormatException e) {
+        // fall through to the error below
+      }
+    }
+    throw invalid(raw, "an integer");
+  }
+
+  private double number(Object raw) {
+    if (raw instanceof Number n && Double.isFinite(n.doubleValue())) {
+      return n.doubleValue();
+    }
+    if (raw instanceof String s) {
+      try {
+        double d = Double.parseDouble(s.trim());
+        if (Double.isFinite(d)) {
+          return d;
+        }
+      } catch (NumberFormatException e) {
+        // fall through to the error below
+      }
+    }
+    throw invalid(raw, "a number");
+  }
+
+  private boolean bool(Object raw) {
+    if (raw instanceof Boolean b) {
+      return b;
+    }
+    if (raw instanceof String s && (s.equalsIgnoreCase("true") || s.equalsIgnoreCase("false"))) {
+      return Boolean.parseBoolean(s);
+    }
+    throw invalid(raw, "true or false");
+  }
+
+  private String string(Object raw) {
+    if (raw instanceof String s) {
+      return s;
+    }
+    throw invalid(raw, "a string");
+  }
+
+  private long checkRange(long v) {
+    if (v < min || v > max) {
+      throw new ConfigException(String.format(java.util.Locale.ROOT,
+          "config key \"%s\" must be between %d and %d (got %d)", path, (long) min, (long) max, v));
+    }
+    return v;
+  }
+
+  private double checkRange(double v) {
+    if (v < min || v > max) {
+      throw new ConfigException(String.format(java.util.Locale.ROOT,
+          "config key \"%s\" must be between %s and %s (got %s)", path, min, max, v));
+    }
+    return v;
+  }
+
+  private ConfigException invalid(Object raw, String expected) {
+    String shown = raw instanceof String ? "\"" + raw + "\"" : String.valueOf(raw);
+    if (raw instanceof JsonObject || raw instanceof JsonArray) {
+      shown = raw instanceof JsonObject ? "an object" : "an array";
+    }
+    return new ConfigException("config key \"" + path + "\" must be " + expected + " (got " + shown + ")");
+  }
+}

@@ -1,0 +1,112 @@
+package dev.mad.persist;
+
+import dev.mad.bus.MetricSample;
+import io.vertx.core.json.JsonObject;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+
+/**
+ * Appends scored samples to {@code metrics_history.csv}, one line per sample, flushed per line
+ * so that a crash loses at most the line being written. Blocking; used from a worker verticle.
+ */
+final class MetricsHistoryWriter implements AutoCloseable {
+  static final String HEADER = "timestamp,cpu_percent,cpu_frequency,memory_percent,memory_available_gb,"
+      + "disk_read_mb,disk_write_mb,network_sent_mb,network_recv_mb,is_anomaly,anomaly_score,severity,host";
+  static final DateTimeFormatter TIMESTAMP =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS", Locale.ROOT).withZone(ZoneId.systemDefault());
+
+  private final Path file;
+  private BufferedWriter out;
+
+  MetricsHistoryWriter(Path file) throws IOException {
+    this.file = file;
+    Files.createDirectories(file.toAbsolutePath().getParent());
+    prepare();
+    out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    if (Files.size(file) == 0) {
+      out.write(HEADER);
+      out.write('\n');
+      out.flush();
+    }
+  }
+
+  /**
+   * Makes an existing file safe to append to: a file from an older schema is moved aside, and a
+   * line cut short by a crash is dropped.
+   */
+  private void prepare() throws IOException {
+    if (!Files.exists(file) || Files.size(file) == 0) {
+      return;
+    }
+    String firstLine;
+    try (var reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      firstLine = reader.readLine();
+    }
+    if (!HEADER.equals(firstLine)) {
+      Path aside = file.resolveSibling("metrics_history.old-" + System.currentTimeMillis() + ".csv");
+      Files.move(file, aside);
+      return;
+    }
+    try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+      long length = raf.length();
+      raf.seek(length - 1);
+      if (raf.read() == '\n') {
+        return;
+      }
+      long pos = length - 1;
+      while (pos > 0) {
+        raf.seek(pos - 1);
+        if (raf.read() == '\n') {
+          break;
+        }
+        pos--;
+      }
+      raf.setLength(pos);
+    }
+  }
+
+  void append(JsonObject scored) throws IOException {
+    out.write(format(scored));
+    out.write('\n');
+    out.flush();
+  }
+
+  static String format(JsonObject s) {
+    StringBuilder line = new StringBuilder(160);
+    line.append(TIMESTAMP.format(Instant.ofEpochMilli(s.getLong(MetricSample.TIMESTAMP))));
+    for (String metric : MetricSample.METRICS) {
+      line.append(',').append(decimal(s.getDouble(metric)));
+    }
+    line.append(',').append(s.getBoolean("is_anomaly", false));
+    Double score = s.getDouble("anomaly_score");
+    line.append(',').append(score == null ? "" : String.format(Locale.ROOT, "%.4f", score));
+    line.append(',').append(s.getString("severity", ""));
+    line.append(',').append(csvField(s.getString(MetricSample.HOST, "")));
+    return line.toString();
+  }
+
+  private static String decimal(double v) {
+    return String.format(Locale.ROOT, "%.4f", v);
+  }
+
+  private static String csvField(String v) {
+    if (v.indexOf(',') < 0 && v.indexOf('"') < 0 && v.indexOf('\n') < 0 && v.indexOf('\r') < 0) {
+      return v;
+    }
+    return '"' + v.replace("\"", "\"\"") + '"';
+  }
+
+  @Override
+  public void close() throws IOException {
+    out.close();
+  }
+}

@@ -1,0 +1,92 @@
+package dev.mad.persist;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.mad.bus.Addresses;
+import dev.mad.bus.MetricSample;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.ThreadingModel;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+@ExtendWith(VertxExtension.class)
+class PersistVerticleTest {
+  private static final String HEADER = "timestamp,cpu_percent,cpu_frequency,memory_percent,memory_available_gb,"
+      + "disk_read_mb,disk_write_mb,network_sent_mb,network_recv_mb,is_anomaly,anomaly_score,severity,host";
+
+  @TempDir
+  Path logs;
+
+  private String deploy(Vertx vertx) throws Exception {
+    return vertx.deployVerticle(new PersistVerticle(), new DeploymentOptions()
+            .setThreadingModel(ThreadingModel.WORKER)
+            .setConfig(new JsonObject().put("logs_dir", logs.toString())))
+        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  private static JsonObject scored(long ts, double cpu, boolean anomaly) {
+    double[] v = {cpu, 2400, 40, 8.5, 1.25, 0.5, 0.01, 0.02};
+    JsonObject json = new MetricSample(ts, "web-1", v).toJson().put("is_anomaly", anomaly);
+    if (anomaly) {
+      json.put("anomaly_score", -0.7312).put("severity", "critical");
+    }
+    return json;
+  }
+
+  private List<String> awaitLines(int count) throws InterruptedException {
+    Path file = logs.resolve("metrics_history.csv");
+    for (int i = 0; i < 100; i++) {
+      try {
+        List<String> lines = Files.readAllLines(file);
+        if (lines.size() >= count) {
+          return lines;
+        }
+      } catch (java.io.IOException e) {
+        // not created yet
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("metrics_history.csv never reached " + count + " lines");
+  }
+
+  @Test
+  @DisplayName("writes the exact header, then one row per sample with score, severity and host")
+  void oneRowPerSample(Vertx vertx) throws Exception {
+    deploy(vertx);
+    for (int i = 0; i < 5; i++) {
+      vertx.eventBus().publish(Addresses.METRICS_SCORED, scored(1_700_000_000_000L + i * 1000L, 10 + i, i == 4));
+    }
+    List<String> lines = awaitLines(6);
+    Thread.sleep(200);
+    lines = Files.readAllLines(logs.resolve("metrics_history.csv"));
+    assertThat(lines).hasSize(6);
+    assertThat(lines.get(0)).isEqualTo(HEADER);
+    assertThat(lines.get(1)).matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{6},10\\.0000,2400\\.0000,40\\.0000,"
+        + "8\\.5000,1\\.2500,0\\.5000,0\\.0100,0\\.0200,false,,,web-1");
+    assertThat(lines.get(5)).endsWith(",true,-0.7312,critical,web-1");
+    assertThat(lines.stream().skip(1).map(l -> l.split(",").length)).containsOnly(13);
+  }
+
+  @Test
+  @DisplayName("after a crash mid-line, a restart drops the partial line and appends cleanly")
+  void repairsPartialLine(Vertx vertx) throws Exception {
+    Path file = logs.resolve("metrics_history.csv");
+    Files.writeString(file, HEADER + "\n2024-01-01 00:00:00.000000,1,2,3,4,5,6,7,8,false,,,h\n2024-01-01 00:00:01.0000");
+    deploy(vertx);
+    vertx.eventBus().publish(Addresses.METRICS_SCORED, scored(1_700_000_000_000L, 12, false));
+    List<String> lines = awaitLines(3);
+    assertThat(lines).hasSize(3);
+    assertThat(lines.get(1)).startsWith("2024-01-01 00:00:00.000000");
+    assertThat(lines.get(2)).endsWith(",false,,,web-1");
+  }
+}
