@@ -6,6 +6,7 @@ import dev.mad.config.ConfigLoader;
 import dev.mad.config.ConfigSchema;
 import dev.mad.generate.DataGenCommand;
 import io.vertx.core.json.JsonObject;
+import io.vertx.launcher.application.HookContext;
 import io.vertx.launcher.application.VertxApplication;
 import io.vertx.launcher.application.VertxApplicationHooks;
 import java.io.PrintStream;
@@ -71,6 +72,12 @@ public final class Main {
       @Override
       public Supplier<? extends io.vertx.core.Deployable> verticleSupplier() {
         return MainVerticle::new;
+      }
+
+      @Override
+      public void afterFailureToDeployVerticle(HookContext context, Throwable t) {
+        // The launcher's own log line carries a stack trace; the user needs one clear sentence.
+        err.println("error: the server did not start: " + t.getMessage());
       }
     };
     new VertxApplication(new String[0], hooks).launch();

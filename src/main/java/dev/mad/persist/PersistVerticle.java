@@ -18,12 +18,14 @@ public class PersistVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(PersistVerticle.class);
   static final String HISTORY_FILE = "metrics_history.csv";
 
+  private LogsDirLock lock;
   private MetricsHistoryWriter history;
   private long writeFailures;
 
   @Override
   public Future<?> start() throws IOException {
     Path logsDir = Path.of(config().getString("logs_dir", "logs"));
+    lock = LogsDirLock.acquire(logsDir);
     history = new MetricsHistoryWriter(logsDir.resolve(HISTORY_FILE));
     LOG.info("Writing metrics history to {}", logsDir.resolve(HISTORY_FILE).toAbsolutePath());
     return vertx.eventBus().<JsonObject>consumer(Addresses.METRICS_SCORED, this::onScored).completion();
@@ -42,6 +44,7 @@ public class PersistVerticle extends VerticleBase {
   @Override
   public Future<?> stop() throws IOException {
     history.close();
+    lock.close();
     return Future.succeededFuture();
   }
 }

@@ -89,4 +89,15 @@ class PersistVerticleTest {
     assertThat(lines.get(1)).startsWith("2024-01-01 00:00:00.000000");
     assertThat(lines.get(2)).endsWith(",false,,,web-1");
   }
+
+  @Test
+  @DisplayName("a second server on the same logs directory is refused instead of interleaving rows")
+  void secondWriterRefused(Vertx vertx) throws Exception {
+    deploy(vertx);
+    Throwable failure = vertx.deployVerticle(new PersistVerticle(), new DeploymentOptions()
+            .setThreadingModel(ThreadingModel.WORKER)
+            .setConfig(new JsonObject().put("logs_dir", logs.toString())))
+        .toCompletionStage().toCompletableFuture().handle((id, e) -> e).join();
+    assertThat(failure).isNotNull().hasMessageContaining("another server is already writing to");
+  }
 }
