@@ -133,7 +133,7 @@ public final class Main {
   private static String indent(String text) {
     StringBuilder sb = new StringBuilder();
     for (String line : text.split("\n")) {
-      sb.append("      ").append(line).append('\n');
+      sb.append(line.isBlank() ? "" : "      ").append(line).append('\n');
     }
     return sb.toString();
   }

@@ -24,11 +24,22 @@ public final class Addresses {
    */
   public static final String DETECT_STATUS = "detect.status";
 
+  /**
+   * Published by detect when an incident opens, updates or closes:
+   * {@code {change: opened|updated|closed, incident: {id, timestamp, anomaly_score, metrics, reason,
+   * severity_factors, severity, host, detectors, contributions, expected, started, ended,
+   * duration_s, samples}}}.
+   */
+  public static final String INCIDENT = "anomaly.incident";
+
   /** Browser-visible prefix; the bridge permits exactly this prefix, outbound only. */
   public static final String DASHBOARD_PREFIX = "dashboard.";
 
   /** Scored samples for the dashboard (same fields as {@link #METRICS_SCORED}). */
   public static final String DASHBOARD_METRICS = DASHBOARD_PREFIX + "metrics";
+
+  /** Incident changes for the dashboard (same fields as {@link #INCIDENT}). */
+  public static final String DASHBOARD_ANOMALY = DASHBOARD_PREFIX + "anomaly";
 
   /** Detector status for the dashboard (same fields as the {@link #DETECT_STATUS} reply). */
   public static final String DASHBOARD_STATUS = DASHBOARD_PREFIX + "status";

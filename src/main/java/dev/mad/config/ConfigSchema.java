@@ -36,6 +36,8 @@ public final class ConfigSchema {
       Setting.decimal("detect.severity.critical_below", -0.7, -1, 0, "score below which an anomaly is critical"),
       Setting.decimal("detect.severity.high_below", -0.5, -1, 0, "score below which an anomaly is high"),
       Setting.integer("detect.incident_quiet_seconds", 15, 1, 86_400, "quiet seconds that close an incident"),
+      Setting.integer("detect.incident_min_samples", 2, 1, 3600,
+          "flagged samples in a row that open an incident (a fired rule opens one at once)"),
       Setting.rules("detect.rules", defaultRules(), "hard limits: {name, metric, op, value, severity, reason}"),
       Setting.integer("persist.max_incidents", 1000, 1, 1_000_000, "incidents kept in anomalies.json"),
       Setting.integer("persist.rotate_max_mb", 50, 1, 100_000, "size at which metrics_history.csv rolls over"),

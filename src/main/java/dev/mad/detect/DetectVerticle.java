@@ -1,49 +1,224 @@
 package dev.mad.detect;
 
 import dev.mad.bus.Addresses;
+import dev.mad.bus.MetricSample;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Owns the detection state. For now it counts the samples of the baseline and passes every
- * sample through unscored; the model arrives with the detection engine.
+ * Owns the window and the model. Scores every sample once, in arrival order, on its event loop
+ * (a forest walk takes microseconds); trains and retrains on a dedicated worker pool and swaps
+ * the immutable model in one assignment on this verticle's context.
  */
 public class DetectVerticle extends VerticleBase {
-  private long dataPoints;
+  private static final Logger LOG = LoggerFactory.getLogger(DetectVerticle.class);
+  static final String TRAINING_POOL = "mad-training";
+  /** Z-scores start once this many samples exist, i.e. a few seconds after start. */
+  private static final int MIN_BASELINE_SAMPLES = 5;
+  private static final long BASELINE_REFRESH_MS = 5_000;
+  private static final long STATUS_EVERY_MS = 2_000;
+
+  private AnomalyDetector detector;
+  private IsolationForestParams forestParams;
+  private IncidentTracker incidents;
+  private SampleWindow window;
+  private WorkerExecutor trainingPool;
+
+  private long baselineMs;
+  private long windowMs;
+  private long retrainMs;
+  private long adaptMs;
+
+  private DetectorModel model;
+  private RobustBaseline learningBaseline;
+  private boolean training;
+  private boolean refreshingBaseline;
+  private long lastSampleMs;
+  private long lastTrainStartMs;
+  private long lastBaselineMs;
+  private long adaptedIncidentId = -1;
   private long firstSampleMs = -1;
-  private int baselineSeconds;
+  private long dataPoints;
+  private long incidentsOpened;
+  private double lastScore = Double.NaN;
+  private String host = "";
+  private long lastStatusMs;
 
   @Override
   public Future<?> start() {
-    baselineSeconds = config().getInteger("baseline_seconds", 60);
+    JsonObject c = config();
+    baselineMs = c.getInteger("baseline_seconds", 60) * 1000L;
+    windowMs = c.getInteger("window_seconds", 120) * 1000L;
+    retrainMs = c.getInteger("retrain_seconds", 300) * 1000L;
+    adaptMs = c.getInteger("adapt_seconds", 600) * 1000L;
+    JsonObject severity = c.getJsonObject("severity", new JsonObject());
+    double criticalBelow = severity.getDouble("critical_below", -0.7);
+    detector = new AnomalyDetector(MetricSample.METRICS, rules(c.getJsonArray("rules", new JsonArray())),
+        new AnomalyDetector.Settings(c.getDouble("zscore_threshold", 3.0), criticalBelow,
+            severity.getDouble("high_below", -0.5), criticalBelow));
+    forestParams = new IsolationForestParams(c.getInteger("n_estimators", 100), c.getInteger("max_samples", 256),
+        c.getDouble("contamination", 0.05), c.getLong("random_seed", 42L));
+    incidents = new IncidentTracker(c.getInteger("incident_quiet_seconds", 15) * 1000L,
+        c.getInteger("incident_min_samples", 2), 5_000);
+    window = new SampleWindow(windowMs);
+    trainingPool = vertx.createSharedWorkerExecutor(TRAINING_POOL, 1);
+
     var samples = vertx.eventBus().<JsonObject>consumer(Addresses.METRICS_SAMPLE, this::onSample);
-    var status = vertx.eventBus().<JsonObject>consumer(Addresses.DETECT_STATUS, this::onStatus);
+    var status = vertx.eventBus().<JsonObject>consumer(Addresses.DETECT_STATUS, m -> m.reply(status()));
     return Future.all(samples.completion(), status.completion());
   }
 
-  private void onSample(Message<JsonObject> message) {
-    JsonObject sample = message.body();
-    if (firstSampleMs < 0) {
-      firstSampleMs = sample.getLong("timestamp");
+  static List<Rule> rules(JsonArray json) {
+    List<Rule> rules = new ArrayList<>();
+    for (int i = 0; i < json.size(); i++) {
+      JsonObject r = json.getJsonObject(i);
+      rules.add(new Rule(r.getString("name"), r.getString("metric"), r.getString("op"),
+          r.getDouble("value"), Severity.parse(r.getString("severity")), r.getString("reason")));
     }
+    return rules;
+  }
+
+  private void onSample(Message<JsonObject> message) {
+    MetricSample sample;
+    try {
+      sample = MetricSample.fromJson(message.body());
+    } catch (RuntimeException e) {
+      LOG.warn("Ignoring a malformed sample: {}", e.getMessage());
+      return;
+    }
+    long now = sample.timestampMs();
+    if (firstSampleMs < 0) {
+      firstSampleMs = now;
+    }
+    host = sample.host();
+    lastSampleMs = now;
     dataPoints++;
-    JsonObject scored = sample.copy().put("is_anomaly", false);
-    vertx.eventBus().publish(Addresses.METRICS_SCORED, scored);
+
+    Verdict verdict = detector.evaluate(sample.values(), model, learningBaseline);
+    lastScore = verdict.score();
+    window.add(now, sample.values(), verdict.anomaly());
+    vertx.eventBus().publish(Addresses.METRICS_SCORED, DetectionJson.scored(message.body(), verdict));
+
+    for (IncidentTracker.Event event : incidents.onSample(now, sample.host(), sample.values(), verdict)) {
+      if (event.change() == IncidentTracker.Change.OPENED) {
+        incidentsOpened++;
+      }
+      JsonObject json = new JsonObject()
+          .put("change", event.change().name().toLowerCase(java.util.Locale.ROOT))
+          .put("incident", DetectionJson.incident(event.incident(), detector.metrics()));
+      vertx.eventBus().publish(Addresses.INCIDENT, json);
+    }
+    scheduleLearning(now);
+    if (now - lastStatusMs >= STATUS_EVERY_MS) {
+      lastStatusMs = now;
+      vertx.eventBus().publish(Addresses.DASHBOARD_STATUS, status());
+    }
   }
 
-  private void onStatus(Message<JsonObject> message) {
-    message.reply(status());
+  /** Decides whether this sample is the moment to refresh the baseline or (re)train the forest. */
+  private void scheduleLearning(long now) {
+    if (training) {
+      return;
+    }
+    if (model == null && window.size() >= MIN_BASELINE_SAMPLES && now - lastBaselineMs >= BASELINE_REFRESH_MS
+        && !refreshingBaseline) {
+      refreshLearningBaseline(now);
+    }
+    Incident open = incidents.current();
+    if (model == null && now - firstSampleMs >= baselineMs) {
+      train(now, false, "baseline complete");
+    } else if (model != null && now - lastTrainStartMs >= retrainMs) {
+      train(now, false, "scheduled retrain");
+    } else if (open != null && open.id() != adaptedIncidentId && now - open.startedMs() >= adaptMs) {
+      // A level that has lasted adapt_seconds is the new normal: learn it, flagged samples included.
+      adaptedIncidentId = open.id();
+      train(now, true, "incident " + open.id() + " lasted " + adaptMs / 1000 + " s; adapting to the new level");
+    }
   }
 
-  private JsonObject status() {
-    double progress = firstSampleMs < 0 ? 0.0
-        : Math.min(1.0, (System.currentTimeMillis() - firstSampleMs) / (baselineSeconds * 1000.0));
-    return new JsonObject()
-        .put("status", "learning")
-        .put("is_trained", false)
+  private void refreshLearningBaseline(long now) {
+    lastBaselineMs = now;
+    double[][] rows = window.rows(now - windowMs, false);
+    if (rows.length < MIN_BASELINE_SAMPLES) {
+      return;
+    }
+    refreshingBaseline = true;
+    double[] floors = detector.minSpread();
+    trainingPool.executeBlocking(() -> RobustBaseline.fit(rows, floors), false)
+        .onComplete(ar -> {
+          refreshingBaseline = false;
+          if (ar.succeeded()) {
+            learningBaseline = ar.result();
+          } else {
+            LOG.error("Baseline refresh failed", ar.cause());
+          }
+        });
+  }
+
+  private void train(long now, boolean includeFlagged, String why) {
+    lastTrainStartMs = now;
+    double[][] rows = window.rows(now - windowMs, includeFlagged);
+    if (rows.length < MIN_BASELINE_SAMPLES * 2) {
+      LOG.warn("Not training ({}): only {} usable samples in the window", why, rows.length);
+      return;
+    }
+    training = true;
+    double[] floors = detector.minSpread();
+    IsolationForestParams params = forestParams;
+    long started = System.nanoTime();
+    trainingPool.executeBlocking(() -> DetectorModel.train(rows, floors, params, now, Runnable::run), false)
+        .onComplete(ar -> {
+          training = false;
+          if (ar.succeeded()) {
+            model = ar.result();
+            learningBaseline = null;
+            LOG.info("Model trained ({}) on {} samples in {} ms; threshold {}", why, rows.length,
+                (System.nanoTime() - started) / 1_000_000, String.format(java.util.Locale.ROOT, "%.4f",
+                    model.threshold()));
+            vertx.eventBus().publish(Addresses.DASHBOARD_STATUS, status());
+          } else {
+            LOG.error("Training failed ({})", why, ar.cause());
+          }
+          // Samples that arrived meanwhile may have made another step due.
+          scheduleLearning(lastSampleMs);
+        });
+  }
+
+  JsonObject status() {
+    DetectorModel m = model;
+    long now = System.currentTimeMillis();
+    double progress = firstSampleMs < 0 ? 0.0 : Math.min(1.0, (now - firstSampleMs) / (double) baselineMs);
+    JsonObject s = new JsonObject()
+        .put("status", m != null ? "active" : "learning")
+        .put("is_trained", m != null)
         .put("data_points", dataPoints)
-        .put("baseline_progress", progress);
+        .put("baseline_progress", DetectionJson.round(m != null ? 1.0 : progress, 3))
+        .put("baseline_seconds", baselineMs / 1000)
+        .put("incidents", incidentsOpened)
+        .put("incident_open", incidents.current() != null)
+        .put("host", host);
+    if (m != null) {
+      s.put("training_samples", m.trainingSamples())
+          .put("model_trained_at", DetectionJson.iso(m.trainedAtMs()))
+          .put("model_age_seconds", Math.max(0, (now - m.trainedAtMs()) / 1000))
+          .put("threshold", DetectionJson.round(m.threshold(), 4));
+    }
+    if (!Double.isNaN(lastScore)) {
+      s.put("last_score", DetectionJson.round(lastScore, 4));
+    }
+    return s;
+  }
+
+  @Override
+  public Future<?> stop() {
+    return trainingPool.close();
   }
 }

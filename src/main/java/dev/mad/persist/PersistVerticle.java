@@ -17,9 +17,11 @@ import org.slf4j.LoggerFactory;
 public class PersistVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(PersistVerticle.class);
   static final String HISTORY_FILE = "metrics_history.csv";
+  static final String INCIDENTS_FILE = "anomalies.json";
 
   private LogsDirLock lock;
   private MetricsHistoryWriter history;
+  private IncidentLog incidentLog;
   private long writeFailures;
 
   @Override
@@ -28,7 +30,10 @@ public class PersistVerticle extends VerticleBase {
     lock = LogsDirLock.acquire(logsDir);
     history = new MetricsHistoryWriter(logsDir.resolve(HISTORY_FILE));
     LOG.info("Writing metrics history to {}", logsDir.resolve(HISTORY_FILE).toAbsolutePath());
-    return vertx.eventBus().<JsonObject>consumer(Addresses.METRICS_SCORED, this::onScored).completion();
+    incidentLog = new IncidentLog(logsDir.resolve(INCIDENTS_FILE), config().getInteger("max_incidents", 1000));
+    var scored = vertx.eventBus().<JsonObject>consumer(Addresses.METRICS_SCORED, this::onScored);
+    var incidents = vertx.eventBus().<JsonObject>consumer(Addresses.INCIDENT, this::onIncident);
+    return Future.all(scored.completion(), incidents.completion());
   }
 
   private void onScored(Message<JsonObject> message) {
@@ -38,6 +43,26 @@ public class PersistVerticle extends VerticleBase {
       if (writeFailures++ % 60 == 0) {
         LOG.error("Cannot append to {} ({} failures so far): {}", HISTORY_FILE, writeFailures, e.toString());
       }
+    }
+  }
+
+  private void onIncident(Message<JsonObject> message) {
+    String change = message.body().getString("change");
+    JsonObject incident = message.body().getJsonObject("incident");
+    switch (change) {
+      case "opened" -> LOG.warn("ANOMALY #{} DETECTED on {} at {}: severity {}, score {}, reason: {}, factors: {}",
+          incident.getLong("id"), incident.getString("host"), incident.getString("started"),
+          incident.getString("severity"), incident.getValue("anomaly_score", "n/a"), incident.getString("reason"),
+          incident.getJsonArray("severity_factors").encode());
+      case "closed" -> LOG.info("Anomaly #{} ended after {} s ({} flagged samples, peak severity {})",
+          incident.getLong("id"), incident.getDouble("duration_s"), incident.getInteger("samples"),
+          incident.getString("severity"));
+      default -> LOG.debug("Anomaly #{} continues: {}", incident.getLong("id"), incident.getString("reason"));
+    }
+    try {
+      incidentLog.upsert(incident);
+    } catch (IOException | RuntimeException e) {
+      LOG.error("Cannot write {}: {}", INCIDENTS_FILE, e.toString());
     }
   }
 

@@ -1,0 +1,228 @@
+package dev.mad.detect;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Judges one sample with the three detectors and explains the result. Shared by live mode and
+ * batch analysis; holds no mutable state, so one instance can serve many threads.
+ *
+ * <p>A sample is flagged when a rule fires, when the forest (below its contamination threshold
+ * or the high band) and the z-score agree, when the forest alone finds it extreme (below
+ * {@code strongScore}), or, before the first model exists, when the z-score alone fires. Requiring agreement is what keeps a quiet host quiet: the forest's
+ * threshold flags a fixed share of ordinary samples by construction, the z-score confirms only
+ * the ones that truly leave the normal range.
+ */
+public final class AnomalyDetector {
+  public static final String ISOLATION_FOREST = "isolation_forest";
+  public static final String ZSCORE = "zscore";
+
+  /** Detector settings; bands follow the seed (critical below -0.7, high below -0.5). */
+  public record Settings(double zThreshold, double criticalBelow, double highBelow, double strongScore) {
+    public static Settings defaults() {
+      return new Settings(3.0, -0.7, -0.5, -0.7);
+    }
+  }
+
+  private final List<String> metrics;
+  private final double[] minSpread;
+  private final List<Rule> rules;
+  private final int[] ruleMetric;
+  private final Settings settings;
+
+  public AnomalyDetector(List<String> metrics, List<Rule> rules, Settings settings) {
+    this.metrics = List.copyOf(metrics);
+    this.minSpread = new double[metrics.size()];
+    for (int i = 0; i < minSpread.length; i++) {
+      minSpread[i] = MetricCatalog.info(metrics.get(i)).minSpread();
+    }
+    List<Rule> usable = new ArrayList<>();
+    List<Integer> indices = new ArrayList<>();
+    for (Rule r : rules) {
+      int i = this.metrics.indexOf(r.metric());
+      if (i >= 0) {
+        usable.add(r);
+        indices.add(i);
+      }
+    }
+    this.rules = List.copyOf(usable);
+    this.ruleMetric = indices.stream().mapToInt(Integer::intValue).toArray();
+    this.settings = settings;
+  }
+
+  public List<String> metrics() {
+    return metrics;
+  }
+
+  /** Floors on each metric's spread, for {@link RobustBaseline#fit} and {@link DetectorModel#train}. */
+  public double[] minSpread() {
+    return minSpread.clone();
+  }
+
+  public Settings settings() {
+    return settings;
+  }
+
+  /**
+   * Judges {@code x}.
+   *
+   * @param model    the trained model, or null before the first one
+   * @param baseline the z-score baseline to use when there is no model (may be null too)
+   */
+  public Verdict evaluate(double[] x, DetectorModel model, RobustBaseline baseline) {
+    int d = metrics.size();
+    if (x.length != d) {
+      throw new IllegalArgumentException("expected " + d + " metrics, got " + x.length);
+    }
+    RobustBaseline base = model != null ? model.baseline() : baseline;
+    List<Verdict.Detection> detectors = new ArrayList<>(4);
+
+    double score = Double.NaN;
+    boolean forestFired = false;
+    if (model != null) {
+      score = model.score(x, new double[d]);
+      // The contamination threshold sits inside the anomalies when they are common in training
+      // (batch files); the high band keeps a clearly unusual score a vote either way.
+      forestFired = score < Math.max(model.threshold(), settings.highBelow());
+      if (forestFired) {
+        detectors.add(new Verdict.Detection(ISOLATION_FOREST, null, score, model.threshold()));
+      }
+    }
+
+    double[] z = new double[d];
+    double[] expected = new double[d];
+    boolean zFired = false;
+    double zMax = 0;
+    if (base != null) {
+      for (int i = 0; i < d; i++) {
+        z[i] = base.zScore(i, x[i]);
+        expected[i] = base.median(i);
+        zMax = Math.max(zMax, Math.abs(z[i]));
+      }
+    } else {
+      System.arraycopy(x, 0, expected, 0, d);
+    }
+    List<Verdict.Detection> zDetections = new ArrayList<>();
+    for (int i = 0; i < d; i++) {
+      if (Math.abs(z[i]) >= settings.zThreshold()) {
+        zFired = true;
+        zDetections.add(new Verdict.Detection(ZSCORE, metrics.get(i), z[i], settings.zThreshold()));
+      }
+    }
+
+    Severity ruleSeverity = null;
+    List<Rule> fired = new ArrayList<>(2);
+    for (int r = 0; r < rules.size(); r++) {
+      Rule rule = rules.get(r);
+      double actual = x[ruleMetric[r]];
+      if (rule.firesOn(actual)) {
+        fired.add(rule);
+        ruleSeverity = ruleSeverity == null ? rule.severity() : ruleSeverity.atLeast(rule.severity());
+        detectors.add(new Verdict.Detection(rule.detectorName(), rule.metric(), actual, rule.value()));
+      }
+    }
+
+    boolean anomaly = !fired.isEmpty()
+        || (forestFired && zFired)
+        || (model != null && score < settings.strongScore())
+        || (model == null && zFired);
+    if (!anomaly) {
+      return new Verdict(score, false, null, List.of(), z, new double[d], expected, List.of(), List.of());
+    }
+    detectors.addAll(zDetections);
+
+    Severity severity = severityOf(score, zMax, ruleSeverity);
+    double[] contributions = contributions(z, fired);
+    return new Verdict(score, true, severity, List.copyOf(detectors), z, contributions, expected,
+        reasons(z, fired), factors(x, z, fired, contributions));
+  }
+
+  private Severity severityOf(double score, double zMax, Severity ruleSeverity) {
+    Severity s = Severity.MEDIUM;
+    if (!Double.isNaN(score)) {
+      if (score < settings.criticalBelow()) {
+        s = Severity.CRITICAL;
+      } else if (score < settings.highBelow()) {
+        s = Severity.HIGH;
+      }
+    } else if (zMax >= 2 * settings.zThreshold()) {
+      s = Severity.HIGH;
+    }
+    return ruleSeverity == null ? s : s.atLeast(ruleSeverity);
+  }
+
+  /** Each metric's share of the deviation, in %; metrics of fired rules count when nothing else deviates. */
+  private double[] contributions(double[] z, List<Rule> fired) {
+    int d = z.length;
+    double[] weight = new double[d];
+    double total = 0;
+    for (int i = 0; i < d; i++) {
+      weight[i] = Math.abs(z[i]);
+      total += weight[i];
+    }
+    if (total == 0) {
+      for (Rule r : fired) {
+        weight[metrics.indexOf(r.metric())] += 1;
+        total += 1;
+      }
+    }
+    if (total == 0) {
+      Arrays.fill(weight, 1);
+      total = d;
+    }
+    for (int i = 0; i < d; i++) {
+      weight[i] = 100.0 * weight[i] / total;
+    }
+    return weight;
+  }
+
+  private List<String> reasons(double[] z, List<Rule> fired) {
+    Set<String> reasons = new LinkedHashSet<>();
+    fired.forEach(r -> reasons.add(r.reason()));
+    for (int i : byDeviation(z)) {
+      if (Math.abs(z[i]) < settings.zThreshold()) {
+        break;
+      }
+      MetricCatalog.Info info = MetricCatalog.info(metrics.get(i));
+      reasons.add(z[i] > 0 ? info.highReason() : info.lowReason());
+    }
+    if (reasons.isEmpty()) {
+      reasons.add(MetricCatalog.COMBINATION_REASON);
+    }
+    return List.copyOf(reasons);
+  }
+
+  private List<String> factors(double[] x, double[] z, List<Rule> fired, double[] contributions) {
+    Set<Integer> shown = new LinkedHashSet<>();
+    fired.forEach(r -> shown.add(metrics.indexOf(r.metric())));
+    for (int i : byDeviation(z)) {
+      if (Math.abs(z[i]) >= settings.zThreshold()) {
+        shown.add(i);
+      }
+    }
+    if (shown.isEmpty()) {
+      int top = 0;
+      for (int i = 1; i < contributions.length; i++) {
+        if (contributions[i] > contributions[top]) {
+          top = i;
+        }
+      }
+      shown.add(top);
+    }
+    List<String> factors = new ArrayList<>(shown.size());
+    shown.forEach(i -> factors.add(MetricCatalog.factor(metrics.get(i), x[i])));
+    return factors;
+  }
+
+  private static int[] byDeviation(double[] z) {
+    Integer[] order = new Integer[z.length];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    Arrays.sort(order, (a, b) -> Double.compare(Math.abs(z[b]), Math.abs(z[a])));
+    return Arrays.stream(order).mapToInt(Integer::intValue).toArray();
+  }
+}

@@ -1,0 +1,97 @@
+package dev.mad.detect;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+
+/** Bus and file shapes of verdicts and incidents. Never emits NaN: missing scores are omitted. */
+public final class DetectionJson {
+  private DetectionJson() {
+  }
+
+  /** Adds {@code is_anomaly}, {@code anomaly_score}, {@code severity}, {@code reason} to a sample. */
+  public static JsonObject scored(JsonObject sample, Verdict v) {
+    JsonObject out = sample.copy().put("is_anomaly", v.anomaly());
+    if (!Double.isNaN(v.score())) {
+      out.put("anomaly_score", round(v.score(), 4));
+    }
+    if (v.anomaly()) {
+      out.put("severity", v.severity().label()).put("reason", v.reason());
+    }
+    return out;
+  }
+
+  public static JsonObject incident(Incident in, List<String> metrics) {
+    Verdict peak = in.peak();
+    JsonObject values = new JsonObject();
+    JsonObject expected = new JsonObject();
+    for (int i = 0; i < metrics.size(); i++) {
+      values.put(metrics.get(i), round(in.peakValues()[i], 4));
+      expected.put(metrics.get(i), round(peak.expected()[i], 4));
+    }
+    JsonArray detectors = new JsonArray();
+    for (Verdict.Detection d : peak.detectors()) {
+      JsonObject det = new JsonObject().put("name", d.name()).put("value", round(d.value(), 4))
+          .put("threshold", round(d.threshold(), 4));
+      if (d.metric() != null) {
+        det.put("metric", d.metric());
+      }
+      detectors.add(det);
+    }
+    JsonObject json = new JsonObject()
+        .put("id", in.id())
+        .put("timestamp", iso(in.startedMs()))
+        .put("metrics", values)
+        .put("reason", peak.reason())
+        .put("severity_factors", new JsonArray(peak.severityFactors()))
+        .put("severity", in.severity().label())
+        .put("host", in.host())
+        .put("detectors", detectors)
+        .put("contributions", contributions(metrics, peak.contributions()))
+        .put("expected", expected)
+        .put("started", iso(in.startedMs()))
+        .put("ended", in.endedMs() == null ? null : iso(in.endedMs()))
+        .put("duration_s", round(in.durationSeconds(), 1))
+        .put("samples", in.samples());
+    if (!Double.isNaN(in.peakScore())) {
+      json.put("anomaly_score", round(in.peakScore(), 4));
+    }
+    return json;
+  }
+
+  /** Shares rounded to 0.1 %, the rounding remainder given to the largest so they sum to exactly 100. */
+  public static JsonObject contributions(List<String> metrics, double[] shares) {
+    long[] tenths = new long[shares.length];
+    long total = 0;
+    int largest = 0;
+    for (int i = 0; i < shares.length; i++) {
+      tenths[i] = Math.round(shares[i] * 10);
+      total += tenths[i];
+      if (shares[i] > shares[largest]) {
+        largest = i;
+      }
+    }
+    tenths[largest] += 1000 - total;
+    JsonObject out = new JsonObject();
+    for (int i = 0; i < shares.length; i++) {
+      if (tenths[i] > 0) {
+        out.put(metrics.get(i), tenths[i] / 10.0);
+      }
+    }
+    return out;
+  }
+
+  public static String iso(long epochMs) {
+    return DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(
+        OffsetDateTime.ofInstant(Instant.ofEpochMilli(epochMs), ZoneId.systemDefault()));
+  }
+
+  static double round(double v, int decimals) {
+    double f = Math.pow(10, decimals);
+    return Math.round(v * f) / f;
+  }
+}

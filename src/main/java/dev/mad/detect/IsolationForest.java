@@ -1,0 +1,610 @@
+package dev.mad.detect;
+
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.function.IntConsumer;
+import java.util.stream.IntStream;
+
+/**
+ * Isolation forest (Liu, Ting and Zhou, 2008) whose scores, threshold and tree-growing rules follow
+ * scikit-learn's {@code IsolationForest}; immutable and safe to share between threads once fitted.
+ */
+public final class IsolationForest {
+
+    private static final double EULER_GAMMA = 0.5772156649015329;
+    private static final double LN_2 = Math.log(2.0);
+
+    /** Rows scored together per tree so that one tree's nodes stay in L1 while a block walks it. */
+    private static final int SCORE_BLOCK = 64;
+
+    /** Training rows per parallel task when computing the training scores for the threshold. */
+    private static final int FIT_SCORE_CHUNK = 16_384;
+
+    private final IsolationForestParams params;
+    private final int dimensions;
+    private final int trainingSize;
+    private final int subsampleSize;
+    private final int nTrees;
+
+    /*
+     * Every tree is stored as a perfect binary tree of height `depth` (the sklearn height limit
+     * ceil(log2(psi))) in heap order: node i has children 2i and 2i+1, the root is 1 and slot 0 is
+     * unused. Leaves shallower than `depth` have their value copied to every depth-`depth` slot below
+     * them, so the padding nodes under such a leaf may route either way. Scoring then takes exactly
+     * `depth` branch-free steps per tree and needs no child pointers. Tree t occupies
+     * [t << depth, (t + 1) << depth) of all three arrays, so the whole forest is three flat arrays.
+     */
+    private final int depth;
+    private final int[] splitFeature;
+    private final double[] splitThreshold;
+    /** Leaf value = depth of the leaf + c(training samples that reached it), as in sklearn. */
+    private final double[] leafPathLength;
+
+    /** ln 2 / (nTrees * c(psi)), so that a row's score is -exp(-sumOfPathLengths * scoreScale). */
+    private final double scoreScale;
+    private final double threshold;
+
+    private IsolationForest(IsolationForestParams params, int dimensions, int trainingSize, int subsampleSize,
+                            int depth, int[] splitFeature, double[] splitThreshold, double[] leafPathLength) {
+        this.params = params;
+        this.dimensions = dimensions;
+        this.trainingSize = trainingSize;
+        this.subsampleSize = subsampleSize;
+        this.nTrees = params.nEstimators();
+        this.depth = depth;
+        this.splitFeature = splitFeature;
+        this.splitThreshold = splitThreshold;
+        this.leafPathLength = leafPathLength;
+        this.scoreScale = LN_2 / (nTrees * averagePathLength(subsampleSize));
+        this.threshold = Double.NaN;
+    }
+
+    private IsolationForest(IsolationForest model, double threshold) {
+        this.params = model.params;
+        this.dimensions = model.dimensions;
+        this.trainingSize = model.trainingSize;
+        this.subsampleSize = model.subsampleSize;
+        this.nTrees = model.nTrees;
+        this.depth = model.depth;
+        this.splitFeature = model.splitFeature;
+        this.splitThreshold = model.splitThreshold;
+        this.leafPathLength = model.leafPathLength;
+        this.scoreScale = model.scoreScale;
+        this.threshold = threshold;
+    }
+
+    /** Fits on the caller's thread plus the common fork-join pool. */
+    public static IsolationForest fit(double[][] rows, IsolationForestParams params) {
+        return fit(rows, params, IsolationForest::forEachParallelStream);
+    }
+
+    /**
+     * Fits with trees (and the training-score pass) spread over {@code executor}; pass
+     * {@code Runnable::run} for a single-threaded fit. The result does not depend on the executor.
+     */
+    public static IsolationForest fit(double[][] rows, IsolationForestParams params, Executor executor) {
+        Objects.requireNonNull(executor, "executor");
+        return fit(rows, params, (count, body) -> forEachOnExecutor(count, body, executor));
+    }
+
+    private static IsolationForest fit(double[][] rows, IsolationForestParams params, ParallelLoop loop) {
+        Objects.requireNonNull(params, "params");
+        int dims = validateTrainingRows(rows);
+        int n = rows.length;
+        int psi = Math.min(params.maxSamples(), n);
+        int depth = 32 - Integer.numberOfLeadingZeros(psi - 1); // ceil(log2(psi)) for psi >= 2
+        int trees = params.nEstimators();
+        int stride = 1 << depth;
+
+        int[] feature = new int[trees * stride];
+        double[] thresholds = new double[trees * stride];
+        double[] leaves = new double[trees * stride];
+
+        // Streams are split off in tree order on this thread, so scheduling cannot change them.
+        SplittableRandom root = new SplittableRandom(params.randomSeed());
+        SplittableRandom[] streams = new SplittableRandom[trees];
+        for (int t = 0; t < trees; t++) {
+            streams[t] = root.split();
+        }
+        loop.forEach(trees, t -> new TreeGrower(rows, dims, psi, depth, streams[t],
+                feature, thresholds, leaves, t * stride).grow());
+
+        IsolationForest unthresholded =
+                new IsolationForest(params, dims, n, psi, depth, feature, thresholds, leaves);
+        double[] trainingScores = new double[n];
+        int chunks = (n + FIT_SCORE_CHUNK - 1) / FIT_SCORE_CHUNK;
+        loop.forEach(chunks, c -> {
+            int from = c * FIT_SCORE_CHUNK;
+            unthresholded.scoreRows(rows, from, Math.min(n, from + FIT_SCORE_CHUNK), trainingScores);
+        });
+        return new IsolationForest(unthresholded, percentile(trainingScores, params.contamination()));
+    }
+
+    /**
+     * sklearn's {@code score_samples}: {@code -2^(-E[h(x)] / c(psi))}, in [-1, 0). Typical points score
+     * around -0.5 and lower means more anomalous.
+     */
+    public double score(double[] x) {
+        Objects.requireNonNull(x, "x");
+        if (x.length != dimensions) {
+            throw new IllegalArgumentException(
+                    "expected a row of " + dimensions + " features, got " + x.length);
+        }
+        checkFinite(x, 0, dimensions, 0);
+        int[] feature = splitFeature;
+        double[] thresholds = splitThreshold;
+        double[] leaves = leafPathLength;
+        int d = depth;
+        int stride = 1 << d;
+        double sum = 0.0;
+        for (int t = 0, base = 0; t < nTrees; t++, base += stride) {
+            int node = 1;
+            for (int level = 0; level < d; level++) {
+                int at = base + node;
+                node = (node << 1) | (x[feature[at]] > thresholds[at] ? 1 : 0);
+            }
+            sum += leaves[base + node - stride];
+        }
+        return -Math.exp(-sum * scoreScale);
+    }
+
+    /** Scores {@code rows[i]} into {@code out[i]}; equal to {@link #score(double[])} row by row. */
+    public void score(double[][] rows, double[] out) {
+        Objects.requireNonNull(rows, "rows");
+        Objects.requireNonNull(out, "out");
+        if (out.length < rows.length) {
+            throw new IllegalArgumentException(
+                    "out has room for " + out.length + " scores but there are " + rows.length + " rows");
+        }
+        for (int i = 0; i < rows.length; i++) {
+            double[] row = rows[i];
+            if (row == null) {
+                throw new IllegalArgumentException("row " + i + " is null");
+            }
+            if (row.length != dimensions) {
+                throw new IllegalArgumentException(
+                        "row " + i + " has " + row.length + " features, expected " + dimensions);
+            }
+            checkFinite(row, 0, dimensions, i);
+        }
+        scoreRows(rows, 0, rows.length, out);
+    }
+
+    /**
+     * Scores {@code n} rows stored row-major in {@code rowMajor} (row i at offset {@code i * dimensions()})
+     * into {@code out[0..n)}; the fastest entry point because no row is copied.
+     */
+    public void scoreFlat(double[] rowMajor, int n, double[] out) {
+        Objects.requireNonNull(rowMajor, "rowMajor");
+        Objects.requireNonNull(out, "out");
+        if (n < 0) {
+            throw new IllegalArgumentException("n must be >= 0, got " + n);
+        }
+        long needed = (long) n * dimensions;
+        if (rowMajor.length < needed) {
+            throw new IllegalArgumentException("rowMajor holds " + rowMajor.length + " values but " + n
+                    + " rows of " + dimensions + " features need " + needed);
+        }
+        if (out.length < n) {
+            throw new IllegalArgumentException(
+                    "out has room for " + out.length + " scores but n is " + n);
+        }
+        for (int i = 0; i < n; i++) {
+            checkFinite(rowMajor, i * dimensions, dimensions, i);
+        }
+        double[] acc = new double[SCORE_BLOCK];
+        for (int from = 0; from < n; from += SCORE_BLOCK) {
+            int count = Math.min(SCORE_BLOCK, n - from);
+            scoreBlock(rowMajor, from * dimensions, count, acc);
+            finishBlock(acc, count, out, from);
+        }
+    }
+
+    /** The contamination quantile of the training scores (sklearn's {@code offset_}). */
+    public double threshold() {
+        return threshold;
+    }
+
+    /** True when {@code score} is strictly below {@link #threshold()}, as sklearn's {@code predict == -1}. */
+    public boolean isAnomaly(double score) {
+        return score < threshold;
+    }
+
+    public int dimensions() {
+        return dimensions;
+    }
+
+    public int trainingSize() {
+        return trainingSize;
+    }
+
+    /** Rows drawn per tree: {@code min(maxSamples, trainingSize)}. */
+    public int subsampleSize() {
+        return subsampleSize;
+    }
+
+    public IsolationForestParams params() {
+        return params;
+    }
+
+    /*
+     * c(n) = 2 H(n - 1) - 2 (n - 1) / n, with H(i) = ln(i) + 0.5772156649 (Euler's constant), c(1) = 0
+     * and c(2) = 1: the average path length of an unsuccessful search in a binary search tree built
+     * from n points. It normalises E[h(x)] in the score and accounts for the depth a leaf holding n
+     * samples would have reached had the tree been grown further.
+     */
+    public static double averagePathLength(int n) {
+        if (n <= 1) {
+            return 0.0;
+        }
+        if (n == 2) {
+            return 1.0;
+        }
+        double m = n - 1.0;
+        return 2.0 * (Math.log(m) + EULER_GAMMA) - 2.0 * m / n;
+    }
+
+    @Override
+    public String toString() {
+        return "IsolationForest[trees=" + nTrees + ", subsample=" + subsampleSize + ", dimensions="
+                + dimensions + ", trainingSize=" + trainingSize + ", threshold=" + threshold + "]";
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Scoring kernels
+
+    /** Scores rows[from, to) (already validated) by copying them block-wise into a flat buffer. */
+    private void scoreRows(double[][] rows, int from, int to, double[] out) {
+        int d = dimensions;
+        double[] buffer = new double[SCORE_BLOCK * d];
+        double[] acc = new double[SCORE_BLOCK];
+        for (int start = from; start < to; start += SCORE_BLOCK) {
+            int count = Math.min(SCORE_BLOCK, to - start);
+            for (int r = 0; r < count; r++) {
+                System.arraycopy(rows[start + r], 0, buffer, r * d, d);
+            }
+            scoreBlock(buffer, 0, count, acc);
+            finishBlock(acc, count, out, start);
+        }
+    }
+
+    /**
+     * Sums path lengths of {@code count} row-major rows starting at {@code offset} into acc[0..count).
+     * Tree-major order keeps one tree hot in cache; trees are added in index order so the sums are
+     * bit-identical to {@link #score(double[])}.
+     */
+    private void scoreBlock(double[] x, int offset, int count, double[] acc) {
+        int[] feature = splitFeature;
+        double[] thresholds = splitThreshold;
+        double[] leaves = leafPathLength;
+        int d = depth;
+        int stride = 1 << d;
+        int dims = dimensions;
+        Arrays.fill(acc, 0, count, 0.0);
+        for (int t = 0, base = 0; t < nTrees; t++, base += stride) {
+            int leafBase = base - stride;
+            int r = 0;
+            for (; r + 3 < count; r += 4) {
+                int xa = offset + r * dims;
+                int xb = xa + dims;
+                int xc = xb + dims;
+                int xd = xc + dims;
+                int a = 1, b = 1, c = 1, e = 1;
+                for (int level = 0; level < d; level++) {
+                    int at = base + a;
+                    int bt = base + b;
+                    int ct = base + c;
+                    int et = base + e;
+                    a = (a << 1) | (x[xa + feature[at]] > thresholds[at] ? 1 : 0);
+                    b = (b << 1) | (x[xb + feature[bt]] > thresholds[bt] ? 1 : 0);
+                    c = (c << 1) | (x[xc + feature[ct]] > thresholds[ct] ? 1 : 0);
+                    e = (e << 1) | (x[xd + feature[et]] > thresholds[et] ? 1 : 0);
+                }
+                acc[r] += leaves[leafBase + a];
+                acc[r + 1] += leaves[leafBase + b];
+                acc[r + 2] += leaves[leafBase + c];
+                acc[r + 3] += leaves[leafBase + e];
+            }
+            for (; r < count; r++) {
+                int xa = offset + r * dims;
+                int a = 1;
+                for (int level = 0; level < d; level++) {
+                    int at = base + a;
+                    a = (a << 1) | (x[xa + feature[at]] > thresholds[at] ? 1 : 0);
+                }
+                acc[r] += leaves[leafBase + a];
+            }
+        }
+    }
+
+    private void finishBlock(double[] acc, int count, double[] out, int outOffset) {
+        double scale = scoreScale;
+        for (int r = 0; r < count; r++) {
+            out[outOffset + r] = -Math.exp(-acc[r] * scale);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Validation and helpers
+
+    private static int validateTrainingRows(double[][] rows) {
+        Objects.requireNonNull(rows, "rows");
+        if (rows.length < 2) {
+            throw new IllegalArgumentException(
+                    "cannot fit an isolation forest on " + rows.length + " rows; at least 2 are needed");
+        }
+        if (rows[0] == null) {
+            throw new IllegalArgumentException("row 0 is null");
+        }
+        int dims = rows[0].length;
+        if (dims == 0) {
+            throw new IllegalArgumentException("rows have no features");
+        }
+        for (int i = 0; i < rows.length; i++) {
+            double[] row = rows[i];
+            if (row == null) {
+                throw new IllegalArgumentException("row " + i + " is null");
+            }
+            if (row.length != dims) {
+                throw new IllegalArgumentException("ragged rows: row " + i + " has " + row.length
+                        + " features but row 0 has " + dims);
+            }
+            checkFinite(row, 0, dims, i);
+        }
+        return dims;
+    }
+
+    private static void checkFinite(double[] values, int offset, int length, int row) {
+        for (int f = 0; f < length; f++) {
+            double v = values[offset + f];
+            if (!Double.isFinite(v)) {
+                throw new IllegalArgumentException("row " + row + ", feature " + f + " is "
+                        + (Double.isNaN(v) ? "NaN" : "infinite") + "; only finite values are supported");
+            }
+        }
+    }
+
+    /** numpy's default ("linear") percentile of {@code values} at {@code fraction}; reorders the array. */
+    static double percentile(double[] values, double fraction) {
+        int n = values.length;
+        double position = fraction * (n - 1);
+        int lower = (int) Math.floor(position);
+        double t = position - lower;
+        double a = select(values, lower);
+        if (t == 0.0 || lower + 1 >= n) {
+            return a;
+        }
+        // select() left everything above index `lower` unsorted but >= a; the next order statistic is its minimum.
+        double b = values[lower + 1];
+        for (int i = lower + 2; i < n; i++) {
+            b = Math.min(b, values[i]);
+        }
+        // numpy interpolates from the nearer end, which keeps the result within [a, b] under rounding.
+        double diff = b - a;
+        return t >= 0.5 ? b - diff * (1.0 - t) : a + diff * t;
+    }
+
+    /** Quickselect: returns the k-th smallest value and partitions {@code a} around index k. */
+    private static double select(double[] a, int k) {
+        int lo = 0;
+        int hi = a.length - 1;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            double pivot = medianOfThree(a[lo], a[mid], a[hi]);
+            int i = lo;
+            int j = hi;
+            while (i <= j) {
+                while (a[i] < pivot) {
+                    i++;
+                }
+                while (a[j] > pivot) {
+                    j--;
+                }
+                if (i <= j) {
+                    double tmp = a[i];
+                    a[i] = a[j];
+                    a[j] = tmp;
+                    i++;
+                    j--;
+                }
+            }
+            if (k <= j) {
+                hi = j;
+            } else if (k >= i) {
+                lo = i;
+            } else {
+                return a[k];
+            }
+        }
+        return a[k];
+    }
+
+    private static double medianOfThree(double a, double b, double c) {
+        return Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
+    }
+
+    @FunctionalInterface
+    private interface ParallelLoop {
+        void forEach(int count, IntConsumer body);
+    }
+
+    /** Parallel streams let the calling thread work too, which matters on 2 cores (common pool size 1). */
+    private static void forEachParallelStream(int count, IntConsumer body) {
+        IntStream.range(0, count).parallel().forEach(body);
+    }
+
+    private static void forEachOnExecutor(int count, IntConsumer body, Executor executor) {
+        CompletableFuture<?>[] tasks = new CompletableFuture<?>[count];
+        for (int i = 0; i < count; i++) {
+            int index = i;
+            tasks[i] = CompletableFuture.runAsync(() -> body.accept(index), executor);
+        }
+        try {
+            CompletableFuture.allOf(tasks).join();
+        } catch (CompletionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            if (cause instanceof Error error) {
+                throw error;
+            }
+            throw e;
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Training
+
+    /** Grows one tree into its slice of the forest arrays (ExtraTree rules with max_features = 1). */
+    private static final class TreeGrower {
+        private final int dims;
+        private final int psi;
+        private final int depth;
+        private final SplittableRandom rng;
+        private final int[] feature;
+        private final double[] thresholds;
+        private final double[] leaves;
+        private final int base;
+        /** The subsample column-major: feature f of sample s at f * psi + s. */
+        private final double[] columns;
+        /** Sample ids, partitioned in place so that every node owns a contiguous range. */
+        private final int[] samples;
+        /** Candidate features; constant ones are swapped to the back while choosing a split. */
+        private final int[] candidates;
+
+        TreeGrower(double[][] rows, int dims, int psi, int depth, SplittableRandom rng,
+                   int[] feature, double[] thresholds, double[] leaves, int base) {
+            this.dims = dims;
+            this.psi = psi;
+            this.depth = depth;
+            this.rng = rng;
+            this.feature = feature;
+            this.thresholds = thresholds;
+            this.leaves = leaves;
+            this.base = base;
+            int[] drawn = sampleWithoutReplacement(rows.length, psi, rng);
+            this.columns = new double[dims * psi];
+            for (int s = 0; s < psi; s++) {
+                double[] row = rows[drawn[s]];
+                for (int f = 0; f < dims; f++) {
+                    columns[f * psi + s] = row[f];
+                }
+            }
+            this.samples = new int[psi];
+            for (int s = 0; s < psi; s++) {
+                samples[s] = s;
+            }
+            this.candidates = new int[dims];
+            for (int f = 0; f < dims; f++) {
+                candidates[f] = f;
+            }
+        }
+
+        void grow() {
+            growNode(1, 0, 0, psi);
+        }
+
+        // Recursion is bounded by the height limit ceil(log2(psi)), at most 31.
+        private void growNode(int node, int level, int from, int to) {
+            int size = to - from;
+            if (level < depth && size >= 2) {
+                // Drawing uniformly among the features not yet found constant is what sklearn's random
+                // splitter does: constant features are skipped, and a node with none left becomes a leaf.
+                int remaining = dims;
+                while (remaining > 0) {
+                    int pick = rng.nextInt(remaining);
+                    int f = candidates[pick];
+                    int col = f * psi;
+                    double min = Double.POSITIVE_INFINITY;
+                    double max = Double.NEGATIVE_INFINITY;
+                    for (int i = from; i < to; i++) {
+                        double v = columns[col + samples[i]];
+                        min = Math.min(min, v);
+                        max = Math.max(max, v);
+                    }
+                    if (max > min) {
+                        double split = min + rng.nextDouble() * (max - min);
+                        if (split >= max) {
+                            // Rounding can land on max, which would leave the right child empty.
+                            split = min;
+                        }
+                        int mid = partition(col, from, to, split);
+                        feature[base + node] = f;
+                        thresholds[base + node] = split;
+                        growNode(node << 1, level + 1, from, mid);
+                        growNode((node << 1) | 1, level + 1, mid, to);
+                        return;
+                    }
+                    candidates[pick] = candidates[remaining - 1];
+                    candidates[remaining - 1] = f;
+                    remaining--;
+                }
+            }
+            double value = level + averagePathLength(size);
+            int span = depth - level;
+            int first = (node << span) - (1 << depth);
+            Arrays.fill(leaves, base + first, base + first + (1 << span), value);
+        }
+
+        /** Moves samples with value <= split to the front of [from, to); returns the first index of the rest. */
+        private int partition(int col, int from, int to, double split) {
+            int i = from;
+            int j = to - 1;
+            while (i <= j) {
+                if (columns[col + samples[i]] <= split) {
+                    i++;
+                } else {
+                    int tmp = samples[i];
+                    samples[i] = samples[j];
+                    samples[j] = tmp;
+                    j--;
+                }
+            }
+            return i;
+        }
+    }
+
+    /** Floyd's algorithm: k distinct ids from [0, n) in O(k) time and memory, however large n is. */
+    private static int[] sampleWithoutReplacement(int n, int k, SplittableRandom rng) {
+        int[] out = new int[k];
+        if (k == n) {
+            for (int i = 0; i < n; i++) {
+                out[i] = i;
+            }
+            return out;
+        }
+        int capacity = Integer.highestOneBit(Math.max(2, k) * 2 - 1) << 1;
+        int mask = capacity - 1;
+        int[] table = new int[capacity];
+        Arrays.fill(table, -1);
+        int m = 0;
+        for (int j = n - k; j < n; j++) {
+            int candidate = rng.nextInt(j + 1);
+            if (!insert(table, mask, candidate)) {
+                // j is always free here: every id taken so far is below j.
+                candidate = j;
+                insert(table, mask, j);
+            }
+            out[m++] = candidate;
+        }
+        return out;
+    }
+
+    private static boolean insert(int[] table, int mask, int value) {
+        int h = value * 0x9E3779B9;
+        int slot = (h ^ (h >>> 16)) & mask;
+        while (table[slot] != -1) {
+            if (table[slot] == value) {
+                return false;
+            }
+            slot = (slot + 1) & mask;
+        }
+        table[slot] = value;
+        return true;
+    }
+}

@@ -1,0 +1,46 @@
+package dev.mad.detect;
+
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * What the product knows about each metric: how to show it, which of the seed's reason texts it
+ * maps to, and the smallest spread that counts as real variation (so a flat metric with one
+ * small wiggle does not produce huge z-scores). Unknown columns (batch files) get neutral texts.
+ */
+public final class MetricCatalog {
+
+  /** Display and explanation facts of one metric. */
+  public record Info(String label, String unit, String highReason, String lowReason, double minSpread) {
+  }
+
+  private static final Map<String, Info> KNOWN = Map.of(
+      "cpu_percent", new Info("CPU", "%", "High CPU usage detected", "Unusually low CPU usage", 3.0),
+      "cpu_frequency", new Info("CPU frequency", " MHz", "Unusual CPU frequency", "Unusual CPU frequency", 100.0),
+      "memory_percent", new Info("Memory", "%", "High memory consumption", "Unusually low memory use", 1.5),
+      "memory_available_gb", new Info("Available memory", " GB", "Unusually low memory use",
+          "High memory consumption", 0.25),
+      "disk_read_mb", new Info("Disk read", " MB/s", "High disk activity", "Unusually low disk activity", 1.0),
+      "disk_write_mb", new Info("Disk write", " MB/s", "High disk activity", "Unusually low disk activity", 1.0),
+      "network_sent_mb", new Info("Network sent", " MB/s", "High network traffic", "Unusually low network traffic",
+          0.25),
+      "network_recv_mb", new Info("Network received", " MB/s", "High network traffic",
+          "Unusually low network traffic", 0.25));
+
+  /** Seed text for an anomaly that no single metric explains. */
+  public static final String COMBINATION_REASON = "Unusual combination of system metrics";
+
+  private MetricCatalog() {
+  }
+
+  public static Info info(String metric) {
+    Info known = KNOWN.get(metric);
+    return known != null ? known : new Info(metric, "", "High " + metric, "Low " + metric, 0.0);
+  }
+
+  /** {@code CPU: 85.7%}, {@code Disk read: 150.3 MB/s}: the seed's severity factor format. */
+  public static String factor(String metric, double value) {
+    Info info = info(metric);
+    return info.label() + ": " + String.format(Locale.ROOT, "%.1f", value) + info.unit();
+  }
+}

@@ -1,0 +1,36 @@
+package dev.mad.detect;
+
+import java.util.List;
+
+/**
+ * The detector's judgement of one sample, with its explanation.
+ *
+ * @param score          Isolation Forest score in [-1, 0), lower is stranger; NaN before the first model
+ * @param anomaly        whether the sample is flagged
+ * @param severity       severity when flagged, else null
+ * @param detectors      which detectors fired, with their raw values
+ * @param contributions  per-metric share of the anomaly in %, summing to 100 (all 0 when not flagged)
+ * @param expected       the window's typical value per metric
+ * @param reasons        human texts, most important first (the seed's texts where they apply)
+ * @param severityFactors the seed's factors, e.g. {@code CPU: 85.7%}
+ */
+public record Verdict(double score, boolean anomaly, Severity severity, List<Detection> detectors,
+                      double[] zScores, double[] contributions, double[] expected, List<String> reasons,
+                      List<String> severityFactors) {
+
+  /** One detector that fired: {@code isolation_forest}, {@code zscore} or {@code rule:NAME}. */
+  public record Detection(String name, String metric, double value, double threshold) {
+  }
+
+  public String reason() {
+    return String.join(" | ", reasons);
+  }
+
+  public boolean confirmedByRuleOrZscore() {
+    return detectors.stream().anyMatch(d -> !d.name().equals(AnomalyDetector.ISOLATION_FOREST));
+  }
+
+  public boolean firedRule() {
+    return detectors.stream().anyMatch(d -> d.name().startsWith("rule:"));
+  }
+}

@@ -1,0 +1,93 @@
+package dev.mad.persist;
+
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code anomalies.json}: the most recent incidents, newest last, keyed by incident id. Every
+ * change rewrites a temp file and renames it over the old one, so readers and crashes only ever
+ * see a whole, valid JSON document. Blocking; used from the persist worker verticle.
+ */
+final class IncidentLog {
+  private static final Logger LOG = LoggerFactory.getLogger(IncidentLog.class);
+
+  private final Path file;
+  private final int maxIncidents;
+  private final LinkedHashMap<Long, JsonObject> incidents = new LinkedHashMap<>();
+
+  IncidentLog(Path file, int maxIncidents) throws IOException {
+    this.file = file;
+    this.maxIncidents = maxIncidents;
+    load();
+  }
+
+  private void load() throws IOException {
+    if (!Files.exists(file)) {
+      return;
+    }
+    try {
+      JsonArray stored = new JsonArray(Files.readString(file, StandardCharsets.UTF_8));
+      for (int i = 0; i < stored.size(); i++) {
+        if (stored.getValue(i) instanceof JsonObject o && o.getValue("id") instanceof Number id) {
+          incidents.put(id.longValue(), o);
+        }
+      }
+      trim();
+    } catch (DecodeException | ClassCastException e) {
+      // Only an older tool could have left this; keep it for the user rather than overwrite it.
+      Path aside = file.resolveSibling("anomalies.unreadable-" + System.currentTimeMillis() + ".json");
+      Files.move(file, aside);
+      LOG.warn("{} was not valid JSON; moved it to {} and started a new one", file, aside);
+    }
+  }
+
+  /** Adds or replaces an incident by id, then rewrites the file. */
+  void upsert(JsonObject incident) throws IOException {
+    long id = incident.getLong("id");
+    incidents.put(id, incident);
+    trim();
+    write();
+  }
+
+  List<JsonObject> recent(int limit) {
+    List<JsonObject> all = new ArrayList<>(incidents.values());
+    return all.subList(Math.max(0, all.size() - limit), all.size());
+  }
+
+  int size() {
+    return incidents.size();
+  }
+
+  private void trim() {
+    var it = incidents.keySet().iterator();
+    while (incidents.size() > maxIncidents && it.hasNext()) {
+      it.next();
+      it.remove();
+    }
+  }
+
+  private void write() throws IOException {
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    Files.writeString(tmp, new JsonArray(new ArrayList<>(incidents.values())).encodePrettily(), StandardCharsets.UTF_8);
+    try (var channel = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
+      channel.force(true);
+    }
+    try {
+      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+}

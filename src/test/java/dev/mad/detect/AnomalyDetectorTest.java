@@ -1,0 +1,100 @@
+package dev.mad.detect;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.mad.bus.MetricSample;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+class AnomalyDetectorTest {
+  private AnomalyDetector detector;
+  private DetectorModel model;
+  private double[][] quiet;
+
+  /** A quiet host: CPU ~5 %, memory ~40 %, little I/O. */
+  static double[][] quietHost(int n, long seed) {
+    SplittableRandom rnd = new SplittableRandom(seed);
+    double[][] rows = new double[n][];
+    for (int i = 0; i < n; i++) {
+      double cpu = 5 + rnd.nextDouble(-2, 2);
+      rows[i] = new double[] {cpu, 2400, 40 + rnd.nextDouble(-0.3, 0.3), 14.4 + rnd.nextDouble(-0.05, 0.05),
+          rnd.nextDouble(0, 0.2), rnd.nextDouble(0, 0.5), rnd.nextDouble(0, 0.05), rnd.nextDouble(0, 0.05)};
+    }
+    return rows;
+  }
+
+  @BeforeEach
+  void train() {
+    detector = new AnomalyDetector(MetricSample.METRICS, List.of(
+        new Rule("cpu_critical", "cpu_percent", ">", 95, Severity.CRITICAL, "High CPU usage detected")),
+        AnomalyDetector.Settings.defaults());
+    quiet = quietHost(120, 1);
+    model = DetectorModel.train(quiet, detector.minSpread(), IsolationForestParams.defaults(), 0L, Runnable::run);
+  }
+
+  @Test
+  @DisplayName("fresh quiet samples are not flagged: no fixed share of false alarms")
+  void quietIsQuiet() {
+    long flagged = Arrays.stream(quietHost(1000, 2)).filter(r -> detector.evaluate(r, model, null).anomaly()).count();
+    assertThat(flagged).isLessThanOrEqualTo(5);
+  }
+
+  @Test
+  @DisplayName("a CPU burst is flagged with a reason naming CPU, CPU as the main contribution, and the expected level")
+  void cpuBurstExplained() {
+    double[] burst = quiet[0].clone();
+    burst[0] = 85;
+    Verdict v = detector.evaluate(burst, model, null);
+    assertThat(v.anomaly()).isTrue();
+    assertThat(v.reasons()).first().isEqualTo("High CPU usage detected");
+    assertThat(v.severityFactors()).contains("CPU: 85.0%");
+    assertThat(v.detectors()).extracting(Verdict.Detection::name).contains("isolation_forest", "zscore");
+    assertThat(v.contributions()[0]).isGreaterThan(80);
+    assertThat(Arrays.stream(v.contributions()).sum()).isCloseTo(100.0, within(1e-9));
+    assertThat(v.expected()[0]).isCloseTo(5.0, within(1.0));
+    assertThat(v.score()).isLessThan(-0.5);
+    assertThat(v.severity()).isIn(Severity.HIGH, Severity.CRITICAL);
+  }
+
+  @Test
+  @DisplayName("a rule fires on its own and sets the severity it declares")
+  void ruleFires() {
+    double[] hot = quiet[0].clone();
+    hot[0] = 99;
+    Verdict v = detector.evaluate(hot, model, null);
+    assertThat(v.firedRule()).isTrue();
+    assertThat(v.severity()).isEqualTo(Severity.CRITICAL);
+    assertThat(v.detectors()).extracting(Verdict.Detection::name).contains("rule:cpu_critical");
+  }
+
+  @Test
+  @DisplayName("before any model, the z-score alone flags and explains a clear deviation")
+  void zscoreBeforeModel() {
+    RobustBaseline baseline = RobustBaseline.fit(Arrays.copyOf(quiet, 8), detector.minSpread());
+    double[] disk = quiet[0].clone();
+    disk[5] = 120;
+    Verdict v = detector.evaluate(disk, null, baseline);
+    assertThat(v.anomaly()).isTrue();
+    assertThat(Double.isNaN(v.score())).isTrue();
+    assertThat(v.reasons()).containsExactly("High disk activity");
+    assertThat(detector.evaluate(quiet[9], null, baseline).anomaly()).isFalse();
+  }
+
+  @Test
+  @DisplayName("a flat metric with one blip does not make every later wiggle an anomaly")
+  void spreadFloor() {
+    double[][] flat = new double[50][];
+    for (int i = 0; i < flat.length; i++) {
+      flat[i] = quiet[i].clone();
+      flat[i][1] = 2400;
+    }
+    flat[7][1] = 2600;
+    RobustBaseline baseline = RobustBaseline.fit(flat, detector.minSpread());
+    assertThat(Math.abs(baseline.zScore(1, 2450))).isLessThan(3.0);
+  }
+}

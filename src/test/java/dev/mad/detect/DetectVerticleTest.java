@@ -1,0 +1,128 @@
+package dev.mad.detect;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.mad.bus.Addresses;
+import dev.mad.bus.MetricSample;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The detect verticle driven through the bus with samples carrying synthetic timestamps. */
+@ExtendWith(VertxExtension.class)
+class DetectVerticleTest {
+  private static final long T0 = 1_700_000_000_000L;
+
+  private final List<JsonObject> scored = Collections.synchronizedList(new ArrayList<>());
+  private final List<JsonObject> incidents = Collections.synchronizedList(new ArrayList<>());
+  private double[][] quiet;
+  private Vertx vertx;
+
+  @BeforeEach
+  void deploy(Vertx vertx) throws Exception {
+    this.vertx = vertx;
+    quiet = AnomalyDetectorTest.quietHost(200, 7);
+    vertx.eventBus().<JsonObject>consumer(Addresses.METRICS_SCORED, m -> scored.add(m.body()));
+    vertx.eventBus().<JsonObject>consumer(Addresses.INCIDENT, m -> incidents.add(m.body()));
+    JsonObject config = new JsonObject().put("baseline_seconds", 20).put("window_seconds", 30)
+        .put("retrain_seconds", 10).put("adapt_seconds", 600).put("incident_quiet_seconds", 5)
+        .put("rules", new JsonArray());
+    await(vertx.deployVerticle(new DetectVerticle(), new DeploymentOptions().setConfig(config)));
+  }
+
+  private static <T> T await(Future<T> f) throws Exception {
+    return f.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  private void send(int second, double[] values) {
+    vertx.eventBus().publish(Addresses.METRICS_SAMPLE, new MetricSample(T0 + second * 1000L, "h1", values).toJson());
+  }
+
+  private JsonObject status() throws Exception {
+    return await(vertx.eventBus().<JsonObject>request(Addresses.DETECT_STATUS, new JsonObject())).body();
+  }
+
+  private JsonObject awaitStatus(Predicate<JsonObject> condition) throws Exception {
+    for (int i = 0; i < 200; i++) {
+      JsonObject s = status();
+      if (condition.test(s)) {
+        return s;
+      }
+      Thread.sleep(25);
+    }
+    throw new AssertionError("status never matched; last: " + status().encode());
+  }
+
+  @Test
+  @DisplayName("learns during the baseline, trains off the event loop, then flags an outlier with a reason")
+  void learnsAndFlags() throws Exception {
+    for (int s = 0; s <= 20; s++) {
+      send(s, quiet[s]);
+    }
+    JsonObject learning = status();
+    JsonObject trained = awaitStatus(st -> st.getBoolean("is_trained"));
+    assertThat(learning.getString("status")).isIn("learning", "active");
+    assertThat(trained.getString("status")).isEqualTo("active");
+    assertThat(trained.getInteger("training_samples")).isEqualTo(21);
+    assertThat(trained.getDouble("threshold")).isBetween(-1.0, 0.0);
+    assertThat(Thread.getAllStackTraces().keySet()).extracting(Thread::getName)
+        .anyMatch(name -> name.startsWith(DetectVerticle.TRAINING_POOL));
+
+    double[] burst = quiet[21].clone();
+    burst[0] = 90;
+    send(21, burst);
+    send(22, burst);
+    awaitStatus(st -> st.getLong("data_points") == 23);
+    Thread.sleep(100);
+    JsonObject flagged = scored.get(21);
+    assertThat(flagged.getBoolean("is_anomaly")).isTrue();
+    assertThat(flagged.getString("reason")).contains("High CPU usage detected");
+    assertThat(flagged.getString("severity")).isIn("medium", "high", "critical");
+    assertThat(scored.subList(0, 21)).allMatch(j -> j.containsKey("is_anomaly"));
+    assertThat(scored).extracting(j -> j.getLong("timestamp")).isSorted().doesNotHaveDuplicates();
+
+    assertThat(incidents).hasSize(1);
+    JsonObject incident = incidents.get(0).getJsonObject("incident");
+    assertThat(incidents.get(0).getString("change")).isEqualTo("opened");
+    assertThat(incident.getString("reason")).contains("High CPU usage detected");
+    assertThat(incident.getJsonObject("contributions").getDouble("cpu_percent")).isGreaterThan(50.0);
+    double total = incident.getJsonObject("contributions").stream().mapToDouble(e -> ((Number) e.getValue()).doubleValue()).sum();
+    assertThat(total).isCloseTo(100.0, org.assertj.core.data.Offset.offset(1e-6));
+    assertThat(incident.getJsonObject("expected").getDouble("cpu_percent")).isBetween(2.0, 8.0);
+    assertThat(incident.getJsonObject("metrics").getDouble("cpu_percent")).isEqualTo(90.0);
+  }
+
+  @Test
+  @DisplayName("retraining leaves the flagged samples out of the training window")
+  void flaggedSamplesExcludedFromRetraining() throws Exception {
+    for (int s = 0; s <= 20; s++) {
+      send(s, quiet[s]);
+    }
+    awaitStatus(st -> st.getBoolean("is_trained"));
+    double[] burst = quiet[21].clone();
+    burst[0] = 90;
+    for (int s = 21; s <= 24; s++) {
+      send(s, burst);
+    }
+    for (int s = 25; s <= 31; s++) {
+      send(s, quiet[s]);
+    }
+    // The retrain at second 31 sees 30 s of window (seconds 1..31 = 31 samples) minus the 4 flagged.
+    JsonObject retrained = awaitStatus(st -> st.getString("model_trained_at") != null
+        && st.getInteger("training_samples") != 21);
+    assertThat(scored.subList(21, 25)).allMatch(j -> j.getBoolean("is_anomaly"));
+    assertThat(retrained.getInteger("training_samples")).isEqualTo(31 - 4);
+  }
+}
