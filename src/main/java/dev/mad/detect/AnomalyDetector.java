@@ -12,7 +12,9 @@ import java.util.Set;
  *
  * <p>A sample is flagged when a rule fires, when the forest (below its contamination threshold
  * or the high band) and the z-score agree, when the forest alone finds it extreme (below
- * {@code strongScore}), or, before the first model exists, when the z-score alone fires. Requiring agreement is what keeps a quiet host quiet: the forest's
+ * {@code strongScore}), when the z-score alone is twice its threshold, or, before the first
+ * model exists, when the z-score alone fires. Z-scores count only in a metric's alerting
+ * direction (see {@link MetricCatalog.Info}). Requiring agreement is what keeps a quiet host quiet: the forest's
  * threshold flags a fixed share of ordinary samples by construction, the z-score confirms only
  * the ones that truly leave the normal range.
  */
@@ -28,6 +30,7 @@ public final class AnomalyDetector {
   }
 
   private final List<String> metrics;
+  private final MetricCatalog.Info[] info;
   private final double[] minSpread;
   private final List<Rule> rules;
   private final int[] ruleMetric;
@@ -36,8 +39,10 @@ public final class AnomalyDetector {
   public AnomalyDetector(List<String> metrics, List<Rule> rules, Settings settings) {
     this.metrics = List.copyOf(metrics);
     this.minSpread = new double[metrics.size()];
+    this.info = new MetricCatalog.Info[metrics.size()];
     for (int i = 0; i < minSpread.length; i++) {
-      minSpread[i] = MetricCatalog.info(metrics.get(i)).minSpread();
+      info[i] = MetricCatalog.info(metrics.get(i));
+      minSpread[i] = info[i].minSpread();
     }
     List<Rule> usable = new ArrayList<>();
     List<Integer> indices = new ArrayList<>();
@@ -100,14 +105,14 @@ public final class AnomalyDetector {
       for (int i = 0; i < d; i++) {
         z[i] = base.zScore(i, x[i]);
         expected[i] = base.median(i);
-        zMax = Math.max(zMax, Math.abs(z[i]));
+        zMax = Math.max(zMax, info[i].alerting(z[i]));
       }
     } else {
       System.arraycopy(x, 0, expected, 0, d);
     }
     List<Verdict.Detection> zDetections = new ArrayList<>();
     for (int i = 0; i < d; i++) {
-      if (Math.abs(z[i]) >= settings.zThreshold()) {
+      if (info[i].alerting(z[i]) >= settings.zThreshold()) {
         zFired = true;
         zDetections.add(new Verdict.Detection(ZSCORE, metrics.get(i), z[i], settings.zThreshold()));
       }
@@ -127,6 +132,7 @@ public final class AnomalyDetector {
 
     boolean anomaly = !fired.isEmpty()
         || (forestFired && zFired)
+        || zMax >= 2 * settings.zThreshold()
         || (model != null && score < settings.strongScore())
         || (model == null && zFired);
     if (!anomaly) {
@@ -183,11 +189,9 @@ public final class AnomalyDetector {
     Set<String> reasons = new LinkedHashSet<>();
     fired.forEach(r -> reasons.add(r.reason()));
     for (int i : byDeviation(z)) {
-      if (Math.abs(z[i]) < settings.zThreshold()) {
-        break;
+      if (info[i].alerting(z[i]) >= settings.zThreshold()) {
+        reasons.add(z[i] > 0 ? info[i].highReason() : info[i].lowReason());
       }
-      MetricCatalog.Info info = MetricCatalog.info(metrics.get(i));
-      reasons.add(z[i] > 0 ? info.highReason() : info.lowReason());
     }
     if (reasons.isEmpty()) {
       reasons.add(MetricCatalog.COMBINATION_REASON);
@@ -199,7 +203,7 @@ public final class AnomalyDetector {
     Set<Integer> shown = new LinkedHashSet<>();
     fired.forEach(r -> shown.add(metrics.indexOf(r.metric())));
     for (int i : byDeviation(z)) {
-      if (Math.abs(z[i]) >= settings.zThreshold()) {
+      if (info[i].alerting(z[i]) >= settings.zThreshold()) {
         shown.add(i);
       }
     }

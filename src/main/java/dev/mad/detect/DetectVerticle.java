@@ -25,7 +25,10 @@ public class DetectVerticle extends VerticleBase {
   private static final int MIN_BASELINE_SAMPLES = 5;
   private static final long BASELINE_REFRESH_MS = 5_000;
   private static final long STATUS_EVERY_MS = 2_000;
+  /** The server's own start-up (class loading, JIT) loads the CPU; keep it out of the baseline. */
+  private static final long STARTUP_SKIP_MS = 5_000;
 
+  private final long startupSkipMs;
   private AnomalyDetector detector;
   private IsolationForestParams forestParams;
   private IncidentTracker incidents;
@@ -51,6 +54,15 @@ public class DetectVerticle extends VerticleBase {
   private double lastScore = Double.NaN;
   private String host = "";
   private long lastStatusMs;
+
+  public DetectVerticle() {
+    this(STARTUP_SKIP_MS);
+  }
+
+  /** For tests that feed synthetic samples: how long after the first sample training data starts. */
+  DetectVerticle(long startupSkipMs) {
+    this.startupSkipMs = startupSkipMs;
+  }
 
   @Override
   public Future<?> start() {
@@ -104,7 +116,9 @@ public class DetectVerticle extends VerticleBase {
 
     Verdict verdict = detector.evaluate(sample.values(), model, learningBaseline);
     lastScore = verdict.score();
-    window.add(now, sample.values(), verdict.anomaly());
+    if (now - firstSampleMs >= startupSkipMs) {
+      window.add(now, sample.values(), verdict.anomaly());
+    }
     vertx.eventBus().publish(Addresses.METRICS_SCORED, DetectionJson.scored(message.body(), verdict));
 
     for (IncidentTracker.Event event : incidents.onSample(now, sample.host(), sample.values(), verdict)) {

@@ -10,22 +10,31 @@ import java.util.Map;
  */
 public final class MetricCatalog {
 
-  /** Display and explanation facts of one metric. */
-  public record Info(String label, String unit, String highReason, String lowReason, double minSpread) {
+  /**
+   * Display and explanation facts of one metric. {@code direction} says which deviations are
+   * worth an alert: +1 only rises (a CPU that goes quiet is not a problem), -1 only drops
+   * (available memory), 0 both.
+   */
+  public record Info(String label, String unit, String highReason, String lowReason, double minSpread,
+                     int direction) {
+    /** The deviation of z in the alerting direction (0 when it points the harmless way). */
+    public double alerting(double z) {
+      return direction > 0 ? Math.max(0, z) : direction < 0 ? Math.max(0, -z) : Math.abs(z);
+    }
   }
 
   private static final Map<String, Info> KNOWN = Map.of(
-      "cpu_percent", new Info("CPU", "%", "High CPU usage detected", "Unusually low CPU usage", 3.0),
-      "cpu_frequency", new Info("CPU frequency", " MHz", "Unusual CPU frequency", "Unusual CPU frequency", 100.0),
-      "memory_percent", new Info("Memory", "%", "High memory consumption", "Unusually low memory use", 1.5),
+      "cpu_percent", new Info("CPU", "%", "High CPU usage detected", "Unusually low CPU usage", 3.0, 1),
+      "cpu_frequency", new Info("CPU frequency", " MHz", "Unusual CPU frequency", "Unusual CPU frequency", 100.0, 0),
+      "memory_percent", new Info("Memory", "%", "High memory consumption", "Unusually low memory use", 1.5, 1),
       "memory_available_gb", new Info("Available memory", " GB", "Unusually low memory use",
-          "High memory consumption", 0.25),
-      "disk_read_mb", new Info("Disk read", " MB/s", "High disk activity", "Unusually low disk activity", 1.0),
-      "disk_write_mb", new Info("Disk write", " MB/s", "High disk activity", "Unusually low disk activity", 1.0),
+          "High memory consumption", 0.25, -1),
+      "disk_read_mb", new Info("Disk read", " MB/s", "High disk activity", "Unusually low disk activity", 1.0, 1),
+      "disk_write_mb", new Info("Disk write", " MB/s", "High disk activity", "Unusually low disk activity", 1.0, 1),
       "network_sent_mb", new Info("Network sent", " MB/s", "High network traffic", "Unusually low network traffic",
-          0.25),
+          0.25, 1),
       "network_recv_mb", new Info("Network received", " MB/s", "High network traffic",
-          "Unusually low network traffic", 0.25));
+          "Unusually low network traffic", 0.25, 1));
 
   /** Seed text for an anomaly that no single metric explains. */
   public static final String COMBINATION_REASON = "Unusual combination of system metrics";
@@ -35,7 +44,7 @@ public final class MetricCatalog {
 
   public static Info info(String metric) {
     Info known = KNOWN.get(metric);
-    return known != null ? known : new Info(metric, "", "High " + metric, "Low " + metric, 0.0);
+    return known != null ? known : new Info(metric, "", "High " + metric, "Low " + metric, 0.0, 0);
   }
 
   /** {@code CPU: 85.7%}, {@code Disk read: 150.3 MB/s}: the seed's severity factor format. */

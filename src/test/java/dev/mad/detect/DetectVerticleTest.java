@@ -39,7 +39,7 @@ class DetectVerticleTest {
     JsonObject config = new JsonObject().put("baseline_seconds", 20).put("window_seconds", 30)
         .put("retrain_seconds", 10).put("adapt_seconds", 600).put("incident_quiet_seconds", 5)
         .put("rules", new JsonArray());
-    await(vertx.deployVerticle(new DetectVerticle(), new DeploymentOptions().setConfig(config)));
+    await(vertx.deployVerticle(new DetectVerticle(0), new DeploymentOptions().setConfig(config)));
   }
 
   private static <T> T await(Future<T> f) throws Exception {
