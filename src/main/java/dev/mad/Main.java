@@ -27,6 +27,10 @@ public final class Main {
   }
 
   public static void main(String[] args) {
+    if (Arrays.asList(args).contains("--csv-file")) {
+      // Batch runs log to csv_analysis.log only; the console is the summary's.
+      System.setProperty("logback.configurationFile", "logback-batch.xml");
+    }
     int code = run(args, System.out, System.err);
     if (code >= 0) {
       System.exit(code);

@@ -1,26 +1,225 @@
 package dev.mad.batch;
 
+import dev.mad.config.ConfigException;
+import dev.mad.config.ConfigSchema;
+import dev.mad.detect.AnomalyDetector;
+import dev.mad.detect.IsolationForestParams;
+import dev.mad.detect.Rule;
+import dev.mad.detect.Severity;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
-/** The {@code --csv-file} batch analysis mode. */
+/**
+ * The {@code --csv-file} mode: analyse a file, print the summary, exit with 0 (done),
+ * 2 (usage), 3 (input data) or 1 (anything else). Errors are one line, never a stack trace.
+ */
 public final class BatchCommand {
+  static final int OK = 0;
+  static final int FAILURE = 1;
+  static final int USAGE = 2;
+  static final int INPUT = 3;
+
   private BatchCommand() {
   }
 
   public static String usageBody() {
     return """
               Analyse historical metrics from a CSV file and exit.
-              --output-file O     write per-row results (.csv or .json)
+              --output-file O     also write per-row results to O (.csv or .json)
               --contamination C   expected anomaly share, 0 < C <= 0.5 (default 0.05)
-              --window-size W     rolling window in rows for the z-score
+              --window-size W     rolling z-score window in rows (default: the whole file)
               --train-file T      fit on T, score FILE (default: fit on FILE)
-              --features a,b,c    columns to use (default: every numeric column)
-              (not available in this build yet)
+              --features a,b,c    columns to analyse (default: every numeric column)
+              Needs a 'timestamp' column and at least one numeric column. Results also go to
+              logs/metrics_data.csv and logs/anomaly_history.db. Exit codes: 0 done,
+              2 usage error, 3 bad input data, 1 other failure.
         """;
   }
 
+  /** Parsed command line. */
+  record Options(Path csvFile, Path outputFile, double contamination, int windowRows, Path trainFile,
+                 List<String> features) {
+  }
+
   public static int run(String[] args, PrintStream out, PrintStream err) {
-    err.println("error: batch analysis (--csv-file) is not available in this build yet");
-    return 1;
+    return run(args, null, out, err);
+  }
+
+  /** As {@link #run(String[], PrintStream, PrintStream)}, with the logs directory given (tests). */
+  static int run(String[] args, Path logsDirOverride, PrintStream out, PrintStream err) {
+    Options options;
+    JsonObject config;
+    try {
+      options = parse(args);
+      config = ConfigSchema.resolve(new JsonObject(), System.getenv(), Map.of());
+    } catch (IllegalArgumentException | ConfigException e) {
+      err.println("error: " + e.getMessage());
+      err.println("Run 'java -jar target/server.jar --help' for usage.");
+      return USAGE;
+    }
+    Path logsDir = logsDirOverride != null ? logsDirOverride : Path.of(config.getString(ConfigSchema.LOGS_DIR));
+    System.setProperty("mad.logs_dir", logsDir.toString());
+    BatchSettings settings = settings(options, config.getJsonObject("detect"));
+    ProgressBar bar = ProgressBar.forTerminal(err, options.csvFile());
+    try {
+      BatchRunner.Outcome outcome = BatchRunner.run(options.csvFile(), options.csvFile().toString(), settings, logsDir,
+          options.outputFile(), "cli", bar::update);
+      bar.done();
+      printSummary(out, outcome, options, logsDir);
+      return OK;
+    } catch (InputDataException e) {
+      bar.done();
+      err.println("error: " + e.getMessage());
+      return INPUT;
+    } catch (IOException | SQLException | RuntimeException | OutOfMemoryError e) {
+      bar.done();
+      err.println("error: analysis failed: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+      return FAILURE;
+    }
+  }
+
+  static Options parse(String[] args) {
+    Map<String, String> values = new LinkedHashMap<>();
+    List<String> known = List.of("--csv-file", "--output-file", "--contamination", "--window-size", "--train-file",
+        "--features");
+    for (int i = 0; i < args.length; i++) {
+      String arg = args[i];
+      String value = null;
+      int eq = arg.indexOf('=');
+      if (arg.startsWith("--") && eq > 0) {
+        value = arg.substring(eq + 1);
+        arg = arg.substring(0, eq);
+      }
+      if (!known.contains(arg)) {
+        throw new IllegalArgumentException("unknown option '" + arg + "' for --csv-file analysis");
+      }
+      if (value == null) {
+        if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
+          throw new IllegalArgumentException("option " + arg + " needs a value");
+        }
+        value = args[++i];
+      }
+      if (values.put(arg, value) != null) {
+        throw new IllegalArgumentException("option " + arg + " is given twice");
+      }
+    }
+    String csv = values.get("--csv-file");
+    if (csv == null || csv.isBlank()) {
+      throw new IllegalArgumentException("--csv-file needs a file name");
+    }
+    double contamination = 0.05;
+    if (values.containsKey("--contamination")) {
+      try {
+        contamination = Double.parseDouble(values.get("--contamination"));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("--contamination must be a number in (0, 0.5], got '"
+            + values.get("--contamination") + "'");
+      }
+      if (!(contamination > 0 && contamination <= 0.5)) {
+        throw new IllegalArgumentException("--contamination must be in (0, 0.5], got " + values.get("--contamination"));
+      }
+    }
+    int window = 0;
+    if (values.containsKey("--window-size")) {
+      try {
+        window = Integer.parseInt(values.get("--window-size"));
+      } catch (NumberFormatException e) {
+        window = -1;
+      }
+      if (window < 2 || window > 1_000_000) {
+        throw new IllegalArgumentException("--window-size must be a whole number of rows from 2 to 1000000, got '"
+            + values.get("--window-size") + "'");
+      }
+    }
+    Path output = null;
+    if (values.containsKey("--output-file")) {
+      output = Path.of(values.get("--output-file"));
+      String lower = output.getFileName().toString().toLowerCase(Locale.ROOT);
+      if (!lower.endsWith(".csv") && !lower.endsWith(".json")) {
+        throw new IllegalArgumentException("--output-file must end in .csv or .json, got '" + output + "'");
+      }
+      Path dir = output.toAbsolutePath().getParent();
+      if (!Files.isDirectory(dir)) {
+        throw new IllegalArgumentException("--output-file directory does not exist: " + dir);
+      }
+      if (Files.isDirectory(output)) {
+        throw new IllegalArgumentException("--output-file is a directory: " + output);
+      }
+      if (output.toAbsolutePath().normalize().equals(Path.of(csv).toAbsolutePath().normalize())) {
+        throw new IllegalArgumentException("--output-file must not overwrite the --csv-file being analysed");
+      }
+    }
+    List<String> features = null;
+    if (values.containsKey("--features")) {
+      features = new ArrayList<>();
+      for (String f : values.get("--features").split(",")) {
+        if (!f.isBlank()) {
+          features.add(f.strip());
+        }
+      }
+      if (features.isEmpty()) {
+        throw new IllegalArgumentException("--features needs at least one column name");
+      }
+    }
+    Path train = values.containsKey("--train-file") ? Path.of(values.get("--train-file")) : null;
+    return new Options(Path.of(csv), output, contamination, window, train, features);
+  }
+
+  static BatchSettings settings(Options o, JsonObject detect) {
+    JsonObject severity = detect.getJsonObject("severity");
+    double critical = severity.getDouble("critical_below");
+    IsolationForestParams forest = new IsolationForestParams(detect.getInteger("n_estimators"),
+        detect.getInteger("max_samples"), o.contamination(), detect.getLong("random_seed"));
+    AnomalyDetector.Settings detector = new AnomalyDetector.Settings(detect.getDouble("zscore_threshold"), critical,
+        severity.getDouble("high_below"), critical);
+    return new BatchSettings(forest, detector, rules(detect.getJsonArray("rules")), o.features(), o.windowRows(),
+        o.trainFile());
+  }
+
+  static List<Rule> rules(JsonArray json) {
+    List<Rule> rules = new ArrayList<>();
+    for (int i = 0; i < json.size(); i++) {
+      JsonObject r = json.getJsonObject(i);
+      rules.add(new Rule(r.getString("name"), r.getString("metric"), r.getString("op"), r.getDouble("value"),
+          Severity.parse(r.getString("severity")), r.getString("reason")));
+    }
+    return rules;
+  }
+
+  private static void printSummary(PrintStream out, BatchRunner.Outcome outcome, Options options, Path logsDir) {
+    BatchResult r = outcome.result();
+    out.println("=== CSV anomaly analysis: " + r.fileName() + " ===");
+    out.println("Total records processed: " + r.rows());
+    out.println("Anomalies detected: " + r.anomalies());
+    out.printf(Locale.ROOT, "Anomaly rate: %.2f%%%n", 100 * r.anomalyRate());
+    out.printf(Locale.ROOT, "By severity: critical %d, high %d, medium %d%n", r.bySeverity().get(Severity.CRITICAL),
+        r.bySeverity().get(Severity.HIGH), r.bySeverity().get(Severity.MEDIUM));
+    out.println("Features: " + String.join(", ", r.features()));
+    if (!r.top().isEmpty()) {
+      out.println();
+      out.println("Top " + r.top().size() + " anomalies:");
+      int rank = 1;
+      for (BatchResult.FlaggedRow row : r.top()) {
+        out.printf(Locale.ROOT, "%2d. %s  score %.4f  [%s]  %s%n      %s%n", rank++, row.timestamp(), row.score(),
+            row.severity().label(), row.reason(), String.join(", ", row.severityFactors()));
+      }
+    }
+    out.println();
+    if (options.outputFile() != null) {
+      out.println("Results written to " + options.outputFile());
+    }
+    out.println("Per-row results: " + logsDir.resolve(BatchRunner.LATEST_RESULTS) + "; analysis #" + outcome.analysisId()
+        + " recorded in " + logsDir.resolve(BatchRunner.HISTORY_DB));
+    out.printf(Locale.ROOT, "Analysed in %.2f s%n", r.durationMs() / 1000.0);
   }
 }

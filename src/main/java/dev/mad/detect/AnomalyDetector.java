@@ -10,10 +10,10 @@ import java.util.Set;
  * Judges one sample with the three detectors and explains the result. Shared by live mode and
  * batch analysis; holds no mutable state, so one instance can serve many threads.
  *
- * <p>A sample is flagged when a rule fires, when the forest (below its contamination threshold
- * or the high band) and the z-score agree, when the forest alone finds it extreme (below
- * {@code strongScore}), when the z-score alone is twice its threshold, or, before the first
- * model exists, when the z-score alone fires. Z-scores count only in a metric's alerting
+ * <p>A sample is flagged when a rule fires, when the forest (below its contamination threshold)
+ * and the z-score agree, when the score is in the high band and the z-score is extreme, when the
+ * forest alone finds it extreme (below {@code strongScore}), or, before the first model exists,
+ * when the z-score alone fires. Z-scores count only in a metric's alerting
  * direction (see {@link MetricCatalog.Info}). Requiring agreement is what keeps a quiet host quiet: the forest's
  * threshold flags a fixed share of ordinary samples by construction, the z-score confirms only
  * the ones that truly leave the normal range.
@@ -21,6 +21,8 @@ import java.util.Set;
 public final class AnomalyDetector {
   public static final String ISOLATION_FOREST = "isolation_forest";
   public static final String ZSCORE = "zscore";
+  /** A z-score this many times the threshold is extreme enough to need only a high-band score. */
+  static final double STRONG_Z_FACTOR = 3.0;
 
   /** Detector settings; bands follow the seed (critical below -0.7, high below -0.5). */
   public record Settings(double zThreshold, double criticalBelow, double highBelow, double strongScore) {
@@ -89,9 +91,7 @@ public final class AnomalyDetector {
     boolean forestFired = false;
     if (model != null) {
       score = model.score(x, new double[d]);
-      // The contamination threshold sits inside the anomalies when they are common in training
-      // (batch files); the high band keeps a clearly unusual score a vote either way.
-      forestFired = score < Math.max(model.threshold(), settings.highBelow());
+      forestFired = score < model.threshold();
       if (forestFired) {
         detectors.add(new Verdict.Detection(ISOLATION_FOREST, null, score, model.threshold()));
       }
@@ -130,13 +130,18 @@ public final class AnomalyDetector {
       }
     }
 
+    // When anomalies are common in the training data (batch files), the contamination threshold
+    // falls inside them; a clearly unusual score (high band) with an extreme z-score still counts.
     boolean anomaly = !fired.isEmpty()
         || (forestFired && zFired)
-        || zMax >= 2 * settings.zThreshold()
+        || (model != null && score < settings.highBelow() && zMax >= STRONG_Z_FACTOR * settings.zThreshold())
         || (model != null && score < settings.strongScore())
         || (model == null && zFired);
     if (!anomaly) {
       return new Verdict(score, false, null, List.of(), z, new double[d], expected, List.of(), List.of());
+    }
+    if (!forestFired && model != null && score < settings.highBelow()) {
+      detectors.add(0, new Verdict.Detection(ISOLATION_FOREST, null, score, settings.highBelow()));
     }
     detectors.addAll(zDetections);
 

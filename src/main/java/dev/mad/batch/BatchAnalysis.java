@@ -1,0 +1,276 @@
+package dev.mad.batch;
+
+import dev.mad.detect.AnomalyDetector;
+import dev.mad.detect.DetectorModel;
+import dev.mad.detect.RobustBaseline;
+import dev.mad.detect.Severity;
+import dev.mad.detect.Verdict;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.function.DoubleConsumer;
+
+/**
+ * Analyses a metrics CSV in two streaming passes: the first validates every row and keeps a
+ * uniform sample of at most {@link BatchSettings#MAX_TRAINING_ROWS} rows to train on (or reads
+ * the separate training file); the second scores each row with the same {@link AnomalyDetector}
+ * as live mode and hands it to a {@link BatchOutput}. Memory does not grow with the file.
+ */
+public final class BatchAnalysis {
+  /** Columns that are never features: the time, and results of an earlier analysis or labels. */
+  static final Set<String> NOT_FEATURES = Set.of("timestamp", "is_anomaly", "anomaly_score", "label");
+  private static final int TOP = 10;
+
+  private final BatchSettings settings;
+  private final TimestampParser timestamps = new TimestampParser(ZoneId.systemDefault());
+
+  /** Progress callback: fraction 0..1 of the whole analysis (training pass counts as the first half). */
+  private final DoubleConsumer progress;
+
+  public BatchAnalysis(BatchSettings settings, DoubleConsumer progress) {
+    this.settings = settings;
+    this.progress = progress;
+  }
+
+  BatchResult run(Path file, String name, BatchOutput output) throws IOException, InputDataException {
+    long started = System.nanoTime();
+    Columns columns;
+    try (MetricsCsv csv = MetricsCsv.open(file, name)) {
+      if (!csv.next()) {
+        throw InputDataException.at(name, 0, null, "has a header but no data rows");
+      }
+      columns = Columns.resolve(csv, settings.features());
+    }
+
+    boolean separateTraining = settings.trainFile() != null;
+    Path trainPath = separateTraining ? settings.trainFile() : file;
+    String trainName = separateTraining ? settings.trainFile().toString() : name;
+    double[][] training = trainingSample(trainPath, trainName, columns, 0.5);
+    AnomalyDetector detector = new AnomalyDetector(columns.features(), settings.rules(), settings.detector());
+    DetectorModel model = DetectorModel.train(training, detector.minSpread(), settings.forest(), System.currentTimeMillis(),
+        Runnable::run);
+
+    long rows = 0;
+    long anomalies = 0;
+    EnumMap<Severity, Long> bySeverity = new EnumMap<>(Severity.class);
+    for (Severity s : Severity.values()) {
+      bySeverity.put(s, 0L);
+    }
+    PriorityQueue<BatchResult.FlaggedRow> top = new PriorityQueue<>(rankOrder().reversed());
+    RollingBaseline rolling = settings.windowRows() > 0
+        ? new RollingBaseline(settings.windowRows(), detector.minSpread()) : null;
+    String sha;
+    try (MetricsCsv csv = MetricsCsv.open(file, name)) {
+      if (separateTraining) {
+        Columns.checkSameHeader(csv, columns);
+      }
+      output.start(csv.header(), columns.features());
+      double[] values = new double[columns.featureIndex().length];
+      while (csv.next()) {
+        String ts = csv.cell(columns.timestampIndex());
+        checkTimestamp(csv, columns, ts);
+        columns.read(csv, values);
+        RobustBaseline baseline = rolling != null ? rolling.current() : null;
+        Verdict v = detector.evaluate(values, model, baseline);
+        if (rolling != null) {
+          rolling.add(values);
+        }
+        String contributions = v.anomaly() ? contributionText(columns.features(), v.contributions()) : "";
+        output.row(rows, csv.record(), values, v, contributions);
+        if (v.anomaly()) {
+          anomalies++;
+          bySeverity.merge(v.severity(), 1L, Long::sum);
+          BatchResult.FlaggedRow flagged = new BatchResult.FlaggedRow(rows, ts, v.score(), v.severity(), v.reason(),
+              v.severityFactors(), contributions);
+          output.flagged(flagged);
+          top.add(flagged);
+          if (top.size() > TOP) {
+            top.poll();
+          }
+        }
+        rows++;
+        if ((rows & 0x3fff) == 0) {
+          progress.accept(0.5 + 0.5 * csv.progress());
+        }
+      }
+      sha = csv.sha256();
+    }
+    progress.accept(1.0);
+    List<BatchResult.FlaggedRow> ranked = new ArrayList<>(top);
+    ranked.sort(rankOrder());
+    return new BatchResult(name, sha, rows, anomalies, bySeverity, ranked, columns.features(), training.length,
+        model.threshold(), (System.nanoTime() - started) / 1_000_000);
+  }
+
+  /** Most urgent first: by severity, then by lower (stranger) score. */
+  private static Comparator<BatchResult.FlaggedRow> rankOrder() {
+    return Comparator.comparing(BatchResult.FlaggedRow::severity).reversed()
+        .thenComparingDouble(BatchResult.FlaggedRow::score);
+  }
+
+  /** First pass: validates every row and keeps a uniform reservoir sample for training. */
+  private double[][] trainingSample(Path path, String name, Columns scoredColumns, double progressShare)
+      throws IOException, InputDataException {
+    int cap = BatchSettings.MAX_TRAINING_ROWS;
+    List<double[]> reservoir = new ArrayList<>();
+    SplittableRandom random = new SplittableRandom(settings.forest().randomSeed());
+    long seen = 0;
+    try (MetricsCsv csv = MetricsCsv.open(path, name)) {
+      Columns columns = path.equals(settings.trainFile()) ? Columns.byName(csv, scoredColumns) : scoredColumns;
+      while (csv.next()) {
+        checkTimestamp(csv, columns, csv.cell(columns.timestampIndex()));
+        double[] values = new double[columns.featureIndex().length];
+        columns.read(csv, values);
+        if (reservoir.size() < cap) {
+          reservoir.add(values);
+        } else {
+          long slot = random.nextLong(seen + 1);
+          if (slot < cap) {
+            reservoir.set((int) slot, values);
+          }
+        }
+        seen++;
+        if ((seen & 0x3fff) == 0) {
+          progress.accept(progressShare * csv.progress());
+        }
+      }
+    }
+    if (reservoir.size() < 2) {
+      throw InputDataException.at(name, 0, null, "has " + reservoir.size() + " data row(s); at least 2 are needed to learn");
+    }
+    return reservoir.toArray(double[][]::new);
+  }
+
+  private void checkTimestamp(MetricsCsv csv, Columns columns, String text) throws InputDataException {
+    try {
+      timestamps.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw InputDataException.at(csv.name(), csv.line(), csv.header().get(columns.timestampIndex()),
+          e.getMessage() + " (expected ISO-8601, 'YYYY-MM-DD HH:MM:SS[.ffffff]' or epoch seconds/milliseconds)");
+    }
+  }
+
+  /** {@code cpu_percent=85.2;memory_percent=14.8}: shares in %, largest first, zeros left out. */
+  static String contributionText(List<String> features, double[] shares) {
+    Integer[] order = new Integer[shares.length];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    java.util.Arrays.sort(order, (a, b) -> Double.compare(shares[b], shares[a]));
+    StringBuilder sb = new StringBuilder();
+    for (int i : order) {
+      long tenths = Math.round(shares[i] * 10);
+      if (tenths == 0) {
+        continue;
+      }
+      if (sb.length() > 0) {
+        sb.append(';');
+      }
+      sb.append(features.get(i)).append('=').append(tenths / 10).append('.').append(tenths % 10);
+    }
+    return sb.toString();
+  }
+
+  /** Where the timestamp and the feature columns are, and how to read a row's features. */
+  record Columns(int timestampIndex, int[] featureIndex, List<String> features, List<String> header) {
+
+    static Columns resolve(MetricsCsv csv, List<String> requested) throws InputDataException {
+      List<String> header = csv.header();
+      int ts = indexOf(header, "timestamp");
+      List<Integer> idx = new ArrayList<>();
+      if (requested != null) {
+        for (String f : requested) {
+          int i = indexOf(header, f);
+          if (i < 0) {
+            throw new InputDataException(csv.name() + ": --features names '" + f + "', which is not a column (columns: "
+                + MetricsCsv.shorten(String.join(",", header)) + ")");
+          }
+          if (i == ts) {
+            throw new InputDataException(csv.name() + ": --features cannot include the timestamp column");
+          }
+          idx.add(i);
+        }
+      } else {
+        for (int i = 0; i < header.size(); i++) {
+          String column = header.get(i).toLowerCase(Locale.ROOT);
+          // The product's own metric names are numeric by definition: text there is an error, not a label column.
+          if (!NOT_FEATURES.contains(column)
+              && (isNumber(csv.cell(i)) || dev.mad.bus.MetricSample.METRICS.contains(column))) {
+            idx.add(i);
+          }
+        }
+        if (idx.isEmpty()) {
+          throw InputDataException.at(csv.name(), csv.line(), null,
+              "no numeric column to analyse besides the timestamp (the first data row decides which columns are numeric)");
+        }
+      }
+      int[] featureIndex = idx.stream().mapToInt(Integer::intValue).toArray();
+      List<String> names = idx.stream().map(header::get).toList();
+      return new Columns(ts, featureIndex, names, header);
+    }
+
+    /** The same features, located by name in another file (the training file). */
+    static Columns byName(MetricsCsv csv, Columns scored) throws InputDataException {
+      int ts = indexOf(csv.header(), "timestamp");
+      int[] idx = new int[scored.features().size()];
+      for (int i = 0; i < idx.length; i++) {
+        idx[i] = indexOf(csv.header(), scored.features().get(i));
+        if (idx[i] < 0) {
+          throw InputDataException.at(csv.name(), 1, scored.features().get(i),
+              "training file lacks this column of the analysed file");
+        }
+      }
+      return new Columns(ts, idx, scored.features(), csv.header());
+    }
+
+    static void checkSameHeader(MetricsCsv csv, Columns columns) throws InputDataException {
+      if (!csv.header().equals(columns.header())) {
+        throw InputDataException.at(csv.name(), 1, null, "header changed while it was being analysed");
+      }
+    }
+
+    private static int indexOf(List<String> header, String name) {
+      for (int i = 0; i < header.size(); i++) {
+        if (header.get(i).equalsIgnoreCase(name)) {
+          return i;
+        }
+      }
+      return -1;
+    }
+
+    void read(MetricsCsv csv, double[] out) throws InputDataException {
+      for (int i = 0; i < featureIndex.length; i++) {
+        String text = csv.cell(featureIndex[i]);
+        double v;
+        try {
+          v = Double.parseDouble(text);
+        } catch (NumberFormatException e) {
+          String problem = text.isBlank() ? "empty value; every analysed cell needs a number"
+              : "'" + MetricsCsv.shorten(text) + "' is not a number";
+          throw InputDataException.at(csv.name(), csv.line(), features.get(i), problem);
+        }
+        if (!Double.isFinite(v)) {
+          throw InputDataException.at(csv.name(), csv.line(), features.get(i),
+              "'" + text + "' is not a finite number (NaN and infinity cannot be analysed)");
+        }
+        out[i] = v;
+      }
+    }
+
+    private static boolean isNumber(String text) {
+      try {
+        return Double.isFinite(Double.parseDouble(text));
+      } catch (NumberFormatException e) {
+        return false;
+      }
+    }
+  }
+}

@@ -1,0 +1,21 @@
+package dev.mad.batch;
+
+import dev.mad.detect.AnomalyDetector;
+import dev.mad.detect.IsolationForestParams;
+import dev.mad.detect.Rule;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Settings of one batch analysis.
+ *
+ * @param features   columns to analyse, or null for every numeric column
+ * @param windowRows rolling window (rows) of the z-score baseline, or 0 for the whole training set
+ * @param trainFile  file to fit on, or null to fit on the analysed file itself
+ */
+public record BatchSettings(IsolationForestParams forest, AnomalyDetector.Settings detector, List<Rule> rules,
+                            List<String> features, int windowRows, Path trainFile) {
+
+  /** Training rows kept in memory at most (a uniform sample of the file), so memory is bounded. */
+  public static final int MAX_TRAINING_ROWS = 100_000;
+}

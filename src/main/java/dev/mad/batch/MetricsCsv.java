@@ -1,0 +1,268 @@
+package dev.mad.batch;
+
+import java.io.BufferedInputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
+
+/**
+ * One streaming pass over a comma-separated metrics file: checks the header, then hands out the
+ * data records one by one with their line numbers, counting bytes for progress and hashing
+ * them for the history. Every problem becomes an {@link InputDataException} naming file, line
+ * and column.
+ */
+final class MetricsCsv implements AutoCloseable {
+  static final String TIMESTAMP = "timestamp";
+  private static final int SNIFF_BYTES = 8192;
+
+  private final String name;
+  private final CountingStream counter;
+  private final DigestInputStream digest;
+  private final CSVParser parser;
+  private final Iterator<CSVRecord> records;
+  private final List<String> header;
+  private final long sizeBytes;
+  private CSVRecord current;
+
+  private MetricsCsv(String name, CountingStream counter, DigestInputStream digest, CSVParser parser,
+                     List<String> header, long sizeBytes) {
+    this.name = name;
+    this.counter = counter;
+    this.digest = digest;
+    this.parser = parser;
+    this.records = parser.iterator();
+    this.header = header;
+    this.sizeBytes = sizeBytes;
+  }
+
+  /**
+   * Opens {@code file} and reads its header.
+   *
+   * @param name the name to show in messages (the user's original file name for uploads)
+   */
+  static MetricsCsv open(Path file, String name) throws InputDataException, IOException {
+    if (!Files.exists(file)) {
+      throw InputDataException.at(name, 0, null, "file does not exist");
+    }
+    if (Files.isDirectory(file)) {
+      throw InputDataException.at(name, 0, null, "is a directory, not a CSV file");
+    }
+    if (!Files.isReadable(file)) {
+      throw InputDataException.at(name, 0, null, "file is not readable");
+    }
+    long size = Files.size(file);
+    if (size == 0) {
+      throw InputDataException.at(name, 0, null, "file is empty; expected a header line and data rows");
+    }
+    sniffForBinary(file, name);
+    MessageDigest sha;
+    try {
+      sha = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+    CountingStream counter = new CountingStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16));
+    DigestInputStream digest = new DigestInputStream(counter, sha);
+    Reader reader = new InputStreamReader(digest, StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT));
+    CSVParser parser = CSVParser.builder().setReader(new java.io.BufferedReader(reader, 1 << 16))
+        .setFormat(CSVFormat.RFC4180.builder().setIgnoreEmptyLines(true).get()).get();
+    MetricsCsv csv = null;
+    try {
+      Iterator<CSVRecord> it = parser.iterator();
+      if (!it.hasNext()) {
+        throw InputDataException.at(name, 0, null, "file has no header line");
+      }
+      List<String> header = checkHeader(name, it.next());
+      csv = new MetricsCsv(name, counter, digest, parser, header, size);
+      return csv;
+    } catch (UncheckedIOException e) {
+      throw translate(name, parser.getCurrentLineNumber(), e);
+    } finally {
+      if (csv == null) {
+        parser.close();
+      }
+    }
+  }
+
+  private static void sniffForBinary(Path file, String name) throws IOException, InputDataException {
+    byte[] head = new byte[SNIFF_BYTES];
+    int n;
+    try (InputStream in = Files.newInputStream(file)) {
+      n = in.readNBytes(head, 0, head.length);
+    }
+    int control = 0;
+    for (int i = 0; i < n; i++) {
+      int b = head[i] & 0xff;
+      if (b == 0) {
+        throw InputDataException.at(name, 0, null, "looks like a binary file (it contains NUL bytes), not CSV text");
+      }
+      if (b < 0x09 || (b > 0x0d && b < 0x20)) {
+        control++;
+      }
+    }
+    if (control > n / 20) {
+      throw InputDataException.at(name, 0, null, "looks like a binary file, not CSV text");
+    }
+  }
+
+  private static List<String> checkHeader(String name, CSVRecord record) throws InputDataException {
+    List<String> header = new ArrayList<>(record.size());
+    Set<String> seen = new HashSet<>();
+    for (String raw : record) {
+      String column = raw.strip();
+      if (header.isEmpty() && column.startsWith("\uFEFF")) {
+        column = column.substring(1);
+      }
+      if (column.isEmpty()) {
+        throw InputDataException.at(name, 1, null, "header has an empty column name (column " + (header.size() + 1) + ")");
+      }
+      if (!seen.add(column.toLowerCase(Locale.ROOT))) {
+        throw InputDataException.at(name, 1, column, "column name appears twice in the header");
+      }
+      header.add(column);
+    }
+    if (header.size() == 1) {
+      String only = header.get(0);
+      for (String delimiter : List.of(";", "\t", "|")) {
+        if (only.contains(delimiter)) {
+          throw InputDataException.at(name, 1, null, "header is a single column '" + shorten(only)
+              + "'; the file seems to use '" + (delimiter.equals("\t") ? "\\t" : delimiter)
+              + "' as delimiter, but only comma-separated files are supported");
+        }
+      }
+    }
+    if (header.stream().noneMatch(c -> c.equalsIgnoreCase(TIMESTAMP))) {
+      throw InputDataException.at(name, 1, null, "header has no 'timestamp' column (columns: " + shorten(String.join(",", header)) + ")");
+    }
+    return header;
+  }
+
+  List<String> header() {
+    return header;
+  }
+
+  String name() {
+    return name;
+  }
+
+  /** Advances to the next data record; false at the end of the file. */
+  boolean next() throws InputDataException {
+    try {
+      if (!records.hasNext()) {
+        current = null;
+        return false;
+      }
+      current = records.next();
+    } catch (UncheckedIOException | IllegalStateException e) {
+      throw translate(name, parser.getCurrentLineNumber(), e);
+    }
+    if (current.size() != header.size()) {
+      throw InputDataException.at(name, line(), null, "row has " + current.size() + " fields but the header has "
+          + header.size());
+    }
+    return true;
+  }
+
+  CSVRecord record() {
+    return current;
+  }
+
+  String cell(int column) {
+    return current.get(column);
+  }
+
+  /** Line number of the current record in the file (1 = header). */
+  long line() {
+    return parser.getCurrentLineNumber();
+  }
+
+  double progress() {
+    return Math.min(1.0, counter.count / (double) sizeBytes);
+  }
+
+  long sizeBytes() {
+    return sizeBytes;
+  }
+
+  /** SHA-256 of the bytes read so far; the whole file's once the last record was read. */
+  String sha256() throws IOException {
+    byte[] rest = new byte[8192];
+    while (digest.read(rest) >= 0) {
+      // drain what the parser left unread so the hash covers the whole file
+    }
+    return HexFormat.of().formatHex(digest.getMessageDigest().digest());
+  }
+
+  private static InputDataException translate(String name, long line, RuntimeException e) {
+    Throwable cause = e.getCause() != null ? e.getCause() : e;
+    if (cause instanceof CharacterCodingException) {
+      return InputDataException.at(name, line, null, "is not UTF-8 text");
+    }
+    String message = String.valueOf(cause.getMessage());
+    if (message.contains("EOF reached before encapsulated token finished")) {
+      return InputDataException.at(name, line, null, "a quoted field is never closed (unterminated quote)");
+    }
+    if (message.contains("invalid char between encapsulated token and delimiter")) {
+      return InputDataException.at(name, line, null, "text after a closing quote; fields must be quoted whole");
+    }
+    return InputDataException.at(name, line, null, "cannot be read as CSV: " + shorten(message));
+  }
+
+  static String shorten(String s) {
+    return s.length() > 60 ? s.substring(0, 60) + "…" : s;
+  }
+
+  @Override
+  public void close() throws IOException {
+    parser.close();
+  }
+
+  /** Counts the bytes the parser consumed, for the progress bar. */
+  private static final class CountingStream extends FilterInputStream {
+    long count;
+
+    CountingStream(InputStream in) {
+      super(in);
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = super.read();
+      if (b >= 0) {
+        count++;
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int n = super.read(b, off, len);
+      if (n > 0) {
+        count += n;
+      }
+      return n;
+    }
+  }
+}

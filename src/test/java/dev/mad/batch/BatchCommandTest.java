@@ -1,0 +1,226 @@
+package dev.mad.batch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mad.persist.AnalysisHistory;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The --csv-file mode as a user runs it; logs go to a temp dir through MAD_LOGS_DIR's equivalent. */
+class BatchCommandTest {
+  private static final Path SEED = Path.of("src/test/resources/fixtures/seed_sample_metrics2k.csv");
+  private static final String HEADER = "timestamp,cpu_percent,memory_percent";
+
+  @TempDir
+  Path dir;
+  private Path logs;
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+  @BeforeEach
+  void logsDir() {
+    logs = dir.resolve("logs");
+  }
+
+  private int run(String... args) {
+    out.reset();
+    err.reset();
+    return BatchCommand.run(args, logs, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+  }
+
+  private String err() {
+    return err.toString(StandardCharsets.UTF_8);
+  }
+
+  private Path write(String name, String content) throws Exception {
+    return Files.writeString(dir.resolve(name), content);
+  }
+
+  /** A small well-formed file: 60 quiet rows and one clear spike. */
+  private Path goodFile(String name) throws Exception {
+    StringBuilder sb = new StringBuilder(HEADER).append('\n');
+    for (int i = 0; i < 60; i++) {
+      sb.append(String.format("2025-01-01 00:%02d:00,%d.5,%d.25%n", i, 10 + i % 5, 40 + i % 3));
+    }
+    sb.append("2025-01-01 01:00:00,99.0,97.0\n");
+    return write(name, sb.toString());
+  }
+
+  @Test
+  @DisplayName("on the seed sample: every labelled anomaly flagged, summary printed, output CSV complete")
+  void seedSample() throws Exception {
+    Path output = dir.resolve("results.csv");
+    assertThat(run("--csv-file", SEED.toString(), "--output-file", output.toString())).isZero();
+    String summary = out.toString(StandardCharsets.UTF_8);
+    assertThat(summary).contains("Total records processed: 2000").contains("Anomalies detected: 110")
+        .contains("Anomaly rate: 5.50%").contains("By severity: critical").contains("Top 10 anomalies:");
+    List<String> lines = Files.readAllLines(output);
+    assertThat(lines).hasSize(2001);
+    assertThat(lines.get(0)).isEqualTo("timestamp,cpu_percent,cpu_frequency,memory_percent,memory_available_gb,"
+        + "disk_read_mb,disk_write_mb,network_sent_mb,network_recv_mb,is_anomaly,anomaly_score,severity,reason,"
+        + "severity_factors,contributions");
+    List<String> labels = Files.readAllLines(SEED.resolveSibling("seed_sample_metrics2k.labels.csv"));
+    int tp = 0;
+    int fp = 0;
+    int fn = 0;
+    for (int i = 1; i < lines.size(); i++) {
+      boolean flagged = lines.get(i).contains(",true,");
+      boolean label = labels.get(i).endsWith(",1");
+      tp += flagged && label ? 1 : 0;
+      fp += flagged && !label ? 1 : 0;
+      fn += !flagged && label ? 1 : 0;
+    }
+    assertThat(2.0 * tp / (2.0 * tp + fp + fn)).isGreaterThanOrEqualTo(0.97);
+    assertThat(Files.readString(logs.resolve("metrics_data.csv"))).isEqualTo(Files.readString(output));
+  }
+
+  @Test
+  @DisplayName("JSON output has typed values, explanations, and no NaN")
+  void jsonOutput() throws Exception {
+    Path output = dir.resolve("r.json");
+    assertThat(run("--csv-file", goodFile("m.csv").toString(), "--output-file", output.toString())).isZero();
+    JsonNode rows = new ObjectMapper().readTree(output.toFile());
+    assertThat(rows).hasSize(61);
+    JsonNode spike = rows.get(60);
+    assertThat(spike.get("is_anomaly").asBoolean()).isTrue();
+    assertThat(spike.get("cpu_percent").isNumber()).isTrue();
+    assertThat(spike.get("timestamp").asText()).isEqualTo("2025-01-01 01:00:00");
+    assertThat(spike.get("reason").asText()).contains("High CPU usage detected");
+    assertThat(spike.get("contributions").get("cpu_percent").asDouble()).isPositive();
+    assertThat(rows.get(0).get("is_anomaly").asBoolean()).isFalse();
+    assertThat(Files.readString(output)).doesNotContain("NaN");
+  }
+
+  @Test
+  @DisplayName("any numeric columns work (timestamp,value), with epoch-second timestamps")
+  void genericColumns() throws Exception {
+    StringBuilder sb = new StringBuilder("timestamp,value\n");
+    for (int i = 0; i < 100; i++) {
+      sb.append(1_700_000_000 + i * 60).append(',').append(i == 70 ? 500 : 10 + i % 4).append('\n');
+    }
+    assertThat(run("--csv-file", write("v.csv", sb.toString()).toString())).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("Features: value").contains("Anomalies detected: 1\n");
+    assertThat(Files.readAllLines(logs.resolve("metrics_data.csv")).get(71)).contains(",true,").contains("High value");
+  }
+
+  @Test
+  @DisplayName("--train-file fits on one file and scores another")
+  void trainFile() throws Exception {
+    Path train = goodFile("train.csv");
+    Path score = write("score.csv", HEADER + "\n2025-02-01 00:00:00,11.5,41.25\n2025-02-01 00:01:00,98.0,96.0\n");
+    assertThat(run("--csv-file", score.toString(), "--train-file", train.toString())).isZero();
+    List<String> rows = Files.readAllLines(logs.resolve("metrics_data.csv"));
+    assertThat(rows).hasSize(3);
+    assertThat(rows.get(1)).contains(",false,");
+    assertThat(rows.get(2)).contains(",true,");
+  }
+
+  @Test
+  @DisplayName("each analysis is recorded in the history with its own id, name, hash and flagged rows")
+  void history() throws Exception {
+    Path file = goodFile("same.csv");
+    assertThat(run("--csv-file", file.toString())).isZero();
+    assertThat(run("--csv-file", file.toString(), "--contamination", "0.1")).isZero();
+    try (AnalysisHistory history = AnalysisHistory.open(logs.resolve("anomaly_history.db"))) {
+      List<Map<String, Object>> analyses = history.analyses(10);
+      assertThat(analyses).hasSize(2);
+      assertThat(analyses.get(0).get("id")).isNotEqualTo(analyses.get(1).get("id"));
+      assertThat(analyses.get(0).get("file_name")).isEqualTo(file.toString());
+      assertThat(analyses.get(0).get("sha256")).isEqualTo(analyses.get(1).get("sha256"));
+      assertThat((String) analyses.get(0).get("sha256")).hasSize(64);
+      assertThat(((Number) analyses.get(0).get("rows")).longValue()).isEqualTo(61);
+      assertThat((String) analyses.get(0).get("settings")).contains("\"contamination\":0.1");
+      long id = ((Number) analyses.get(0).get("id")).longValue();
+      List<Map<String, Object>> flagged = history.flaggedRows(id, 100);
+      assertThat(flagged).isNotEmpty();
+      assertThat(flagged.get(0).get("timestamp")).isEqualTo("2025-01-01 01:00:00");
+      assertThat((String) flagged.get(0).get("reason")).contains("High CPU usage detected");
+    }
+  }
+
+  static Stream<Arguments> badInputs() {
+    return Stream.of(
+        Arguments.of("empty file", "", "is empty"),
+        Arguments.of("header only", HEADER + "\n", "no data rows"),
+        Arguments.of("text in a number column", HEADER + "\n2025-01-01 00:00:00,1,2\n2025-01-01 00:01:00,abc,1\n", "line 3, column 'cpu_percent': 'abc' is not a number"),
+        Arguments.of("text in a known metric's first row", HEADER + "\n2025-01-01 00:00:00,abc,1\n", "line 2, column 'cpu_percent': 'abc' is not a number"),
+        Arguments.of("NaN cell", HEADER + "\n2025-01-01 00:00:00,1,2\n2025-01-01 00:01:00,NaN,2\n", "line 3, column 'cpu_percent'"),
+        Arguments.of("empty cell", HEADER + "\n2025-01-01 00:00:00,1,2\n2025-01-01 00:01:00,,2\n", "line 3, column 'cpu_percent': empty value"),
+        Arguments.of("wrong delimiter", "timestamp;cpu_percent\n2025-01-01 00:00:00;1\n", "';' as delimiter"),
+        Arguments.of("unterminated quote", HEADER + "\n2025-01-01 00:00:00,1,2\n\"2025-01-01 00:01:00,1,2\n", "unterminated quote"),
+        Arguments.of("duplicate header", "timestamp,cpu,cpu\n2025-01-01 00:00:00,1,2\n", "column 'cpu': column name appears twice"),
+        Arguments.of("ragged row", HEADER + "\n2025-01-01 00:00:00,1,2\n2025-01-01 00:01:00,1\n", "line 3: row has 2 fields but the header has 3"),
+        Arguments.of("unparseable time", HEADER + "\n2025-01-01 00:00:00,1,2\nyesterday,1,2\n", "line 3, column 'timestamp': not a timestamp"),
+        Arguments.of("no numeric column", "timestamp,host\n2025-01-01 00:00:00,web-1\n", "no numeric column"),
+        Arguments.of("no timestamp column", "time,cpu\n1,2\n", "no 'timestamp' column"),
+        Arguments.of("invalid date", HEADER + "\n2025-01-01 00:00:00,1,2\n2025-02-30 00:00:00,1,2\n", "line 3, column 'timestamp'"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("badInputs")
+  @DisplayName("bad input data: exit 3, one line naming the problem, no stack trace, no output file")
+  void badInput(String what, String content, String expected) throws Exception {
+    Path input = write("bad.csv", content);
+    Path output = dir.resolve("out.csv");
+    assertThat(run("--csv-file", input.toString(), "--output-file", output.toString())).as(what).isEqualTo(3);
+    assertThat(err()).startsWith("error: " + input).contains(expected).doesNotContain("Exception").doesNotContain("\tat ");
+    assertThat(err().strip().lines()).hasSize(1);
+    assertThat(output).doesNotExist();
+    assertThat(logs.resolve("metrics_data.csv")).doesNotExist();
+    try (Stream<Path> files = Files.list(dir)) {
+      assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".tmp"));
+    }
+  }
+
+  @Test
+  @DisplayName("binary garbage and a missing file are refused as input data")
+  void binaryAndMissing() throws Exception {
+    Path binary = Files.write(dir.resolve("bin.csv"), new byte[] {0x50, 0x4b, 0x03, 0x04, 0, 0, 0x14, 0, 1, 2});
+    assertThat(run("--csv-file", binary.toString())).isEqualTo(3);
+    assertThat(err()).contains("binary");
+    assertThat(run("--csv-file", dir.resolve("nope.csv").toString())).isEqualTo(3);
+    assertThat(err()).contains("nope.csv").contains("does not exist");
+  }
+
+  @Test
+  @DisplayName("usage errors exit 2: contamination out of (0, 0.5], bad window, unknown option, bad output name")
+  void usageErrors() throws Exception {
+    String file = goodFile("ok.csv").toString();
+    assertThat(run("--csv-file", file, "--contamination", "0.7")).isEqualTo(2);
+    assertThat(err()).contains("--contamination must be in (0, 0.5]");
+    assertThat(run("--csv-file", file, "--contamination", "0")).isEqualTo(2);
+    assertThat(run("--csv-file", file, "--contamination", "x")).isEqualTo(2);
+    assertThat(run("--csv-file", file, "--window-size", "1")).isEqualTo(2);
+    assertThat(run("--csv-file", file, "--frobnicate", "1")).isEqualTo(2);
+    assertThat(run("--csv-file", file, "--output-file", dir.resolve("r.txt").toString())).isEqualTo(2);
+    assertThat(err()).contains(".csv or .json");
+    assertThat(run("--csv-file", file, "--features", "cpu_percent,nope")).isEqualTo(3);
+    assertThat(err()).contains("'nope'");
+    assertThat(run("--csv-file")).isEqualTo(2);
+  }
+
+  @Test
+  @DisplayName("--window-size scores against a rolling baseline and --features restricts the columns")
+  void windowAndFeatures() throws Exception {
+    assertThat(run("--csv-file", goodFile("w.csv").toString(), "--window-size", "20", "--features", "cpu_percent")).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("Features: cpu_percent\n");
+    List<String> rows = Files.readAllLines(logs.resolve("metrics_data.csv"));
+    assertThat(rows.get(61)).contains(",true,");
+  }
+}
