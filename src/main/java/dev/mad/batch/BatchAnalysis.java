@@ -17,6 +17,7 @@ import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.DoubleConsumer;
+import org.apache.commons.csv.CSVRecord;
 
 /**
  * Analyses a metrics CSV in two streaming passes: the first validates every row and keeps a
@@ -28,6 +29,8 @@ public final class BatchAnalysis {
   /** Columns that are never features: the time, and results of an earlier analysis or labels. */
   static final Set<String> NOT_FEATURES = Set.of("timestamp", "is_anomaly", "anomaly_score", "label");
   private static final int TOP = 10;
+  /** Rows scored together: the forest walks a block of rows much faster than one row at a time. */
+  private static final int BLOCK = 1024;
 
   private final BatchSettings settings;
   private final TimestampParser timestamps = new TimestampParser(ZoneId.systemDefault());
@@ -73,33 +76,48 @@ public final class BatchAnalysis {
         Columns.checkSameHeader(csv, columns);
       }
       output.start(csv.header(), columns.features());
-      double[] values = new double[columns.featureIndex().length];
-      while (csv.next()) {
-        String ts = csv.cell(columns.timestampIndex());
-        checkTimestamp(csv, columns, ts);
-        columns.read(csv, values);
-        RobustBaseline baseline = rolling != null ? rolling.current() : null;
-        Verdict v = detector.evaluate(values, model, baseline);
-        if (rolling != null) {
-          rolling.add(values);
-        }
-        String contributions = v.anomaly() ? contributionText(columns.features(), v.contributions()) : "";
-        output.row(rows, csv.record(), values, v, contributions);
-        if (v.anomaly()) {
-          anomalies++;
-          bySeverity.merge(v.severity(), 1L, Long::sum);
-          BatchResult.FlaggedRow flagged = new BatchResult.FlaggedRow(rows, ts, v.score(), v.severity(), v.reason(),
-              v.severityFactors(), contributions);
-          output.flagged(flagged);
-          top.add(flagged);
-          if (top.size() > TOP) {
-            top.poll();
+      int d = columns.featureIndex().length;
+      double[][] block = new double[BLOCK][d];
+      CSVRecord[] records = new CSVRecord[BLOCK];
+      double[] scratch = new double[BLOCK * d];
+      double[] scores = new double[BLOCK];
+      boolean more = true;
+      while (more) {
+        int n = 0;
+        while (n < BLOCK && (more = csv.next())) {
+          if (separateTraining) {
+            // Otherwise the training pass has checked this file's timestamps already.
+            checkTimestamp(csv, columns, csv.cell(columns.timestampIndex()));
           }
+          columns.read(csv, block[n]);
+          records[n] = csv.record();
+          n++;
         }
-        rows++;
-        if ((rows & 0x3fff) == 0) {
-          progress.accept(0.5 + 0.5 * csv.progress());
+        model.scoreBlock(block, n, scratch, scores);
+        for (int i = 0; i < n; i++) {
+          double[] values = block[i];
+          RobustBaseline baseline = rolling != null ? rolling.current() : null;
+          Verdict v = detector.evaluate(values, model, baseline, scores[i]);
+          if (rolling != null) {
+            rolling.add(values);
+          }
+          String contributions = v.anomaly() ? contributionText(columns.features(), v.contributions()) : "";
+          output.row(rows, records[i], values, v, contributions);
+          if (v.anomaly()) {
+            anomalies++;
+            bySeverity.merge(v.severity(), 1L, Long::sum);
+            BatchResult.FlaggedRow flagged = new BatchResult.FlaggedRow(rows,
+                records[i].get(columns.timestampIndex()), v.score(), v.severity(), v.reason(), v.severityFactors(),
+                contributions);
+            output.flagged(flagged);
+            top.add(flagged);
+            if (top.size() > TOP) {
+              top.poll();
+            }
+          }
+          rows++;
         }
+        progress.accept(0.5 + 0.5 * csv.progress());
       }
       sha = csv.sha256();
     }

@@ -45,7 +45,8 @@ public final class BatchRunner {
     Logger log = LoggerFactory.getLogger(BatchRunner.class);
     log.info("Analysing {} ({}): contamination {}, window {}, features {}, train file {}", displayName, source,
         settings.forest().contamination(), settings.windowRows() > 0 ? settings.windowRows() + " rows" : "whole file",
-        settings.features() == null ? "all numeric" : settings.features(), settings.trainFile());
+        settings.features() == null ? "all numeric" : settings.features(),
+        settings.trainFile() == null ? "none (fit on the file itself)" : settings.trainFile());
     BatchAnalysis analysis = new BatchAnalysis(settings, progress);
     try (AnalysisHistory history = AnalysisHistory.open(logsDir.resolve(HISTORY_DB));
          ResultFiles files = new ResultFiles(logsDir.resolve(LATEST_RESULTS), output);

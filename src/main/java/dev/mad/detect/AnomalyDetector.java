@@ -80,6 +80,14 @@ public final class AnomalyDetector {
    * @param baseline the z-score baseline to use when there is no model (may be null too)
    */
   public Verdict evaluate(double[] x, DetectorModel model, RobustBaseline baseline) {
+    return evaluate(x, model, baseline, Double.NaN);
+  }
+
+  /**
+   * As {@link #evaluate(double[], DetectorModel, RobustBaseline)}, with the forest's score of
+   * {@code x} already computed (batch mode scores blocks of rows at once); NaN to compute it here.
+   */
+  public Verdict evaluate(double[] x, DetectorModel model, RobustBaseline baseline, double precomputedScore) {
     int d = metrics.size();
     if (x.length != d) {
       throw new IllegalArgumentException("expected " + d + " metrics, got " + x.length);
@@ -90,7 +98,7 @@ public final class AnomalyDetector {
     double score = Double.NaN;
     boolean forestFired = false;
     if (model != null) {
-      score = model.score(x, new double[d]);
+      score = Double.isNaN(precomputedScore) ? model.score(x, new double[d]) : precomputedScore;
       forestFired = score < model.threshold();
       if (forestFired) {
         detectors.add(new Verdict.Detection(ISOLATION_FOREST, null, score, model.threshold()));
