@@ -35,11 +35,19 @@ public class MainVerticle extends VerticleBase {
     String logsDir = config.getString(ConfigSchema.LOGS_DIR);
     String hostName = config.getString(ConfigSchema.HOST_NAME);
 
-    JsonObject persist = config.getJsonObject("persist").copy().put(ConfigSchema.LOGS_DIR, logsDir);
+    // Persist also runs uploaded files' analyses, with the detector's settings.
+    JsonObject persist = config.getJsonObject("persist").copy().put(ConfigSchema.LOGS_DIR, logsDir)
+        .put("analysis", config.getJsonObject("detect").copy());
     JsonObject detect = config.getJsonObject("detect").copy()
         .put("interval_ms", config.getJsonObject("collect").getInteger("interval_ms"));
     JsonObject collect = config.getJsonObject("collect").copy().put(ConfigSchema.HOST_NAME, hostName);
-    JsonObject web = config.getJsonObject("http").copy();
+    JsonObject web = config.getJsonObject("http").copy().put(ConfigSchema.LOGS_DIR, logsDir)
+        .put("dashboard", new JsonObject()
+            .put("baseline_seconds", config.getJsonObject("detect").getInteger("baseline_seconds"))
+            .put("zscore_threshold", config.getJsonObject("detect").getDouble("zscore_threshold"))
+            .put("contamination", config.getJsonObject("detect").getDouble("contamination"))
+            .put("critical_below", config.getJsonObject("detect").getJsonObject("severity").getDouble("critical_below"))
+            .put("high_below", config.getJsonObject("detect").getJsonObject("severity").getDouble("high_below")));
 
     return vertx.deployVerticle(new PersistVerticle(), worker(persist))
         .compose(id -> vertx.deployVerticle(new DetectVerticle(), new DeploymentOptions().setConfig(detect)))

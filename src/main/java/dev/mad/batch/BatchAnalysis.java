@@ -31,6 +31,8 @@ public final class BatchAnalysis {
   private static final int TOP = 10;
   /** Rows scored together: the forest walks a block of rows much faster than one row at a time. */
   private static final int BLOCK = 1024;
+  /** Regular rows kept for the result chart (flagged rows are kept besides, up to as many). */
+  private static final int CHART_POINTS = 1500;
 
   private final BatchSettings settings;
   private final TimestampParser timestamps = new TimestampParser(ZoneId.systemDefault());
@@ -67,6 +69,7 @@ public final class BatchAnalysis {
     for (Severity s : Severity.values()) {
       bySeverity.put(s, 0L);
     }
+    ChartSampler chart = new ChartSampler(CHART_POINTS);
     PriorityQueue<BatchResult.FlaggedRow> top = new PriorityQueue<>(rankOrder().reversed());
     RollingBaseline rolling = settings.windowRows() > 0
         ? new RollingBaseline(settings.windowRows(), detector.minSpread()) : null;
@@ -103,6 +106,10 @@ public final class BatchAnalysis {
           }
           String contributions = v.anomaly() ? contributionText(columns.features(), v.contributions()) : "";
           output.row(rows, records[i], values, v, contributions);
+          if (chart.wants(rows, v.anomaly())) {
+            chart.add(new ChartSampler.Point(epochOrZero(records[i].get(columns.timestampIndex())), rows,
+                values.clone(), v.anomaly(), v.score()));
+          }
           if (v.anomaly()) {
             anomalies++;
             bySeverity.merge(v.severity(), 1L, Long::sum);
@@ -125,7 +132,15 @@ public final class BatchAnalysis {
     List<BatchResult.FlaggedRow> ranked = new ArrayList<>(top);
     ranked.sort(rankOrder());
     return new BatchResult(name, sha, rows, anomalies, bySeverity, ranked, columns.features(), training.length,
-        model.threshold(), (System.nanoTime() - started) / 1_000_000);
+        model.threshold(), (System.nanoTime() - started) / 1_000_000, chart.points());
+  }
+
+  private long epochOrZero(String text) {
+    try {
+      return timestamps.parse(text);
+    } catch (IllegalArgumentException e) {
+      return 0;
+    }
   }
 
   /** Most urgent first: by severity, then by lower (stranger) score. */

@@ -175,6 +175,11 @@ public final class BatchCommand {
     return new Options(Path.of(csv), output, contamination, window, train, features);
   }
 
+  /** Settings for dashboard uploads: the server's detect section, whole-file baseline, all numeric columns. */
+  public static BatchSettings uploadSettings(JsonObject detect) {
+    return settings(new Options(null, null, detect.getDouble("contamination"), 0, null, null), detect);
+  }
+
   static BatchSettings settings(Options o, JsonObject detect) {
     JsonObject severity = detect.getJsonObject("severity");
     double critical = severity.getDouble("critical_below");

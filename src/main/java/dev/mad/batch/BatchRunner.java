@@ -3,6 +3,7 @@ package dev.mad.batch;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mad.detect.Severity;
 import dev.mad.detect.Verdict;
+import dev.mad.persist.AnalysisFiles;
 import dev.mad.persist.AnalysisHistory;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -88,11 +89,34 @@ public final class BatchRunner {
       files.commit();
       recording.finish(result.sha256(), result.rows(), result.anomalies(), JSON.writeValueAsString(counts),
           JSON.writeValueAsString(result.features()), result.durationMs());
+      try {
+        new AnalysisFiles(logsDir).store(recording.id(), logsDir.resolve(LATEST_RESULTS), chartJson(result));
+      } catch (IOException e) {
+        // The analysis itself is stored; only the dashboard's chart and download for it are missing.
+        log.warn("Could not keep the result files of analysis #{}: {}", recording.id(), e.toString());
+      }
       log.info("Analysis #{} of {}: {} rows, {} anomalies ({}), severity {}, {} ms", recording.id(), displayName,
           result.rows(), result.anomalies(), String.format(java.util.Locale.ROOT, "%.2f%%", 100 * result.anomalyRate()),
           counts, result.durationMs());
       return new Outcome(result, recording.id());
     }
+  }
+
+  static String chartJson(BatchResult r) throws IOException {
+    Map<String, Object> chart = new LinkedHashMap<>();
+    chart.put("columns", r.features());
+    List<Map<String, Object>> points = new java.util.ArrayList<>(r.chart().size());
+    for (ChartSampler.Point p : r.chart()) {
+      Map<String, Object> point = new LinkedHashMap<>();
+      point.put("t", p.epochMs());
+      point.put("row", p.row());
+      point.put("values", p.values());
+      point.put("is_anomaly", p.anomaly());
+      point.put("anomaly_score", Math.round(p.score() * 10000) / 10000.0);
+      points.add(point);
+    }
+    chart.put("points", points);
+    return JSON.writeValueAsString(chart);
   }
 
   private static Map<String, Object> settingsMap(BatchSettings s) {

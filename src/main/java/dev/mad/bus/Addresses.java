@@ -32,6 +32,28 @@ public final class Addresses {
    */
   public static final String INCIDENT = "anomaly.incident";
 
+  /** Request to persist: {@code {limit}} → {@code {incidents: [...]}} newest first. */
+  public static final String INCIDENTS_RECENT = "incidents.recent";
+
+  /** Request to persist: {@code {limit}} → {@code {analyses: [...]}} newest first. */
+  public static final String ANALYSIS_HISTORY = "analysis.history";
+
+  /**
+   * Request to persist: {@code {id}} (absent = the latest) → {@code {analysis, anomalies, chart}};
+   * fails with 404 when there is no such analysis.
+   */
+  public static final String ANALYSIS_DETAILS = "analysis.details";
+
+  /** Request to persist: {@code {id, format: csv|json}} → {@code {path, file_name}}; 404 when gone. */
+  public static final String ANALYSIS_RESULTS = "analysis.results";
+
+  /**
+   * Request to persist: {@code {job_id, path, file_name}} → {@code {job_id}} at once; the analysis
+   * runs on its own worker pool and reports on {@link #DASHBOARD_ANALYSIS}. Fails with 429 when
+   * too many analyses are waiting.
+   */
+  public static final String ANALYSIS_RUN = "analysis.run";
+
   /** Browser-visible prefix; the bridge permits exactly this prefix, outbound only. */
   public static final String DASHBOARD_PREFIX = "dashboard.";
 
@@ -40,6 +62,12 @@ public final class Addresses {
 
   /** Incident changes for the dashboard (same fields as {@link #INCIDENT}). */
   public static final String DASHBOARD_ANOMALY = DASHBOARD_PREFIX + "anomaly";
+
+  /**
+   * Progress of an uploaded file's analysis: {@code {job_id, file_name, phase:
+   * uploaded|running|done|failed, progress: 0..1, analysis_id?, error?}}.
+   */
+  public static final String DASHBOARD_ANALYSIS = DASHBOARD_PREFIX + "analysis";
 
   /** Detector status for the dashboard (same fields as the {@link #DETECT_STATUS} reply). */
   public static final String DASHBOARD_STATUS = DASHBOARD_PREFIX + "status";

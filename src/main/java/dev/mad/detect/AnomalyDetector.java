@@ -116,7 +116,7 @@ public final class AnomalyDetector {
         zMax = Math.max(zMax, info[i].alerting(z[i]));
       }
     } else {
-      System.arraycopy(x, 0, expected, 0, d);
+      Arrays.fill(expected, Double.NaN);
     }
     List<Verdict.Detection> zDetections = new ArrayList<>();
     for (int i = 0; i < d; i++) {

@@ -31,7 +31,9 @@ public final class DetectionJson {
     JsonObject expected = new JsonObject();
     for (int i = 0; i < metrics.size(); i++) {
       values.put(metrics.get(i), round(in.peakValues()[i], 4));
-      expected.put(metrics.get(i), round(peak.expected()[i], 4));
+      if (!Double.isNaN(peak.expected()[i])) {
+        expected.put(metrics.get(i), round(peak.expected()[i], 4));
+      }
     }
     JsonArray detectors = new JsonArray();
     for (Verdict.Detection d : peak.detectors()) {

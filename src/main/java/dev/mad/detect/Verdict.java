@@ -10,7 +10,7 @@ import java.util.List;
  * @param severity       severity when flagged, else null
  * @param detectors      which detectors fired, with their raw values
  * @param contributions  per-metric share of the anomaly in %, summing to 100 (all 0 when not flagged)
- * @param expected       the window's typical value per metric
+ * @param expected       the window's typical value per metric (NaN before any baseline exists)
  * @param reasons        human texts, most important first (the seed's texts where they apply)
  * @param severityFactors the seed's factors, e.g. {@code CPU: 85.7%}
  */

@@ -121,7 +121,7 @@ public final class AnalysisHistory implements AutoCloseable {
       insertRow.setLong(1, id);
       insertRow.setLong(2, rowIndex);
       insertRow.setString(3, timestamp);
-      insertRow.setDouble(4, score);
+      insertRow.setDouble(4, Math.round(score * 10000) / 10000.0);
       insertRow.setString(5, severity);
       insertRow.setString(6, reason);
       insertRow.setString(7, factorsJson);

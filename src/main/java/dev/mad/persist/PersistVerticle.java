@@ -4,7 +4,13 @@ import dev.mad.bus.Addresses;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
+import dev.mad.batch.BatchCommand;
+import dev.mad.config.ConfigSchema;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.slf4j.Logger;
@@ -22,6 +28,7 @@ public class PersistVerticle extends VerticleBase {
   private LogsDirLock lock;
   private MetricsHistoryWriter history;
   private IncidentLog incidentLog;
+  private AnalysisService analyses;
   private long writeFailures;
 
   @Override
@@ -31,9 +38,17 @@ public class PersistVerticle extends VerticleBase {
     history = new MetricsHistoryWriter(logsDir.resolve(HISTORY_FILE));
     LOG.info("Writing metrics history to {}", logsDir.resolve(HISTORY_FILE).toAbsolutePath());
     incidentLog = new IncidentLog(logsDir.resolve(INCIDENTS_FILE), config().getInteger("max_incidents", 1000));
-    var scored = vertx.eventBus().<JsonObject>consumer(Addresses.METRICS_SCORED, this::onScored);
-    var incidents = vertx.eventBus().<JsonObject>consumer(Addresses.INCIDENT, this::onIncident);
-    return Future.all(scored.completion(), incidents.completion());
+    JsonObject detect = config().getJsonObject("analysis", ConfigSchema.defaults().getJsonObject("detect"));
+    analyses = new AnalysisService(vertx, logsDir, BatchCommand.uploadSettings(detect));
+    var bus = vertx.eventBus();
+    return Future.all(List.of(
+        bus.<JsonObject>consumer(Addresses.METRICS_SCORED, this::onScored).completion(),
+        bus.<JsonObject>consumer(Addresses.INCIDENT, this::onIncident).completion(),
+        bus.<JsonObject>consumer(Addresses.INCIDENTS_RECENT, this::recentIncidents).completion(),
+        bus.<JsonObject>consumer(Addresses.ANALYSIS_RUN, analyses::run).completion(),
+        bus.<JsonObject>consumer(Addresses.ANALYSIS_HISTORY, analyses::history).completion(),
+        bus.<JsonObject>consumer(Addresses.ANALYSIS_DETAILS, analyses::details).completion(),
+        bus.<JsonObject>consumer(Addresses.ANALYSIS_RESULTS, analyses::results).completion()));
   }
 
   private void onScored(Message<JsonObject> message) {
@@ -44,6 +59,13 @@ public class PersistVerticle extends VerticleBase {
         LOG.error("Cannot append to {} ({} failures so far): {}", HISTORY_FILE, writeFailures, e.toString());
       }
     }
+  }
+
+  private void recentIncidents(Message<JsonObject> message) {
+    int limit = Math.max(1, Math.min(1000, message.body().getInteger("limit", 15)));
+    List<JsonObject> recent = new ArrayList<>(incidentLog.recent(limit));
+    Collections.reverse(recent);
+    message.reply(new JsonObject().put("incidents", new JsonArray(new ArrayList<>(recent))));
   }
 
   private void onIncident(Message<JsonObject> message) {
@@ -68,6 +90,7 @@ public class PersistVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() throws IOException {
+    analyses.close();
     history.close();
     lock.close();
     return Future.succeededFuture();

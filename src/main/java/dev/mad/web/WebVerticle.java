@@ -5,33 +5,81 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.bridge.PermittedOptions;
+import io.vertx.ext.web.FileUpload;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
+import io.vertx.ext.web.handler.sockjs.SockJSBridgeOptions;
+import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 import io.vertx.ext.web.templ.handlebars.HandlebarsTemplateEngine;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Serves the dashboard page, the JSON API and the static assets. */
+/**
+ * Serves the dashboard page, the JSON API, the static assets and the SockJS bridge. Keeps the
+ * last {@code chart_points} scored samples for the charts; everything else it asks the other
+ * verticles for over the bus.
+ */
 public class WebVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(WebVerticle.class);
   static final String VERSION = WebVerticle.class.getPackage().getImplementationVersion() == null
       ? "dev" : WebVerticle.class.getPackage().getImplementationVersion();
+  private static final long MIB = 1024L * 1024L;
 
   private final long startedMs = System.currentTimeMillis();
+  private final ArrayDeque<JsonObject> recent = new ArrayDeque<>();
+  private int chartPoints;
   private HandlebarsTemplateEngine templates;
   private HttpServer server;
 
   @Override
   public Future<?> start() {
+    chartPoints = config().getInteger("chart_points", 300);
     templates = HandlebarsTemplateEngine.create(vertx);
+    long maxUploadBytes = config().getInteger("max_upload_mb", 200) * MIB;
+    String uploads = Path.of(System.getProperty("java.io.tmpdir"), "mad-uploads").toString();
+
     Router router = Router.router(vertx);
     router.get("/").handler(this::dashboard);
     router.get("/api/status").handler(this::status);
+    router.get("/api/metrics").handler(this::latestMetrics);
+    router.get("/api/chart-data").handler(this::chartData);
+    router.get("/api/anomalies").handler(this::anomalies);
+    router.get("/api/csv-data").handler(ctx -> details(ctx, null));
+    router.get("/api/csv-anomalies").handler(this::csvAnomalies);
+    router.get("/api/analysis-history").handler(this::history);
+    router.get("/api/analysis-details/:id").handler(ctx -> withId(ctx, id -> details(ctx, id)));
+    router.get("/api/analyses/:id/results.csv").handler(ctx -> withId(ctx, id -> download(ctx, id, "csv")));
+    router.get("/api/analyses/:id/results.json").handler(ctx -> withId(ctx, id -> download(ctx, id, "json")));
+    // Uploads stream to disk; a body over the limit is refused with 413 before it is stored.
+    router.post("/api/upload-csv")
+        .handler(BodyHandler.create(uploads).setBodyLimit(maxUploadBytes).setDeleteUploadedFilesOnEnd(false))
+        .handler(this::upload);
     router.route("/static/*").handler(StaticHandler.create("webroot"));
+    router.route("/webjars/*").handler(StaticHandler.create("META-INF/resources/webjars"));
+    router.route("/eventbus/*").subRouter(bridge());
+    router.route("/api/*").last().handler(ctx -> ctx.fail(404));
     router.route().last().handler(ctx -> ctx.fail(404));
     router.route().failureHandler(this::failure);
+
+    var bus = vertx.eventBus();
+    bus.<JsonObject>consumer(Addresses.METRICS_SCORED, m -> {
+      recent.addLast(m.body());
+      while (recent.size() > chartPoints) {
+        recent.removeFirst();
+      }
+      bus.publish(Addresses.DASHBOARD_METRICS, m.body());
+    });
+    bus.<JsonObject>consumer(Addresses.INCIDENT, m -> bus.publish(Addresses.DASHBOARD_ANOMALY, m.body()));
 
     String host = config().getString("host", "127.0.0.1");
     int port = config().getInteger("port", 5000);
@@ -46,42 +94,194 @@ public class WebVerticle extends VerticleBase {
             new IllegalStateException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e)));
   }
 
+  /** Outbound only, and only the dashboard's addresses; nothing the browser sends is let in. */
+  private Router bridge() {
+    SockJSBridgeOptions options = new SockJSBridgeOptions()
+        .addOutboundPermitted(new PermittedOptions().setAddressRegex(
+            java.util.regex.Pattern.quote(Addresses.DASHBOARD_PREFIX) + ".+"));
+    return SockJSHandler.create(vertx).bridge(options);
+  }
+
   /** The port actually bound; differs from the configured one when that is 0. */
   public int actualPort() {
     return server == null ? -1 : server.actualPort();
   }
 
   private void dashboard(RoutingContext ctx) {
-    JsonObject model = new JsonObject()
+    JsonObject settings = config().getJsonObject("dashboard", new JsonObject());
+    JsonObject model = settings.copy()
         .put("version", VERSION)
-        .put("chart_points", config().getInteger("chart_points", 300));
+        .put("chart_points", chartPoints)
+        .put("max_upload_mb", config().getInteger("max_upload_mb", 200))
+        .put("auth_required", !config().getString("auth_token", "").isEmpty())
+        .put("host", recent.isEmpty() ? "" : recent.peekLast().getString("host", ""));
     templates.render(model, "templates/index.hbs")
-        .onSuccess(page -> ctx.response().putHeader("Content-Type", "text/html; charset=utf-8").end(page))
+        .onSuccess(page -> ctx.response().putHeader("Content-Type", "text/html; charset=utf-8")
+            .putHeader("Cache-Control", "no-store").end(page))
         .onFailure(ctx::fail);
   }
 
   private void status(RoutingContext ctx) {
     vertx.eventBus().<JsonObject>request(Addresses.DETECT_STATUS, new JsonObject())
-        .onSuccess(reply -> ctx.json(reply.body().copy()
-            .put("uptime", (System.currentTimeMillis() - startedMs) / 1000)))
+        .onSuccess(reply -> ctx.json(reply.body().copy().put("uptime", uptimeSeconds())))
+        .onFailure(e -> ctx.response().setStatusCode(503).putHeader("Content-Type", "application/json")
+            .end(new JsonObject().put("status", "error").put("error", "detector unavailable: " + e.getMessage())
+                .put("uptime", uptimeSeconds()).encode()));
+  }
+
+  private long uptimeSeconds() {
+    return (System.currentTimeMillis() - startedMs) / 1000;
+  }
+
+  private void latestMetrics(RoutingContext ctx) {
+    ctx.json(recent.isEmpty() ? new JsonObject() : recent.peekLast());
+  }
+
+  private void chartData(RoutingContext ctx) {
+    ctx.json(new JsonObject().put("points", new JsonArray(new java.util.ArrayList<>(recent))));
+  }
+
+  private void anomalies(RoutingContext ctx) {
+    int limit = intParam(ctx, "limit", 15, 1, 1000);
+    if (limit < 0) {
+      return;
+    }
+    ask(ctx, Addresses.INCIDENTS_RECENT, new JsonObject().put("limit", limit));
+  }
+
+  private void history(RoutingContext ctx) {
+    int limit = intParam(ctx, "limit", 50, 1, 500);
+    if (limit < 0) {
+      return;
+    }
+    ask(ctx, Addresses.ANALYSIS_HISTORY, new JsonObject().put("limit", limit));
+  }
+
+  private void details(RoutingContext ctx, Long id) {
+    ask(ctx, Addresses.ANALYSIS_DETAILS, new JsonObject().put("id", id));
+  }
+
+  private void csvAnomalies(RoutingContext ctx) {
+    vertx.eventBus().<JsonObject>request(Addresses.ANALYSIS_DETAILS, new JsonObject())
+        .onSuccess(reply -> ctx.json(new JsonObject()
+            .put("analysis_id", reply.body().getJsonObject("analysis").getLong("id"))
+            .put("anomalies", reply.body().getJsonArray("anomalies"))))
         .onFailure(ctx::fail);
+  }
+
+  private void download(RoutingContext ctx, long id, String format) {
+    vertx.eventBus().<JsonObject>request(Addresses.ANALYSIS_RESULTS, new JsonObject().put("id", id).put("format", format))
+        .onSuccess(reply -> {
+          String base = FileNames.sanitise(reply.body().getString("file_name")).replaceFirst("\\.csv$", "");
+          String name = base + "-results." + format;
+          ctx.response()
+              .putHeader("Content-Type", format.equals("json") ? "application/json" : "text/csv; charset=utf-8")
+              .putHeader("Content-Disposition", "attachment; filename=\"" + FileNames.ascii(name)
+                  + "\"; filename*=UTF-8''" + URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20"))
+              .sendFile(reply.body().getString("path"))
+              .onFailure(ctx::fail);
+        })
+        .onFailure(ctx::fail);
+  }
+
+  private void upload(RoutingContext ctx) {
+    FileUpload file = null;
+    for (FileUpload f : ctx.fileUploads()) {
+      if ("file".equals(f.name()) && file == null) {
+        file = f;
+      } else {
+        vertx.fileSystem().delete(f.uploadedFileName());
+      }
+    }
+    if (file == null) {
+      error(ctx, 400, "expected a multipart/form-data upload with the CSV in the field 'file'");
+      return;
+    }
+    String name = FileNames.sanitise(file.fileName());
+    String jobId = UUID.randomUUID().toString();
+    String path = file.uploadedFileName();
+    JsonObject job = new JsonObject().put("job_id", jobId).put("path", path).put("file_name", name);
+    vertx.eventBus().<JsonObject>request(Addresses.ANALYSIS_RUN, job)
+        .onSuccess(reply -> ctx.response().setStatusCode(202).putHeader("Content-Type", "application/json")
+            .end(new JsonObject().put("job_id", jobId).put("file_name", name).encode()))
+        .onFailure(e -> {
+          vertx.fileSystem().delete(path);
+          ctx.fail(e);
+        });
+  }
+
+  private void ask(RoutingContext ctx, String address, JsonObject request) {
+    vertx.eventBus().<JsonObject>request(address, request)
+        .onSuccess(reply -> ctx.json(reply.body()))
+        .onFailure(ctx::fail);
+  }
+
+  private interface IdHandler {
+    void handle(long id);
+  }
+
+  private void withId(RoutingContext ctx, IdHandler handler) {
+    String raw = ctx.pathParam("id");
+    long id;
+    try {
+      id = Long.parseLong(raw);
+    } catch (NumberFormatException e) {
+      error(ctx, 400, "analysis id must be a number");
+      return;
+    }
+    handler.handle(id);
+  }
+
+  /** Reads an integer query parameter, answering 400 and returning -1 when it is bad. */
+  private static int intParam(RoutingContext ctx, String name, int def, int min, int max) {
+    String raw = ctx.queryParams().get(name);
+    if (raw == null) {
+      return def;
+    }
+    try {
+      int v = Integer.parseInt(raw);
+      if (v >= min && v <= max) {
+        return v;
+      }
+    } catch (NumberFormatException e) {
+      // answered below
+    }
+    error(ctx, 400, "query parameter '" + name + "' must be a whole number from " + min + " to " + max);
+    return -1;
+  }
+
+  private static void error(RoutingContext ctx, int status, String message) {
+    ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
+        .end(new JsonObject().put("error", message).encode());
   }
 
   private void failure(RoutingContext ctx) {
     int status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
     String message;
-    if (ctx.failure() instanceof ReplyException re) {
+    Throwable failure = ctx.failure();
+    if (failure instanceof ReplyException re && re.failureCode() >= 400 && re.failureCode() < 600) {
+      status = re.failureCode();
+      message = re.getMessage();
+    } else if (failure instanceof ReplyException re) {
       status = 503;
-      message = "detector unavailable: " + re.getMessage();
+      message = "service unavailable: " + re.getMessage();
     } else if (status == 404) {
       message = "not found: " + ctx.request().path();
+    } else if (status == 413) {
+      message = "upload too large: the limit is " + config().getInteger("max_upload_mb", 200) + " MB (http.max_upload_mb)";
+    } else if (status < 500) {
+      message = "bad request";
     } else {
-      message = status >= 500 ? "internal error" : "request failed";
-      if (ctx.failure() != null) {
-        LOG.error("Request {} failed", ctx.request().path(), ctx.failure());
-      }
+      message = "internal error";
+      LOG.error("Request {} {} failed", ctx.request().method(), ctx.request().path(), failure);
     }
-    ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
-        .end(new JsonObject().put("error", message).encode());
+    if (ctx.response().ended()) {
+      return;
+    }
+    if (ctx.response().headWritten()) {
+      ctx.response().reset();
+      return;
+    }
+    error(ctx, status, message);
   }
 }

@@ -1,0 +1,199 @@
+package dev.mad.persist;
+
+import dev.mad.batch.BatchRunner;
+import dev.mad.batch.BatchSettings;
+import dev.mad.batch.InputDataException;
+import dev.mad.bus.Addresses;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The persist verticle's handling of batch analyses: runs uploaded files through the batch
+ * engine on a pool of its own (one at a time, a few waiting at most), and answers the
+ * dashboard's questions about past analyses from the history database and result files.
+ */
+final class AnalysisService {
+  private static final Logger LOG = LoggerFactory.getLogger(AnalysisService.class);
+  static final String ANALYSIS_POOL = "mad-analysis";
+  private static final int MAX_WAITING = 3;
+  private static final long PROGRESS_EVERY_NANOS = 200_000_000L;
+  private static final int DETAIL_ROWS = 500;
+
+  private final Vertx vertx;
+  private final Path logsDir;
+  private final BatchSettings settings;
+  private final AnalysisFiles files;
+  private final WorkerExecutor pool;
+  private final AtomicInteger queued = new AtomicInteger();
+
+  AnalysisService(Vertx vertx, Path logsDir, BatchSettings settings) {
+    this.vertx = vertx;
+    this.logsDir = logsDir;
+    this.settings = settings;
+    this.files = new AnalysisFiles(logsDir);
+    this.pool = vertx.createSharedWorkerExecutor(ANALYSIS_POOL, 1, 30, java.util.concurrent.TimeUnit.MINUTES);
+  }
+
+  private AnalysisHistory history() throws SQLException {
+    return AnalysisHistory.open(logsDir.resolve(BatchRunner.HISTORY_DB));
+  }
+
+  void run(Message<JsonObject> message) {
+    JsonObject job = message.body();
+    String jobId = job.getString("job_id");
+    String name = job.getString("file_name");
+    Path upload = Path.of(job.getString("path"));
+    if (queued.incrementAndGet() > MAX_WAITING) {
+      queued.decrementAndGet();
+      deleteQuietly(upload);
+      message.fail(429, "too many analyses are waiting; try again in a minute");
+      return;
+    }
+    message.reply(new JsonObject().put("job_id", jobId));
+    publish(jobId, name, "uploaded", 0.0, null);
+    long[] lastEvent = {0};
+    pool.executeBlocking(() -> {
+      try {
+        return BatchRunner.run(upload, name, settings, logsDir, null, "upload", fraction -> {
+          long now = System.nanoTime();
+          if (now - lastEvent[0] >= PROGRESS_EVERY_NANOS) {
+            lastEvent[0] = now;
+            publish(jobId, name, "running", fraction, null);
+          }
+        });
+      } finally {
+        deleteQuietly(upload);
+        queued.decrementAndGet();
+      }
+    }, false).onComplete(ar -> {
+      if (ar.succeeded()) {
+        JsonObject done = event(jobId, name, "done", 1.0).put("analysis_id", ar.result().analysisId());
+        vertx.eventBus().publish(Addresses.DASHBOARD_ANALYSIS, done);
+      } else {
+        Throwable e = ar.cause();
+        String why = e instanceof InputDataException ? e.getMessage() : "analysis failed: " + e.getMessage();
+        if (!(e instanceof InputDataException)) {
+          LOG.error("Analysis of uploaded {} failed", name, e);
+        }
+        publish(jobId, name, "failed", 1.0, why);
+      }
+    });
+  }
+
+  private void publish(String jobId, String name, String phase, double progress, String error) {
+    JsonObject event = event(jobId, name, phase, progress);
+    if (error != null) {
+      event.put("error", error);
+    }
+    vertx.eventBus().publish(Addresses.DASHBOARD_ANALYSIS, event);
+  }
+
+  private static JsonObject event(String jobId, String name, String phase, double progress) {
+    return new JsonObject().put("job_id", jobId).put("file_name", name).put("phase", phase)
+        .put("progress", Math.round(progress * 1000) / 1000.0);
+  }
+
+  void history(Message<JsonObject> message) {
+    int limit = Math.max(1, Math.min(500, message.body().getInteger("limit", 50)));
+    try (AnalysisHistory h = history()) {
+      JsonArray out = new JsonArray();
+      h.analyses(limit).forEach(row -> out.add(analysisJson(row)));
+      message.reply(new JsonObject().put("analyses", out));
+    } catch (SQLException e) {
+      LOG.error("Cannot read the analysis history: {}", e.toString());
+      message.fail(500, "cannot read the analysis history");
+    }
+  }
+
+  void details(Message<JsonObject> message) {
+    Long wanted = message.body().getLong("id");
+    try (AnalysisHistory h = history()) {
+      Map<String, Object> row;
+      if (wanted == null) {
+        List<Map<String, Object>> latest = h.analyses(1);
+        row = latest.isEmpty() ? null : latest.get(0);
+      } else {
+        row = h.analysis(wanted);
+      }
+      if (row == null) {
+        message.fail(404, wanted == null ? "no analysis yet" : "no analysis #" + wanted);
+        return;
+      }
+      long id = ((Number) row.get("id")).longValue();
+      JsonArray anomalies = new JsonArray();
+      for (Map<String, Object> flagged : h.flaggedRows(id, DETAIL_ROWS)) {
+        JsonObject a = new JsonObject(flagged);
+        a.put("severity_factors", new JsonArray((String) flagged.get("severity_factors")));
+        anomalies.add(a);
+      }
+      JsonObject chart = new JsonObject().put("columns", new JsonArray()).put("points", new JsonArray());
+      Path chartFile = files.chartJson(id);
+      if (Files.exists(chartFile)) {
+        chart = new JsonObject(Files.readString(chartFile, StandardCharsets.UTF_8));
+      }
+      message.reply(new JsonObject().put("analysis", analysisJson(row)).put("anomalies", anomalies)
+          .put("chart", chart).put("results_available", Files.exists(files.resultsCsv(id))));
+    } catch (SQLException | IOException | RuntimeException e) {
+      LOG.error("Cannot read analysis {}: {}", wanted, e.toString());
+      message.fail(500, "cannot read the analysis");
+    }
+  }
+
+  void results(Message<JsonObject> message) {
+    long id = message.body().getLong("id");
+    boolean json = "json".equals(message.body().getString("format"));
+    Path csv = files.resultsCsv(id);
+    if (!Files.exists(csv)) {
+      message.fail(404, "the results of analysis #" + id + " are no longer kept (only the newest "
+          + AnalysisFiles.KEEP + " are)");
+      return;
+    }
+    String name;
+    try (AnalysisHistory h = history()) {
+      Map<String, Object> row = h.analysis(id);
+      name = row == null ? "analysis-" + id : String.valueOf(row.get("file_name"));
+    } catch (SQLException e) {
+      name = "analysis-" + id;
+    }
+    try {
+      Path path = json ? ResultsJson.ensure(csv, files.resultsJson(id)) : csv;
+      message.reply(new JsonObject().put("path", path.toAbsolutePath().toString()).put("file_name", name));
+    } catch (IOException | RuntimeException e) {
+      LOG.error("Cannot prepare results of analysis {}: {}", id, e.toString());
+      message.fail(500, "cannot prepare the results file");
+    }
+  }
+
+  static JsonObject analysisJson(Map<String, Object> row) {
+    JsonObject a = new JsonObject(row);
+    a.put("severity_counts", new JsonObject((String) row.get("severity_counts")));
+    a.put("features", new JsonArray((String) row.get("features")));
+    a.put("settings", new JsonObject((String) row.get("settings")));
+    return a;
+  }
+
+  private static void deleteQuietly(Path p) {
+    try {
+      Files.deleteIfExists(p);
+    } catch (IOException e) {
+      LOG.warn("Could not delete upload {}: {}", p, e.toString());
+    }
+  }
+
+  void close() {
+    pool.close();
+  }
+}
