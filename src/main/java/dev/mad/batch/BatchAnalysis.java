@@ -32,7 +32,7 @@ public final class BatchAnalysis {
   /** Rows scored together: the forest walks a block of rows much faster than one row at a time. */
   private static final int BLOCK = 1024;
   /** Regular rows kept for the result chart (flagged rows are kept besides, up to as many). */
-  private static final int CHART_POINTS = 1500;
+  private static final int CHART_POINTS = 2000;
 
   private final BatchSettings settings;
   private final TimestampParser timestamps = new TimestampParser(ZoneId.systemDefault());

@@ -1,0 +1,72 @@
+package dev.mad.web;
+
+import static dev.mad.web.ServerFixture.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.mad.bus.Addresses;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The SockJS bridge over its WebSocket transport, framed as the browser's SockJS client frames it:
+ * the server opens with {@code o} and sends {@code a[...]} arrays of JSON strings; the client
+ * sends arrays of JSON strings. (The raw {@code /eventbus/websocket} endpoint does not complete
+ * its handshake behind a sub-router in Vert.x 5.0.7, so the SockJS transport is what is tested.)
+ */
+@ExtendWith(VertxExtension.class)
+class BridgeTest {
+
+  @Test
+  @DisplayName("a client receives live samples on dashboard.metrics; everything inbound is refused")
+  void outboundOnly(Vertx vertx, @TempDir Path logs) throws Exception {
+    int port = ServerFixture.start(vertx, logs, new JsonObject());
+    List<JsonObject> frames = new CopyOnWriteArrayList<>();
+    List<JsonObject> leaked = new CopyOnWriteArrayList<>();
+    vertx.eventBus().<JsonObject>consumer(Addresses.METRICS_SAMPLE, m -> {
+      if (m.body().getString("host", "").equals("intruder")) {
+        leaked.add(m.body());
+      }
+    });
+    WebSocket ws = await(vertx.createWebSocketClient().connect(port, "127.0.0.1", "/eventbus/000/test0001/websocket"));
+    ws.textMessageHandler(text -> {
+      if (text.startsWith("a")) {
+        new JsonArray(text.substring(1)).forEach(f -> frames.add(new JsonObject((String) f)));
+      }
+    });
+    send(ws, new JsonObject().put("type", "register").put("address", Addresses.DASHBOARD_METRICS));
+    send(ws, new JsonObject().put("type", "register").put("address", Addresses.METRICS_SCORED));
+    send(ws, new JsonObject().put("type", "send").put("address", Addresses.METRICS_SAMPLE)
+        .put("body", new JsonObject().put("host", "intruder")));
+    send(ws, new JsonObject().put("type", "publish").put("address", Addresses.DASHBOARD_METRICS)
+        .put("body", new JsonObject().put("host", "intruder")));
+
+    for (int i = 0; i < 100 && frames.stream().noneMatch(f -> "rec".equals(f.getString("type"))); i++) {
+      Thread.sleep(50);
+    }
+    Thread.sleep(300);
+    JsonObject sample = frames.stream().filter(f -> "rec".equals(f.getString("type"))).findFirst().orElseThrow();
+    assertThat(sample.getString("address")).isEqualTo(Addresses.DASHBOARD_METRICS);
+    assertThat(sample.getJsonObject("body").getDouble("cpu_percent")).isBetween(0.0, 100.0);
+    assertThat(frames.stream().filter(f -> "err".equals(f.getString("type"))).map(f -> f.getString("body")))
+        .hasSize(3).containsOnly("access_denied");
+    assertThat(frames.stream().filter(f -> "rec".equals(f.getString("type"))))
+        .allMatch(f -> f.getString("address").equals(Addresses.DASHBOARD_METRICS))
+        .noneMatch(f -> "intruder".equals(f.getJsonObject("body").getString("host")));
+    assertThat(leaked).isEmpty();
+    await(ws.close());
+  }
+
+  private static void send(WebSocket ws, JsonObject frame) {
+    ws.writeTextMessage(new JsonArray().add(frame.encode()).encode());
+  }
+}

@@ -1,0 +1,160 @@
+package dev.mad.web;
+
+import static dev.mad.web.ServerFixture.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.mad.bus.Addresses;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.multipart.MultipartForm;
+import io.vertx.junit5.VertxExtension;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every route of the HTTP API, end to end on an ephemeral port. */
+@ExtendWith(VertxExtension.class)
+class WebApiTest {
+  private static final Path FIXTURE = Path.of("src/test/resources/fixtures/seed_sample_metrics2k.csv");
+
+  @TempDir
+  Path logs;
+  private Vertx vertx;
+  private WebClient client;
+  private int port;
+
+  @BeforeEach
+  void start(Vertx vertx) throws Exception {
+    this.vertx = vertx;
+    port = ServerFixture.start(vertx, logs, new JsonObject().put("max_upload_mb", 1).put("chart_points", 20));
+    client = WebClient.create(vertx);
+  }
+
+  private HttpResponse<Buffer> get(String path) throws Exception {
+    return await(client.get(port, "127.0.0.1", path).send());
+  }
+
+  private HttpResponse<Buffer> upload(String name, Path file) throws Exception {
+    MultipartForm form = MultipartForm.create().binaryFileUpload("file", name, file.toString(), "text/csv");
+    return await(client.post(port, "127.0.0.1", "/api/upload-csv").sendMultipartForm(form));
+  }
+
+  /** Uploads and waits for the analysis to finish; returns the final progress event. */
+  private JsonObject uploadAndWait(String name, Path file) throws Exception {
+    Promise<JsonObject> finished = Promise.promise();
+    var consumer = vertx.eventBus().<JsonObject>consumer(Addresses.DASHBOARD_ANALYSIS, m -> {
+      String phase = m.body().getString("phase");
+      if (phase.equals("done") || phase.equals("failed")) {
+        finished.tryComplete(m.body());
+      }
+    });
+    await(consumer.completion());
+    HttpResponse<Buffer> accepted = upload(name, file);
+    assertThat(accepted.statusCode()).isEqualTo(202);
+    JsonObject event = await(finished.future());
+    await(consumer.unregister());
+    return event;
+  }
+
+  @Test
+  @DisplayName("live routes: status, latest metrics, chart data and incidents answer JSON")
+  void liveRoutes() throws Exception {
+    Thread.sleep(1500);
+    JsonObject status = get("/api/status").bodyAsJsonObject();
+    assertThat(status.getString("status")).isEqualTo("learning");
+    assertThat(status.getLong("uptime")).isGreaterThanOrEqualTo(1);
+    JsonObject latest = get("/api/metrics").bodyAsJsonObject();
+    assertThat(latest.getDouble("cpu_percent")).isBetween(0.0, 100.0);
+    assertThat(latest.getBoolean("is_anomaly")).isNotNull();
+    JsonArray points = get("/api/chart-data").bodyAsJsonObject().getJsonArray("points");
+    assertThat(points.size()).isBetween(2, 20);
+    assertThat(get("/api/anomalies").bodyAsJsonObject().getJsonArray("incidents")).isNotNull();
+    HttpResponse<Buffer> badLimit = get("/api/anomalies?limit=abc");
+    assertThat(badLimit.statusCode()).isEqualTo(400);
+    assertThat(badLimit.bodyAsJsonObject().getString("error")).contains("limit");
+  }
+
+  @Test
+  @DisplayName("the page is rendered with the settings and the local assets are served")
+  void pageAndAssets() throws Exception {
+    HttpResponse<Buffer> page = get("/");
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.bodyAsString()).contains("Metrics Anomaly Detector").doesNotContain("{{");
+    assertThat(get("/webjars/uplot/1.6.30/dist/uPlot.iife.min.js").statusCode()).isEqualTo(200);
+    assertThat(get("/webjars/sockjs-client/1.6.1/dist/sockjs.min.js").statusCode()).isEqualTo(200);
+    assertThat(get("/static/app.css").statusCode()).isEqualTo(200);
+    HttpResponse<Buffer> missing = get("/api/nothing-here");
+    assertThat(missing.statusCode()).isEqualTo(404);
+    assertThat(missing.bodyAsJsonObject().getString("error")).contains("/api/nothing-here");
+  }
+
+  @Test
+  @DisplayName("an uploaded CSV is analysed with progress, kept under its name, and can be downloaded")
+  void uploadHistoryDownloads() throws Exception {
+    assertThat(get("/api/csv-data").statusCode()).isEqualTo(404);
+    JsonObject done = uploadAndWait("seed sample <b>.csv", FIXTURE);
+    assertThat(done.getString("phase")).isEqualTo("done");
+    long id = done.getLong("analysis_id");
+
+    JsonArray history = get("/api/analysis-history").bodyAsJsonObject().getJsonArray("analyses");
+    assertThat(history).hasSize(1);
+    JsonObject analysis = history.getJsonObject(0);
+    assertThat(analysis.getString("file_name")).isEqualTo("seed sample _b_.csv");
+    assertThat(analysis.getString("source")).isEqualTo("upload");
+    assertThat(analysis.getLong("rows")).isEqualTo(2000);
+    assertThat(analysis.getLong("anomalies")).isEqualTo(110);
+
+    JsonObject details = get("/api/analysis-details/" + id).bodyAsJsonObject();
+    assertThat(details.getJsonArray("anomalies")).hasSize(110);
+    assertThat(details.getJsonArray("anomalies").getJsonObject(0).getJsonArray("severity_factors")).isNotEmpty();
+    JsonObject chart = details.getJsonObject("chart");
+    assertThat(chart.getJsonArray("columns")).contains("cpu_percent");
+    assertThat(chart.getJsonArray("points").size()).isEqualTo(2000);
+    assertThat(chart.getJsonArray("points").stream().filter(p -> ((JsonObject) p).getBoolean("is_anomaly")).count())
+        .isEqualTo(110);
+    assertThat(get("/api/csv-data").bodyAsJsonObject().getJsonObject("analysis").getLong("id")).isEqualTo(id);
+    assertThat(get("/api/csv-anomalies").bodyAsJsonObject().getJsonArray("anomalies")).hasSize(110);
+
+    HttpResponse<Buffer> csv = get("/api/analyses/" + id + "/results.csv");
+    assertThat(csv.statusCode()).isEqualTo(200);
+    assertThat(csv.getHeader("Content-Disposition")).contains("seed sample _b_-results.csv");
+    assertThat(csv.bodyAsString().lines().count()).isEqualTo(2001);
+    HttpResponse<Buffer> json = get("/api/analyses/" + id + "/results.json");
+    assertThat(json.statusCode()).isEqualTo(200);
+    assertThat(json.bodyAsJsonArray()).hasSize(2000);
+    assertThat(json.bodyAsJsonArray().getJsonObject(0).getValue("is_anomaly")).isInstanceOf(Boolean.class);
+
+    assertThat(get("/api/analysis-details/9999").statusCode()).isEqualTo(404);
+    assertThat(get("/api/analyses/9999/results.csv").statusCode()).isEqualTo(404);
+    assertThat(get("/api/analysis-details/x").statusCode()).isEqualTo(400);
+  }
+
+  @Test
+  @DisplayName("a bad upload fails its analysis with the reason; an oversized one gets 413; the server stays up")
+  void badUploads() throws Exception {
+    Path bad = Files.writeString(logs.resolve("bad.csv"), "timestamp,cpu_percent\n2025-01-01 00:00:00,abc\n");
+    JsonObject failed = uploadAndWait("bad.csv", bad);
+    assertThat(failed.getString("phase")).isEqualTo("failed");
+    assertThat(failed.getString("error")).contains("'abc' is not a number");
+
+    Path big = logs.resolve("big.csv");
+    Files.write(big, new byte[2 * 1024 * 1024]);
+    HttpResponse<Buffer> tooBig = upload("big.csv", big);
+    assertThat(tooBig.statusCode()).isEqualTo(413);
+    assertThat(tooBig.bodyAsJsonObject().getString("error")).contains("1 MB");
+
+    HttpResponse<Buffer> noFile = await(client.post(port, "127.0.0.1", "/api/upload-csv").send());
+    assertThat(noFile.statusCode()).isEqualTo(400);
+    assertThat(get("/api/status").statusCode()).isEqualTo(200);
+    assertThat(get("/api/analysis-history").bodyAsJsonObject().getJsonArray("analyses")).isEmpty();
+  }
+}

@@ -1,0 +1,1240 @@
+/*
+ * Metrics Anomaly Detector — dashboard.
+ *
+ * Vanilla JS, no build step. Every piece of text that comes from data is inserted with
+ * textContent / createTextNode; innerHTML is never used.
+ */
+(function () {
+  'use strict';
+
+  var DASH = '\u2013'; // "–", shown for every missing number
+
+  // ---------------------------------------------------------------- settings from the template
+
+  var body = document.body;
+  var SETTINGS = {
+    chartPoints: positiveInt(body.dataset.chartPoints, 300),
+    baselineSeconds: positiveInt(body.dataset.baselineSeconds, 60),
+    authRequired: body.dataset.authRequired === 'true',
+    maxUploadMb: positiveNumber(body.dataset.maxUploadMb, 0)
+  };
+
+  function positiveInt(v, dflt) {
+    var n = parseInt(v, 10);
+    return isFinite(n) && n > 0 ? n : dflt;
+  }
+
+  function positiveNumber(v, dflt) {
+    var n = parseFloat(v);
+    return isFinite(n) && n > 0 ? n : dflt;
+  }
+
+  // ---------------------------------------------------------------- metrics
+
+  var METRICS = [
+    { name: 'cpu_percent', label: 'CPU', unit: '%', scale: 'percent', color: '#2563eb' },
+    { name: 'cpu_frequency', label: 'CPU frequency', unit: 'MHz', scale: 'max', color: '#7c3aed', digits: 0 },
+    { name: 'memory_percent', label: 'Memory', unit: '%', scale: 'percent', color: '#0891b2' },
+    { name: 'memory_available_gb', label: 'Memory available', unit: 'GB', scale: 'max', color: '#0d9488', digits: 2 },
+    { name: 'disk_read_mb', label: 'Disk read', unit: 'MB/s', scale: 'rate', color: '#4f46e5' },
+    { name: 'disk_write_mb', label: 'Disk write', unit: 'MB/s', scale: 'rate', color: '#9333ea' },
+    { name: 'network_sent_mb', label: 'Network sent', unit: 'MB/s', scale: 'rate', color: '#0369a1' },
+    { name: 'network_recv_mb', label: 'Network received', unit: 'MB/s', scale: 'rate', color: '#15803d' }
+  ];
+  var METRIC_BY_NAME = {};
+  METRICS.forEach(function (m) { METRIC_BY_NAME[m.name] = m; });
+
+  // ---------------------------------------------------------------- small helpers
+
+  function $(id) { return document.getElementById(id); }
+
+  function el(tag, className, text) {
+    var e = document.createElement(tag);
+    if (className) e.className = className;
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    return e;
+  }
+
+  function clear(node) {
+    while (node.firstChild) node.removeChild(node.firstChild);
+  }
+
+  function num(v) {
+    if (typeof v === 'number') return isFinite(v) ? v : null;
+    if (typeof v === 'string' && v.trim() !== '') {
+      var n = Number(v);
+      return isFinite(n) ? n : null;
+    }
+    return null;
+  }
+
+  function fixed(v, digits) {
+    var n = num(v);
+    return n === null ? DASH : n.toFixed(digits);
+  }
+
+  function autoDigits(n) {
+    var a = Math.abs(n);
+    if (a >= 100) return 0;
+    if (a >= 10) return 1;
+    if (a >= 0.1 || a === 0) return 2;
+    return 3;
+  }
+
+  function fmtInt(v) {
+    var n = num(v);
+    return n === null ? DASH : Math.round(n).toLocaleString();
+  }
+
+  /** A metric value with its unit, "–" when missing. */
+  function fmtMetric(name, v) {
+    var n = num(v);
+    if (n === null) return DASH;
+    var m = METRIC_BY_NAME[name];
+    if (!m) return n.toFixed(autoDigits(n));
+    var digits = m.digits !== undefined ? m.digits : (m.unit === '%' ? 1 : autoDigits(n));
+    return n.toFixed(digits) + (m.unit === '%' ? ' %' : ' ' + m.unit);
+  }
+
+  function fmtPlain(v) {
+    var n = num(v);
+    return n === null ? DASH : n.toFixed(autoDigits(n));
+  }
+
+  function fmtScore(v) {
+    return fixed(v, 3);
+  }
+
+  function fmtPercent(ratio, digits) {
+    var n = num(ratio);
+    return n === null ? DASH : (n * 100).toFixed(digits === undefined ? 1 : digits) + ' %';
+  }
+
+  /** Seconds as "45 s", "20 min 34 s", "3 h 02 min 05 s", "2 d 3 h 04 min 05 s". */
+  function fmtDuration(seconds) {
+    var n = num(seconds);
+    if (n === null || n < 0) return DASH;
+    var s = Math.floor(n);
+    var d = Math.floor(s / 86400); s -= d * 86400;
+    var h = Math.floor(s / 3600); s -= h * 3600;
+    var m = Math.floor(s / 60); s -= m * 60;
+    var pad = function (x) { return x < 10 ? '0' + x : String(x); };
+    if (d > 0) return d + ' d ' + h + ' h ' + pad(m) + ' min ' + pad(s) + ' s';
+    if (h > 0) return h + ' h ' + pad(m) + ' min ' + pad(s) + ' s';
+    if (m > 0) return m + ' min ' + pad(s) + ' s';
+    return s + ' s';
+  }
+
+  function fmtMillis(ms) {
+    var n = num(ms);
+    if (n === null) return DASH;
+    if (n < 1000) return Math.round(n) + ' ms';
+    if (n < 60000) return (n / 1000).toFixed(1) + ' s';
+    return fmtDuration(n / 1000);
+  }
+
+  function parseDate(v) {
+    if (v === null || v === undefined || v === '') return null;
+    var d = typeof v === 'number' ? new Date(v) : new Date(String(v));
+    return isNaN(d.getTime()) ? null : d;
+  }
+
+  function sameDay(a, b) {
+    return a.getFullYear() === b.getFullYear() && a.getMonth() === b.getMonth() && a.getDate() === b.getDate();
+  }
+
+  /** Time only when today, date and time otherwise. */
+  function fmtWhen(v) {
+    var d = parseDate(v);
+    if (!d) return DASH;
+    return sameDay(d, new Date()) ? d.toLocaleTimeString() : d.toLocaleString();
+  }
+
+  function fmtDateTime(v) {
+    var d = parseDate(v);
+    return d ? d.toLocaleString() : DASH;
+  }
+
+  function text(v) {
+    return v === null || v === undefined ? '' : String(v);
+  }
+
+  function setText(id, value) {
+    var node = typeof id === 'string' ? $(id) : id;
+    if (node) node.textContent = value;
+  }
+
+  // ---------------------------------------------------------------- HTTP
+
+  function ApiError(status, message) {
+    this.status = status;
+    this.message = message;
+  }
+  ApiError.prototype = Object.create(Error.prototype);
+
+  function fetchJson(url) {
+    return fetch(url, { credentials: 'same-origin', headers: { Accept: 'application/json' } })
+      .then(function (res) {
+        return res.text().then(function (body) {
+          var data = null;
+          if (body) {
+            try { data = JSON.parse(body); } catch (e) { data = null; }
+          }
+          if (!res.ok) {
+            var msg = data && typeof data.error === 'string' ? data.error : ('HTTP ' + res.status);
+            if (res.status === 401) needLogin();
+            throw new ApiError(res.status, msg);
+          }
+          return data || {};
+        });
+      }, function (err) {
+        throw new ApiError(0, 'network error: ' + (err && err.message ? err.message : 'unreachable'));
+      });
+  }
+
+  // ---------------------------------------------------------------- login
+
+  var loginShown = false;
+
+  function needLogin() {
+    if (!SETTINGS.authRequired || loginShown) return;
+    loginShown = true;
+    var form = $('login-form');
+    form.hidden = false;
+    var input = $('login-token');
+    if (input) input.focus();
+  }
+
+  function initLogin() {
+    var form = $('login-form');
+    form.addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      var token = $('login-token').value;
+      var params = new URLSearchParams();
+      params.set('token', token);
+      setText('login-status', 'Signing in\u2026');
+      fetch('/login', {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: params.toString()
+      }).then(function (res) {
+        if (res.ok || res.redirected || (res.status >= 300 && res.status < 400)) {
+          window.location.reload();
+        } else if (res.status === 401 || res.status === 403) {
+          setText('login-status', 'Wrong token.');
+        } else {
+          setText('login-status', 'Sign-in failed (HTTP ' + res.status + ').');
+        }
+      }, function () {
+        setText('login-status', 'Sign-in failed: server unreachable.');
+      });
+    });
+  }
+
+  // ---------------------------------------------------------------- status and stats
+
+  var uptime = { base: null, at: 0 };
+  var lastStatus = null;
+
+  function applyStatus(s, withUptime) {
+    if (!s || typeof s !== 'object') return;
+    lastStatus = s;
+    var badge = $('status');
+    var label = badge.querySelector('.badge-label');
+    var prog = $('baseline-progress');
+    var pct = $('baseline-percent');
+    if (s.status === 'active' || (s.status !== 'learning' && s.is_trained === true)) {
+      badge.className = 'badge badge-active';
+      label.textContent = 'Active';
+      prog.hidden = true;
+      pct.hidden = true;
+      prog.value = 1;
+    } else {
+      var p = num(s.baseline_progress);
+      p = p === null ? 0 : Math.max(0, Math.min(1, p));
+      badge.className = 'badge badge-learning';
+      label.textContent = 'Learning';
+      prog.hidden = false;
+      pct.hidden = false;
+      prog.value = p;
+      pct.textContent = Math.floor(p * 100) + '%';
+    }
+    badge.removeAttribute('title');
+
+    if (s.host) setText('host-name', text(s.host));
+    setText('stat-data-points', fmtInt(s.data_points));
+    setText('stat-incidents', fmtInt(s.incidents));
+    if (s.is_trained) {
+      var trainedAt = parseDate(s.model_trained_at);
+      var age = num(s.model_age_seconds);
+      var t = trainedAt ? fmtWhen(trainedAt) : 'yes';
+      if (age !== null) t += ' (' + fmtDuration(age) + ' ago)';
+      setText('stat-model-trained', t);
+      setText('stat-training-samples', fmtInt(s.training_samples));
+      setText('stat-threshold', fmtScore(s.threshold));
+    } else {
+      setText('stat-model-trained', 'not yet');
+      setText('stat-training-samples', DASH);
+      setText('stat-threshold', DASH);
+    }
+    if (num(s.last_score) !== null) setText('stat-last-score', fmtScore(s.last_score));
+
+    if (withUptime && num(s.uptime) !== null) {
+      uptime.base = num(s.uptime);
+      uptime.at = Date.now();
+      renderUptime();
+    }
+  }
+
+  function showStatusError(message) {
+    var badge = $('status');
+    badge.className = 'badge badge-error';
+    badge.querySelector('.badge-label').textContent = 'Error';
+    $('baseline-progress').hidden = true;
+    $('baseline-percent').hidden = true;
+    badge.title = message || 'status unavailable';
+  }
+
+  function renderUptime() {
+    if (uptime.base === null) return;
+    setText('stat-uptime', fmtDuration(uptime.base + (Date.now() - uptime.at) / 1000));
+  }
+
+  function loadStatus() {
+    return fetchJson('/api/status').then(function (s) {
+      applyStatus(s, true);
+    }, function (err) {
+      showStatusError(err.message);
+    });
+  }
+
+  // ---------------------------------------------------------------- live samples: cards and charts
+
+  var live = [];            // samples, oldest first, at most SETTINGS.chartPoints
+  var charts = {};          // metric -> uPlot
+  var chartsDirty = false;
+
+  function sampleTs(sample) {
+    return num(sample && sample.timestamp);
+  }
+
+  function addSample(sample, redraw) {
+    var ts = sampleTs(sample);
+    if (ts === null) return;
+    var n = live.length;
+    if (n === 0 || ts > sampleTs(live[n - 1])) {
+      live.push(sample);
+    } else {
+      // out of order or duplicate: replace or insert in place
+      var i = n - 1;
+      while (i >= 0 && sampleTs(live[i]) > ts) i--;
+      if (i >= 0 && sampleTs(live[i]) === ts) live[i] = sample;
+      else live.splice(i + 1, 0, sample);
+    }
+    if (live.length > SETTINGS.chartPoints) live.splice(0, live.length - SETTINGS.chartPoints);
+    if (redraw !== false) {
+      updateCards();
+      scheduleCharts();
+    }
+    var score = num(sample.anomaly_score);
+    if (score !== null) setText('stat-last-score', fmtScore(score));
+  }
+
+  function windowMax(name) {
+    var max = null;
+    for (var i = 0; i < live.length; i++) {
+      var v = num(live[i][name]);
+      if (v !== null && (max === null || v > max)) max = v;
+    }
+    return max;
+  }
+
+  function updateCards() {
+    var latest = live.length ? live[live.length - 1] : null;
+    METRICS.forEach(function (m) {
+      var card = document.querySelector('.metric-card[data-metric="' + m.name + '"]');
+      if (!card) return;
+      var v = latest ? num(latest[m.name]) : null;
+      card.querySelector('.value').textContent = fmtMetric(m.name, v);
+      var ratio = 0;
+      if (v !== null) {
+        if (m.scale === 'percent') {
+          ratio = v / 100;
+        } else if (m.scale === 'rate') {
+          // relative to the largest rate in the chart window, at least 1 MB/s, on a log-ish scale
+          var top = Math.max(windowMax(m.name) || 0, 1);
+          ratio = Math.log1p(Math.max(v, 0)) / Math.log1p(top);
+        } else {
+          var mx = windowMax(m.name);
+          ratio = mx && mx > 0 ? v / mx : 0;
+        }
+      }
+      ratio = Math.max(0, Math.min(1, ratio));
+      var bar = card.querySelector('.bar');
+      bar.style.width = (ratio * 100).toFixed(1) + '%';
+      bar.setAttribute('aria-valuenow', String(Math.round(ratio * 100)));
+      var anomalous = !!(latest && latest.is_anomaly);
+      card.classList.toggle('is-anomaly', anomalous);
+      card.classList.toggle('level-high', m.scale === 'percent' && v !== null && v >= 90);
+      card.classList.toggle('level-warn', m.scale === 'percent' && v !== null && v >= 75 && v < 90);
+    });
+  }
+
+  function scheduleCharts() {
+    if (chartsDirty) return;
+    chartsDirty = true;
+    window.requestAnimationFrame(function () {
+      chartsDirty = false;
+      drawCharts();
+    });
+  }
+
+  function liveData(name) {
+    var xs = new Array(live.length);
+    var ys = new Array(live.length);
+    var an = new Array(live.length);
+    for (var i = 0; i < live.length; i++) {
+      var s = live[i];
+      var v = num(s[name]);
+      xs[i] = sampleTs(s) / 1000;
+      ys[i] = v;
+      an[i] = s.is_anomaly === true && v !== null ? v : null;
+    }
+    return [xs, ys, an];
+  }
+
+  function drawCharts() {
+    if (typeof uPlot === 'undefined') return;
+    METRICS.forEach(function (m) {
+      var u = charts[m.name];
+      if (u) u.setData(liveData(m.name));
+    });
+  }
+
+  var AXIS_FONT = '11px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
+
+  function axisValue(v) {
+    if (v === null || v === undefined || !isFinite(v)) return '';
+    var a = Math.abs(v);
+    if (a >= 10000) return (v / 1000).toFixed(0) + 'k';
+    if (a >= 1000) return (v / 1000).toFixed(1) + 'k';
+    if (a >= 10 || a === 0) return String(Math.round(v * 10) / 10);
+    if (a >= 1) return v.toFixed(1);
+    return v.toFixed(2);
+  }
+
+  function baseAxes(ySize) {
+    var common = {
+      stroke: '#6b7280',
+      font: AXIS_FONT,
+      grid: { stroke: '#eceef2', width: 1 },
+      ticks: { stroke: '#eceef2', width: 1, size: 4 }
+    };
+    return [
+      Object.assign({}, common, { size: 28, space: 60 }),
+      Object.assign({}, common, {
+        size: ySize || 44,
+        space: 24,
+        values: function (u, vals) { return vals.map(axisValue); }
+      })
+    ];
+  }
+
+  function zeroRange(capAt) {
+    return function (u, min, max) {
+      if (min === null || max === null || !isFinite(min) || !isFinite(max)) return [0, capAt || 1];
+      var lo = Math.min(0, min);
+      var hi = max <= 0 ? 1 : max * 1.15;
+      if (capAt) hi = Math.min(capAt, Math.max(hi, 5));
+      return [lo, hi];
+    };
+  }
+
+  function autoRange(u, min, max) {
+    if (min === null || max === null || !isFinite(min) || !isFinite(max)) return [0, 1];
+    if (min === max) {
+      var pad = Math.abs(min) * 0.05 || 1;
+      return [min - pad, max + pad];
+    }
+    var span = max - min;
+    return [min - span * 0.1, max + span * 0.1];
+  }
+
+  function anomalySeries(label) {
+    return {
+      label: label || 'anomaly',
+      stroke: '#dc2626',
+      fill: '#dc2626',
+      width: 0,
+      paths: function () { return null; },
+      points: { show: true, size: 7, width: 1, stroke: '#b91c1c', fill: '#ef4444' }
+    };
+  }
+
+  function chartHeight(container, dflt) {
+    var h = container.clientHeight;
+    return h > 60 ? h : dflt;
+  }
+
+  function observeSize(container, getChart) {
+    if (typeof ResizeObserver === 'undefined') {
+      window.addEventListener('resize', function () {
+        var u = getChart();
+        if (u) u.setSize({ width: Math.max(container.clientWidth, 100), height: u.height });
+      });
+      return;
+    }
+    var lastW = -1;
+    var ro = new ResizeObserver(function () {
+      var u = getChart();
+      var w = Math.floor(container.clientWidth);
+      if (!u || w <= 0 || w === lastW) return;
+      lastW = w;
+      u.setSize({ width: w, height: u.height });
+    });
+    ro.observe(container);
+  }
+
+  function makeLiveChart(m) {
+    var container = $('chart-' + m.name);
+    if (!container) return;
+    var caption = container.parentNode.querySelector('figcaption .hover');
+    var opts = {
+      width: Math.max(container.clientWidth, 100),
+      height: chartHeight(container, 150),
+      legend: { show: false },
+      cursor: { drag: { x: false, y: false }, points: { size: 6 } },
+      scales: {
+        x: { time: true },
+        y: { range: m.scale === 'max' ? autoRange : zeroRange(m.scale === 'percent' ? 100 : 0) }
+      },
+      series: [
+        {},
+        {
+          label: m.label,
+          stroke: m.color,
+          width: 1.5,
+          fill: hexToRgba(m.color, 0.08),
+          points: { show: false }
+        },
+        anomalySeries()
+      ],
+      axes: baseAxes(44),
+      hooks: {
+        setCursor: [function (u) {
+          if (!caption) return;
+          var i = u.cursor.idx;
+          if (i === null || i === undefined || !u.data[0] || u.data[0][i] === undefined) {
+            caption.textContent = '';
+            return;
+          }
+          var d = new Date(u.data[0][i] * 1000);
+          caption.textContent = d.toLocaleTimeString() + '  ' + fmtMetric(m.name, u.data[1][i]);
+        }]
+      }
+    };
+    var u = new uPlot(opts, liveData(m.name), container);
+    charts[m.name] = u;
+    observeSize(container, function () { return charts[m.name]; });
+  }
+
+  function hexToRgba(hex, alpha) {
+    var h = hex.replace('#', '');
+    var r = parseInt(h.substring(0, 2), 16);
+    var g = parseInt(h.substring(2, 4), 16);
+    var b = parseInt(h.substring(4, 6), 16);
+    return 'rgba(' + r + ',' + g + ',' + b + ',' + alpha + ')';
+  }
+
+  function initCharts() {
+    if (typeof uPlot === 'undefined') {
+      console.warn('uPlot is not loaded; charts disabled');
+      return;
+    }
+    METRICS.forEach(function (m) {
+      var fig = $('chart-' + m.name);
+      if (fig) {
+        var cap = fig.parentNode.querySelector('figcaption');
+        if (cap && !cap.querySelector('.hover')) cap.appendChild(el('span', 'hover'));
+      }
+      makeLiveChart(m);
+    });
+  }
+
+  function loadChartData() {
+    return fetchJson('/api/chart-data').then(function (data) {
+      var points = data && Array.isArray(data.points) ? data.points : [];
+      points.forEach(function (p) { addSample(p, false); });
+      if (!points.length && !live.length) {
+        return fetchJson('/api/metrics').then(function (s) {
+          if (s && sampleTs(s) !== null) addSample(s, false);
+        }, function () { /* nothing yet */ });
+      }
+    }, function (err) {
+      console.warn('chart data:', err.message);
+    }).then(function () {
+      updateCards();
+      scheduleCharts();
+    });
+  }
+
+  // ---------------------------------------------------------------- incidents
+
+  var incidents = new Map(); // id -> incident
+  var MAX_INCIDENTS = 15;
+
+  function incidentKey(inc) {
+    var s = parseDate(inc.started) || parseDate(inc.timestamp);
+    return s ? s.getTime() : 0;
+  }
+
+  function upsertIncident(inc) {
+    if (!inc || inc.id === undefined || inc.id === null) return;
+    incidents.set(String(inc.id), inc);
+  }
+
+  function sortedIncidents() {
+    var all = Array.from(incidents.values());
+    all.sort(function (a, b) {
+      var d = incidentKey(b) - incidentKey(a);
+      if (d !== 0) return d;
+      return (num(b.id) || 0) - (num(a.id) || 0);
+    });
+    return all;
+  }
+
+  function renderIncidents() {
+    var all = sortedIncidents();
+    // keep memory bounded: forget incidents far beyond what is shown
+    if (all.length > MAX_INCIDENTS * 4) {
+      all.slice(MAX_INCIDENTS * 4).forEach(function (inc) { incidents.delete(String(inc.id)); });
+    }
+    var list = $('incident-list');
+    var frag = document.createDocumentFragment();
+    all.slice(0, MAX_INCIDENTS).forEach(function (inc) { frag.appendChild(incidentItem(inc)); });
+    clear(list);
+    list.appendChild(frag);
+    $('incident-empty').hidden = all.length > 0;
+  }
+
+  function severityClass(sev) {
+    var s = text(sev).toLowerCase();
+    return s === 'critical' || s === 'high' || s === 'medium' ? s : 'unknown';
+  }
+
+  function contributionEntries(contribs) {
+    var entries = [];
+    if (!contribs) return entries;
+    if (typeof contribs === 'string') {
+      contribs.split(';').forEach(function (part) {
+        var eq = part.lastIndexOf('=');
+        if (eq <= 0) return;
+        var v = num(part.substring(eq + 1).trim());
+        if (v !== null) entries.push([part.substring(0, eq).trim(), v]);
+      });
+    } else if (typeof contribs === 'object') {
+      Object.keys(contribs).forEach(function (k) {
+        var v = num(contribs[k]);
+        if (v !== null) entries.push([k, v]);
+      });
+    }
+    entries.sort(function (a, b) { return b[1] - a[1]; });
+    return entries;
+  }
+
+  function contributionBars(entries, limit) {
+    var wrap = el('div', 'contribs');
+    entries.slice(0, limit || entries.length).forEach(function (e) {
+      var row = el('div', 'contrib');
+      row.appendChild(el('span', 'contrib-name', e[0]));
+      var track = el('span', 'contrib-track');
+      var fill = el('span', 'contrib-fill');
+      fill.style.width = Math.max(0, Math.min(100, e[1])).toFixed(1) + '%';
+      track.appendChild(fill);
+      row.appendChild(track);
+      row.appendChild(el('span', 'contrib-pct', e[1].toFixed(1) + ' %'));
+      wrap.appendChild(row);
+    });
+    return wrap;
+  }
+
+  function incidentItem(inc) {
+    var sev = severityClass(inc.severity);
+    var ongoing = inc.ended === null || inc.ended === undefined;
+    var li = el('li', 'incident severity-' + sev + (ongoing ? ' is-ongoing' : ''));
+    li.dataset.id = text(inc.id);
+
+    var head = el('div', 'incident-head');
+    head.appendChild(el('span', 'sev sev-' + sev, sev === 'unknown' ? 'anomaly' : sev));
+    if (ongoing) head.appendChild(el('span', 'ongoing', 'ongoing'));
+    var meta = el('span', 'incident-meta');
+    var time = el('time', 'incident-time', fmtWhen(inc.started || inc.timestamp));
+    var started = parseDate(inc.started || inc.timestamp);
+    if (started) time.setAttribute('datetime', started.toISOString());
+    meta.appendChild(time);
+    meta.appendChild(el('span', 'incident-duration', fmtDuration(inc.duration_s)));
+    if (inc.host) meta.appendChild(el('span', 'incident-host', text(inc.host)));
+    if (num(inc.samples) !== null) meta.appendChild(el('span', 'incident-samples', fmtInt(inc.samples) + ' samples'));
+    if (num(inc.anomaly_score) !== null) meta.appendChild(el('span', 'incident-score', 'score ' + fmtScore(inc.anomaly_score)));
+    head.appendChild(meta);
+    li.appendChild(head);
+
+    li.appendChild(el('p', 'incident-reason', inc.reason ? text(inc.reason) : 'Anomalous behaviour'));
+
+    if (Array.isArray(inc.severity_factors) && inc.severity_factors.length) {
+      var factors = el('ul', 'factors');
+      inc.severity_factors.forEach(function (f) { factors.appendChild(el('li', 'factor', text(f))); });
+      li.appendChild(factors);
+    }
+
+    var entries = contributionEntries(inc.contributions);
+    if (entries.length) {
+      var body = el('div', 'incident-body');
+      body.appendChild(contributionBars(entries, 5));
+
+      var expected = inc.expected || {};
+      var actual = inc.metrics || {};
+      var top = entries.slice(0, 3).filter(function (e) {
+        return num(expected[e[0]]) !== null || num(actual[e[0]]) !== null;
+      });
+      if (top.length) {
+        var table = el('table', 'expected-table');
+        var thead = el('thead');
+        var hr = el('tr');
+        ['Metric', 'Expected', 'Actual'].forEach(function (h) { hr.appendChild(el('th', null, h)); });
+        thead.appendChild(hr);
+        table.appendChild(thead);
+        var tb = el('tbody');
+        top.forEach(function (e) {
+          var tr = el('tr');
+          tr.appendChild(el('td', 'metric', e[0]));
+          tr.appendChild(el('td', 'num', fmtMetric(e[0], expected[e[0]])));
+          tr.appendChild(el('td', 'num actual', fmtMetric(e[0], actual[e[0]])));
+          tb.appendChild(tr);
+        });
+        table.appendChild(tb);
+        body.appendChild(table);
+      }
+      li.appendChild(body);
+    }
+    return li;
+  }
+
+  function loadIncidents() {
+    return fetchJson('/api/anomalies').then(function (data) {
+      var list = data && Array.isArray(data.incidents) ? data.incidents : [];
+      list.forEach(upsertIncident);
+      renderIncidents();
+    }, function (err) {
+      console.warn('incidents:', err.message);
+      renderIncidents();
+    });
+  }
+
+  // ---------------------------------------------------------------- analysis result
+
+  var analysis = { id: null, chart: null, details: null, columnIndex: 0 };
+
+  function summaryItem(dl, label, value, cls) {
+    var div = el('div', 'summary-item' + (cls ? ' ' + cls : ''));
+    div.appendChild(el('dt', null, label));
+    div.appendChild(el('dd', null, value));
+    dl.appendChild(div);
+  }
+
+  function showAnalysis(details) {
+    if (!details || !details.analysis) return;
+    var a = details.analysis;
+    analysis.id = a.id;
+    analysis.details = details;
+
+    var dl = $('analysis-summary');
+    clear(dl);
+    summaryItem(dl, 'File', text(a.file_name) || DASH, 'wide');
+    summaryItem(dl, 'Rows', fmtInt(a.rows));
+    summaryItem(dl, 'Anomalies', fmtInt(a.anomalies));
+    summaryItem(dl, 'Rate', fmtPercent(a.anomaly_rate, 2));
+    var sc = a.severity_counts || {};
+    summaryItem(dl, 'Critical', fmtInt(sc.critical || 0), 'sev-count critical');
+    summaryItem(dl, 'High', fmtInt(sc.high || 0), 'sev-count high');
+    summaryItem(dl, 'Medium', fmtInt(sc.medium || 0), 'sev-count medium');
+    summaryItem(dl, 'Duration', fmtMillis(a.duration_ms));
+    summaryItem(dl, 'Analysed', fmtDateTime(a.analysed_at));
+    summaryItem(dl, 'Source', text(a.source) || DASH);
+
+    var id = encodeURIComponent(text(a.id));
+    $('download-csv').href = '/api/analyses/' + id + '/results.csv';
+    $('download-json').href = '/api/analyses/' + id + '/results.json';
+
+    $('analysis-result').hidden = false;
+
+    renderAnalysisTable(details.anomalies || [], num(a.anomalies));
+    renderAnalysisColumns(details.chart || { columns: [], points: [] });
+    markHistorySelection();
+  }
+
+  function renderAnalysisTable(rows, total) {
+    var tbody = $('analysis-table').querySelector('tbody');
+    clear(tbody);
+    var frag = document.createDocumentFragment();
+    if (!rows.length) {
+      var tr0 = el('tr', 'empty-row');
+      var td0 = el('td', null, 'No anomalies found.');
+      td0.colSpan = 7;
+      tr0.appendChild(td0);
+      frag.appendChild(tr0);
+    }
+    rows.forEach(function (r) {
+      var sev = severityClass(r.severity);
+      var tr = el('tr', 'severity-' + sev);
+      tr.appendChild(el('td', 'num', fmtInt(r.row_index)));
+      tr.appendChild(el('td', 'nowrap', text(r.timestamp) || DASH));
+      tr.appendChild(el('td', 'num', fmtScore(r.anomaly_score)));
+      var sevTd = el('td');
+      sevTd.appendChild(el('span', 'sev sev-' + sev, sev === 'unknown' ? (text(r.severity) || DASH) : sev));
+      tr.appendChild(sevTd);
+      tr.appendChild(el('td', 'reason', text(r.reason) || DASH));
+      var factors = Array.isArray(r.severity_factors) ? r.severity_factors.map(text).join(', ')
+        : text(r.severity_factors);
+      tr.appendChild(el('td', 'factors-cell', factors || DASH));
+      var cTd = el('td', 'contrib-cell');
+      var entries = contributionEntries(r.contributions);
+      if (entries.length) cTd.appendChild(contributionBars(entries, 3));
+      else cTd.textContent = DASH;
+      tr.appendChild(cTd);
+      frag.appendChild(tr);
+    });
+    tbody.appendChild(frag);
+    var note = '';
+    if (total !== null && total > rows.length) note = 'showing the ' + rows.length + ' most urgent of ' + fmtInt(total);
+    else if (rows.length) note = rows.length + (rows.length === 1 ? ' row' : ' rows');
+    setText('analysis-table-note', note);
+  }
+
+  function renderAnalysisColumns(chart) {
+    var select = $('analysis-column');
+    clear(select);
+    var cols = Array.isArray(chart.columns) ? chart.columns : [];
+    cols.forEach(function (c, i) {
+      var opt = el('option', null, text(c));
+      opt.value = String(i);
+      select.appendChild(opt);
+    });
+    select.disabled = cols.length <= 1;
+    analysis.columnIndex = 0;
+    drawAnalysisChart(true);
+  }
+
+  function analysisData() {
+    var chart = (analysis.details && analysis.details.chart) || { points: [] };
+    var pts = Array.isArray(chart.points) ? chart.points.slice() : [];
+    var useTime = pts.length > 0 && pts.every(function (p) { return num(p.t) !== null; });
+    var key = useTime ? function (p) { return num(p.t) / 1000; } : function (p) { return num(p.row) || 0; };
+    pts.sort(function (a, b) { return key(a) - key(b); });
+    var ci = analysis.columnIndex;
+    var xs = [], ys = [], an = [];
+    var lastX = null;
+    pts.forEach(function (p) {
+      var x = key(p);
+      if (lastX !== null && x <= lastX) x = lastX + (useTime ? 0.001 : 1); // keep x strictly ascending
+      lastX = x;
+      var v = Array.isArray(p.values) ? num(p.values[ci]) : null;
+      xs.push(x);
+      ys.push(v);
+      an.push(p.is_anomaly === true && v !== null ? v : null);
+    });
+    return { useTime: useTime, data: [xs, ys, an] };
+  }
+
+  function drawAnalysisChart(rebuild) {
+    var container = $('analysis-chart');
+    if (typeof uPlot === 'undefined' || !container) return;
+    var d = analysisData();
+    var columns = (analysis.details && analysis.details.chart && analysis.details.chart.columns) || [];
+    var colName = text(columns[analysis.columnIndex]) || 'value';
+    if (!rebuild && analysis.chart && analysis.useTime === d.useTime) {
+      analysis.chart.setData(d.data);
+      return;
+    }
+    if (analysis.chart) {
+      analysis.chart.destroy();
+      analysis.chart = null;
+    }
+    clear(container);
+    if (!d.data[0].length) {
+      container.appendChild(el('p', 'empty', 'No chart data for this analysis.'));
+      return;
+    }
+    var opts = {
+      width: Math.max(container.clientWidth, 100),
+      height: window.innerWidth < 480 ? 200 : 260,
+      legend: { show: true, live: true },
+      cursor: { drag: { x: true, y: false } },
+      scales: { x: { time: d.useTime }, y: { range: autoRange } },
+      series: [
+        d.useTime ? { label: 'Time' } : { label: 'Row', value: function (u, v) { return v === null ? DASH : String(Math.round(v)); } },
+        {
+          label: colName,
+          stroke: '#2563eb',
+          width: 1.25,
+          fill: 'rgba(37,99,235,0.06)',
+          points: { show: false },
+          value: function (u, v) { return v === null || v === undefined ? DASH : fmtPlain(v); }
+        },
+        Object.assign(anomalySeries('flagged'), {
+          value: function (u, v) { return v === null || v === undefined ? DASH : fmtPlain(v); }
+        })
+      ],
+      axes: baseAxes(52)
+    };
+    var u = new uPlot(opts, d.data, container);
+    analysis.useTime = d.useTime;
+    analysis.chart = u;
+    if (!container.dataset.observed) {
+      container.dataset.observed = '1';
+      observeSize(container, function () { return analysis.chart; });
+    }
+  }
+
+  function loadAnalysisDetails(id) {
+    setText('upload-status', 'Loading analysis #' + id + '\u2026');
+    return fetchJson('/api/analysis-details/' + encodeURIComponent(id)).then(function (details) {
+      showAnalysis(details);
+      var a = details.analysis || {};
+      setText('upload-status', 'Showing analysis #' + text(a.id) + ' of ' + (text(a.file_name) || 'a file') + '.');
+      $('analysis-result').scrollIntoView({ behavior: 'smooth', block: 'start' });
+    }, function (err) {
+      setText('upload-status', 'Could not load analysis #' + id + ': ' + err.message);
+    });
+  }
+
+  function loadLatestAnalysis() {
+    return fetchJson('/api/csv-data').then(function (details) {
+      if (analysis.id === null) showAnalysis(details);
+    }, function (err) {
+      if (err.status !== 404) console.warn('latest analysis:', err.message);
+    });
+  }
+
+  // ---------------------------------------------------------------- history
+
+  var history = [];
+
+  function renderHistory() {
+    var tbody = $('history-list').querySelector('tbody');
+    clear(tbody);
+    var frag = document.createDocumentFragment();
+    history.forEach(function (a) {
+      var tr = el('tr', 'history-row');
+      tr.dataset.id = text(a.id);
+      tr.tabIndex = 0;
+      tr.setAttribute('role', 'button');
+      tr.setAttribute('aria-label', 'Show analysis ' + text(a.id));
+      tr.appendChild(el('td', 'num', text(a.id)));
+      tr.appendChild(el('td', 'file', text(a.file_name) || DASH));
+      tr.appendChild(el('td', 'nowrap', fmtDateTime(a.analysed_at)));
+      tr.appendChild(el('td', 'num', fmtInt(a.rows)));
+      tr.appendChild(el('td', 'num', fmtInt(a.anomalies)));
+      tr.appendChild(el('td', 'num', fmtPercent(a.anomaly_rate, 2)));
+      var src = el('td');
+      src.appendChild(el('span', 'source source-' + (a.source === 'cli' ? 'cli' : 'upload'), text(a.source) || DASH));
+      tr.appendChild(src);
+      frag.appendChild(tr);
+    });
+    tbody.appendChild(frag);
+    $('history-empty').hidden = history.length > 0;
+    markHistorySelection();
+  }
+
+  function markHistorySelection() {
+    var rows = $('history-list').querySelectorAll('tbody tr');
+    Array.prototype.forEach.call(rows, function (tr) {
+      tr.classList.toggle('selected', analysis.id !== null && tr.dataset.id === text(analysis.id));
+    });
+  }
+
+  function loadHistory() {
+    return fetchJson('/api/analysis-history').then(function (data) {
+      history = data && Array.isArray(data.analyses) ? data.analyses : [];
+      renderHistory();
+      return history;
+    }, function (err) {
+      console.warn('history:', err.message);
+      renderHistory();
+      return history;
+    });
+  }
+
+  function initHistory() {
+    var table = $('history-list');
+    function pick(target) {
+      var tr = target.closest ? target.closest('tr.history-row') : null;
+      if (tr && tr.dataset.id) loadAnalysisDetails(tr.dataset.id);
+    }
+    table.addEventListener('click', function (ev) { pick(ev.target); });
+    table.addEventListener('keydown', function (ev) {
+      if (ev.key === 'Enter' || ev.key === ' ') {
+        ev.preventDefault();
+        pick(ev.target);
+      }
+    });
+  }
+
+  // ---------------------------------------------------------------- upload
+
+  var job = null;          // { id, fileName, startedMaxId, lastEventAt, done }
+  var jobEvents = new Map(); // job_id -> events received before the upload reply
+  var jobPoll = null;
+
+  function setUploadProgress(pct) {
+    var p = $('upload-progress');
+    p.value = Math.max(0, Math.min(100, pct));
+  }
+
+  function maxHistoryId() {
+    var mx = 0;
+    history.forEach(function (a) { var n = num(a.id); if (n !== null && n > mx) mx = n; });
+    return mx;
+  }
+
+  function uploadBusy(busy) {
+    $('upload-button').disabled = busy;
+    $('upload-input').disabled = busy;
+    $('upload-form').classList.toggle('busy', busy);
+  }
+
+  function finishJob() {
+    if (jobPoll) {
+      clearInterval(jobPoll);
+      jobPoll = null;
+    }
+    uploadBusy(false);
+  }
+
+  function initUpload() {
+    var form = $('upload-form');
+    var maxMb = SETTINGS.maxUploadMb;
+    form.addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      var input = $('upload-input');
+      var file = input.files && input.files[0];
+      if (!file) {
+        setText('upload-status', 'Choose a CSV file first.');
+        return;
+      }
+      if (maxMb !== null && maxMb > 0 && file.size > maxMb * 1024 * 1024) {
+        setUploadProgress(0);
+        setText('upload-status', 'Error: the file is too large (' + (file.size / 1048576).toFixed(1) +
+          ' MB; the limit is ' + maxMb + ' MB).');
+        return;
+      }
+      startUpload(file);
+    });
+  }
+
+  function startUpload(file) {
+    var fd = new FormData();
+    fd.append('file', file, file.name);
+    var xhr = new XMLHttpRequest();
+    job = { id: null, fileName: file.name, startedMaxId: maxHistoryId(), lastEventAt: Date.now(), done: false };
+    var myJob = job;
+    uploadBusy(true);
+    setUploadProgress(0);
+    setText('upload-status', 'Uploading ' + file.name + '\u2026');
+
+    xhr.upload.addEventListener('progress', function (e) {
+      if (job !== myJob || !e.lengthComputable || e.total <= 0) return;
+      var f = e.loaded / e.total;
+      setUploadProgress(f * 50);
+      setText('upload-status', 'Uploading ' + file.name + '\u2026 ' + Math.floor(f * 100) + '%');
+    });
+    xhr.addEventListener('load', function () {
+      if (job !== myJob) return;
+      var data = null;
+      try { data = JSON.parse(xhr.responseText); } catch (e) { data = null; }
+      if (xhr.status === 202 || (xhr.status >= 200 && xhr.status < 300)) {
+        myJob.id = data && data.job_id !== undefined ? String(data.job_id) : null;
+        if (data && data.file_name) myJob.fileName = String(data.file_name);
+        setUploadProgress(Math.max($('upload-progress').value, 50));
+        setText('upload-status', 'Uploaded ' + myJob.fileName + '; analysing\u2026');
+        var early = myJob.id !== null ? jobEvents.get(myJob.id) : null;
+        if (early) {
+          jobEvents.delete(myJob.id);
+          early.forEach(onAnalysisEvent);
+        }
+        if (!myJob.done) startJobPoll(myJob);
+      } else {
+        var msg = data && typeof data.error === 'string' ? data.error : ('HTTP ' + xhr.status);
+        if (xhr.status === 401) needLogin();
+        if (xhr.status === 413 && !(data && data.error)) msg = 'the file is too large';
+        setUploadProgress(0);
+        setText('upload-status', 'Error: ' + msg);
+        myJob.done = true;
+        finishJob();
+      }
+    });
+    xhr.addEventListener('error', function () {
+      if (job !== myJob) return;
+      setUploadProgress(0);
+      setText('upload-status', 'Error: the upload failed (connection closed' +
+        (SETTINGS.maxUploadMb ? '; the limit is ' + SETTINGS.maxUploadMb + ' MB' : '') + ').');
+      myJob.done = true;
+      finishJob();
+    });
+    xhr.addEventListener('abort', function () {
+      if (job !== myJob) return;
+      setText('upload-status', 'Upload cancelled.');
+      myJob.done = true;
+      finishJob();
+    });
+    xhr.open('POST', '/api/upload-csv');
+    xhr.setRequestHeader('Accept', 'application/json');
+    xhr.send(fd);
+  }
+
+  /** Fallback when bus events do not arrive: watch the history for the new analysis. */
+  function startJobPoll(myJob) {
+    if (jobPoll) clearInterval(jobPoll);
+    jobPoll = setInterval(function () {
+      if (job !== myJob || myJob.done) {
+        finishJob();
+        return;
+      }
+      if (busState === 'open' && Date.now() - myJob.lastEventAt < 5000) return;
+      fetchJson('/api/analysis-history').then(function (data) {
+        if (job !== myJob || myJob.done) return;
+        var list = data && Array.isArray(data.analyses) ? data.analyses : [];
+        var found = list.filter(function (a) {
+          return (num(a.id) || 0) > myJob.startedMaxId && a.source !== 'cli';
+        })[0];
+        if (found) {
+          history = list;
+          renderHistory();
+          completeJob(myJob, found.id);
+        }
+      }, function () { /* keep waiting */ });
+    }, 3000);
+  }
+
+  function completeJob(myJob, analysisId) {
+    myJob.done = true;
+    finishJob();
+    setUploadProgress(100);
+    setText('upload-status', 'Analysis of ' + myJob.fileName + ' finished.');
+    if (analysisId !== undefined && analysisId !== null) {
+      fetchJson('/api/analysis-details/' + encodeURIComponent(analysisId)).then(function (details) {
+        showAnalysis(details);
+        var a = details.analysis || {};
+        setText('upload-status', 'Analysis of ' + (text(a.file_name) || myJob.fileName) + ' finished: ' +
+          fmtInt(a.anomalies) + ' anomalies in ' + fmtInt(a.rows) + ' rows.');
+      }, function (err) {
+        setText('upload-status', 'Analysis finished, but its result could not be loaded: ' + err.message);
+      });
+    }
+    loadHistory();
+  }
+
+  function onAnalysisEvent(ev) {
+    if (!ev || typeof ev !== 'object') return;
+    var jobId = ev.job_id === undefined || ev.job_id === null ? null : String(ev.job_id);
+    var mine = job && !job.done && jobId !== null && job.id === jobId;
+    if (!mine) {
+      if (job && !job.done && job.id === null && jobId !== null) {
+        // upload reply not yet received: keep the event for later
+        var list = jobEvents.get(jobId) || [];
+        list.push(ev);
+        jobEvents.set(jobId, list);
+        if (jobEvents.size > 20) jobEvents.delete(jobEvents.keys().next().value);
+      } else if (ev.phase === 'done') {
+        loadHistory(); // someone else's analysis
+      }
+      return;
+    }
+    job.lastEventAt = Date.now();
+    var p = num(ev.progress);
+    p = p === null ? 0 : Math.max(0, Math.min(1, p));
+    if (ev.phase === 'uploaded') {
+      setUploadProgress(50);
+      setText('upload-status', 'Uploaded ' + job.fileName + '; analysis queued\u2026');
+    } else if (ev.phase === 'running') {
+      setUploadProgress(50 + p * 50);
+      setText('upload-status', 'Analysing ' + job.fileName + '\u2026 ' + Math.floor(p * 100) + '%');
+    } else if (ev.phase === 'done') {
+      completeJob(job, ev.analysis_id);
+    } else if (ev.phase === 'failed') {
+      job.done = true;
+      finishJob();
+      setUploadProgress(0);
+      setText('upload-status', 'Error: the analysis of ' + job.fileName + ' failed' +
+        (ev.error ? ': ' + text(ev.error) : '.'));
+    }
+  }
+
+  function initAnalysisColumn() {
+    $('analysis-column').addEventListener('change', function (ev) {
+      var i = parseInt(ev.target.value, 10);
+      analysis.columnIndex = isFinite(i) ? i : 0;
+      drawAnalysisChart(true); // rebuilt so that the legend shows the new column's name
+    });
+  }
+
+  // ---------------------------------------------------------------- event bus
+
+  var busState = 'closed';
+
+  function setConnection(state) {
+    busState = state;
+    var c = $('connection');
+    c.textContent = state === 'open' ? 'live' : 'reconnecting';
+    c.className = 'conn ' + (state === 'open' ? 'conn-open' : 'conn-closed');
+  }
+
+  function initBus() {
+    if (typeof EventBusClient === 'undefined') {
+      setConnection('closed');
+      return;
+    }
+    var bus = new EventBusClient('/eventbus');
+    bus.onStateChange(function (state) {
+      setConnection(state);
+      if (state === 'open') {
+        // catch up on what was missed while disconnected
+        loadStatus();
+      }
+    });
+    bus.on('dashboard.metrics', function (sample) { addSample(sample); });
+    bus.on('dashboard.status', function (s) { applyStatus(s, false); });
+    bus.on('dashboard.anomaly', function (msg) {
+      if (msg && msg.incident) {
+        upsertIncident(msg.incident);
+        renderIncidents();
+      }
+    });
+    bus.on('dashboard.analysis', onAnalysisEvent);
+  }
+
+  // ---------------------------------------------------------------- start
+
+  function start() {
+    initLogin();
+    initHistory();
+    initUpload();
+    initAnalysisColumn();
+    initCharts();
+    setConnection('closed');
+    renderIncidents();
+
+    loadStatus();
+    loadChartData();
+    loadIncidents();
+    loadHistory().then(loadLatestAnalysis);
+    initBus();
+
+    setInterval(loadStatus, 10000);
+    setInterval(renderUptime, 1000);
+  }
+
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
+  else start();
+})();
