@@ -249,6 +249,7 @@
       label.textContent = 'Active';
       prog.hidden = true;
       pct.hidden = true;
+      pct.textContent = '';
       prog.value = 1;
     } else {
       var p = num(s.baseline_progress);
@@ -293,6 +294,7 @@
     badge.querySelector('.badge-label').textContent = 'Error';
     $('baseline-progress').hidden = true;
     $('baseline-percent').hidden = true;
+    $('baseline-percent').textContent = '';
     badge.title = message || 'status unavailable';
   }
 
@@ -424,7 +426,20 @@
     return v.toFixed(2);
   }
 
-  function baseAxes(ySize) {
+  function pad2(x) { return x < 10 ? '0' + x : String(x); }
+
+  /** Single-line local time labels for the live charts' x axis. */
+  function clockLabels(u, splits) {
+    var step = splits.length > 1 ? splits[1] - splits[0] : 1;
+    var withSeconds = !(step >= 60 && step % 60 === 0);
+    return splits.map(function (v) {
+      if (v === null || v === undefined) return '';
+      var d = new Date(v * 1000);
+      return pad2(d.getHours()) + ':' + pad2(d.getMinutes()) + (withSeconds ? ':' + pad2(d.getSeconds()) : '');
+    });
+  }
+
+  function baseAxes(ySize, xOpts) {
     var common = {
       stroke: '#6b7280',
       font: AXIS_FONT,
@@ -432,7 +447,7 @@
       ticks: { stroke: '#eceef2', width: 1, size: 4 }
     };
     return [
-      Object.assign({}, common, { size: 28, space: 60 }),
+      Object.assign({}, common, { size: 28, space: 50 }, xOpts || {}),
       Object.assign({}, common, {
         size: ySize || 44,
         space: 24,
@@ -520,7 +535,7 @@
         },
         anomalySeries()
       ],
-      axes: baseAxes(44),
+      axes: baseAxes(44, { values: clockLabels }),
       hooks: {
         setCursor: [function (u) {
           if (!caption) return;
@@ -886,7 +901,7 @@
           value: function (u, v) { return v === null || v === undefined ? DASH : fmtPlain(v); }
         })
       ],
-      axes: baseAxes(52)
+      axes: baseAxes(52, { size: 42 })
     };
     var u = new uPlot(opts, d.data, container);
     analysis.useTime = d.useTime;

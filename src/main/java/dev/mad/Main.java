@@ -27,10 +27,6 @@ public final class Main {
   }
 
   public static void main(String[] args) {
-    if (Arrays.asList(args).contains("--csv-file")) {
-      // Batch runs log to csv_analysis.log only; the console is the summary's.
-      System.setProperty("logback.configurationFile", "logback-batch.xml");
-    }
     int code = run(args, System.out, System.err);
     if (code >= 0) {
       System.exit(code);
@@ -64,8 +60,7 @@ public final class Main {
       err.println("error: " + e.getMessage());
       return EXIT_USAGE;
     }
-    // Logback reads this property when the first logger is created, which is after this line.
-    System.setProperty("mad.logs_dir", config.getString(ConfigSchema.LOGS_DIR));
+    LogSetup.server(Path.of(config.getString(ConfigSchema.LOGS_DIR)));
     JsonObject effective = config;
     VertxApplicationHooks hooks = new VertxApplicationHooks() {
       @Override

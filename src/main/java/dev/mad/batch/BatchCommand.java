@@ -1,5 +1,6 @@
 package dev.mad.batch;
 
+import dev.mad.LogSetup;
 import dev.mad.config.ConfigException;
 import dev.mad.config.ConfigSchema;
 import dev.mad.detect.AnomalyDetector;
@@ -68,7 +69,9 @@ public final class BatchCommand {
       return USAGE;
     }
     Path logsDir = logsDirOverride != null ? logsDirOverride : Path.of(config.getString(ConfigSchema.LOGS_DIR));
-    System.setProperty("mad.logs_dir", logsDir.toString());
+    if (logsDirOverride == null) {
+      LogSetup.batch(logsDir);
+    }
     BatchSettings settings = settings(options, config.getJsonObject("detect"));
     ProgressBar bar = ProgressBar.forTerminal(err, options.csvFile());
     try {

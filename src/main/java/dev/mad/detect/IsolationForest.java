@@ -18,8 +18,11 @@ public final class IsolationForest {
     private static final double EULER_GAMMA = 0.5772156649015329;
     private static final double LN_2 = Math.log(2.0);
 
-    /** Rows scored together per tree so that one tree's nodes stay in L1 while a block walks it. */
-    private static final int SCORE_BLOCK = 64;
+    /**
+     * Rows scored together per tree, so that one tree's nodes stay in L1 while the block walks it; a
+     * multiple of the six walks interleaved in {@link #scoreBlock}.
+     */
+    private static final int SCORE_BLOCK = 240;
 
     /** Training rows per parallel task when computing the training scores for the threshold. */
     private static final int FIT_SCORE_CHUNK = 16_384;
@@ -31,25 +34,27 @@ public final class IsolationForest {
     private final int nTrees;
 
     /*
-     * Every tree is stored as a perfect binary tree of height `depth` (the sklearn height limit
-     * ceil(log2(psi))) in heap order: node i has children 2i and 2i+1, the root is 1 and slot 0 is
-     * unused. Leaves shallower than `depth` have their value copied to every depth-`depth` slot below
-     * them, so the padding nodes under such a leaf may route either way. Scoring then takes exactly
-     * `depth` branch-free steps per tree and needs no child pointers. Tree t occupies
-     * [t << depth, (t + 1) << depth) of all three arrays, so the whole forest is three flat arrays.
+     * Each tree is a perfect binary tree of height `depth` (sklearn's height limit ceil(log2(psi))) in
+     * heap order: node i has children 2i and 2i+1, the root is 1 and slot 0 is unused, so no child
+     * pointers are stored. A leaf shallower than `depth` has its value copied to every bottom slot under
+     * it, which lets the padding nodes below it route either way. Scoring is then exactly `depth`
+     * branch-free steps per tree, and a walk ends at heap index 2^depth + (bottom slot).
      */
     private final int depth;
-    private final int[] splitFeature;
-    private final double[] splitThreshold;
-    /** Leaf value = depth of the leaf + c(training samples that reached it), as in sklearn. */
-    private final double[] leafPathLength;
+    /** [tree][node]: feature compared at each internal node. */
+    private final int[][] splitFeature;
+    /** [tree][node]: rows with x[feature] <= threshold go left, as in sklearn. */
+    private final double[][] splitThreshold;
+    /** [tree][bottom slot]: depth of the leaf + c(training samples that reached it), as in sklearn. */
+    private final double[][] leafPathLength;
 
     /** ln 2 / (nTrees * c(psi)), so that a row's score is -exp(-sumOfPathLengths * scoreScale). */
     private final double scoreScale;
     private final double threshold;
 
     private IsolationForest(IsolationForestParams params, int dimensions, int trainingSize, int subsampleSize,
-                            int depth, int[] splitFeature, double[] splitThreshold, double[] leafPathLength) {
+                            int depth, int[][] splitFeature, double[][] splitThreshold,
+                            double[][] leafPathLength, double threshold) {
         this.params = params;
         this.dimensions = dimensions;
         this.trainingSize = trainingSize;
@@ -60,21 +65,12 @@ public final class IsolationForest {
         this.splitThreshold = splitThreshold;
         this.leafPathLength = leafPathLength;
         this.scoreScale = LN_2 / (nTrees * averagePathLength(subsampleSize));
-        this.threshold = Double.NaN;
+        this.threshold = threshold;
     }
 
-    private IsolationForest(IsolationForest model, double threshold) {
-        this.params = model.params;
-        this.dimensions = model.dimensions;
-        this.trainingSize = model.trainingSize;
-        this.subsampleSize = model.subsampleSize;
-        this.nTrees = model.nTrees;
-        this.depth = model.depth;
-        this.splitFeature = model.splitFeature;
-        this.splitThreshold = model.splitThreshold;
-        this.leafPathLength = model.leafPathLength;
-        this.scoreScale = model.scoreScale;
-        this.threshold = threshold;
+    private IsolationForest withThreshold(double value) {
+        return new IsolationForest(params, dimensions, trainingSize, subsampleSize, depth,
+                splitFeature, splitThreshold, leafPathLength, value);
     }
 
     /** Fits on the caller's thread plus the common fork-join pool. */
@@ -98,11 +94,6 @@ public final class IsolationForest {
         int psi = Math.min(params.maxSamples(), n);
         int depth = 32 - Integer.numberOfLeadingZeros(psi - 1); // ceil(log2(psi)) for psi >= 2
         int trees = params.nEstimators();
-        int stride = 1 << depth;
-
-        int[] feature = new int[trees * stride];
-        double[] thresholds = new double[trees * stride];
-        double[] leaves = new double[trees * stride];
 
         // Streams are split off in tree order on this thread, so scheduling cannot change them.
         SplittableRandom root = new SplittableRandom(params.randomSeed());
@@ -110,18 +101,26 @@ public final class IsolationForest {
         for (int t = 0; t < trees; t++) {
             streams[t] = root.split();
         }
-        loop.forEach(trees, t -> new TreeGrower(rows, dims, psi, depth, streams[t],
-                feature, thresholds, leaves, t * stride).grow());
+        int[][] features = new int[trees][];
+        double[][] thresholds = new double[trees][];
+        double[][] leaves = new double[trees][];
+        loop.forEach(trees, t -> {
+            TreeGrower tree = new TreeGrower(rows, dims, psi, depth, streams[t]);
+            tree.grow();
+            features[t] = tree.splitFeature;
+            thresholds[t] = tree.splitThreshold;
+            leaves[t] = tree.leafPathLength;
+        });
 
         IsolationForest unthresholded =
-                new IsolationForest(params, dims, n, psi, depth, feature, thresholds, leaves);
+                new IsolationForest(params, dims, n, psi, depth, features, thresholds, leaves, Double.NaN);
         double[] trainingScores = new double[n];
         int chunks = (n + FIT_SCORE_CHUNK - 1) / FIT_SCORE_CHUNK;
         loop.forEach(chunks, c -> {
             int from = c * FIT_SCORE_CHUNK;
             unthresholded.scoreRows(rows, from, Math.min(n, from + FIT_SCORE_CHUNK), trainingScores);
         });
-        return new IsolationForest(unthresholded, percentile(trainingScores, params.contamination()));
+        return unthresholded.withThreshold(percentile(trainingScores, params.contamination()));
     }
 
     /**
@@ -135,19 +134,10 @@ public final class IsolationForest {
                     "expected a row of " + dimensions + " features, got " + x.length);
         }
         checkFinite(x, 0, dimensions, 0);
-        int[] feature = splitFeature;
-        double[] thresholds = splitThreshold;
-        double[] leaves = leafPathLength;
-        int d = depth;
-        int stride = 1 << d;
+        int bottom = 1 << depth;
         double sum = 0.0;
-        for (int t = 0, base = 0; t < nTrees; t++, base += stride) {
-            int node = 1;
-            for (int level = 0; level < d; level++) {
-                int at = base + node;
-                node = (node << 1) | (x[feature[at]] > thresholds[at] ? 1 : 0);
-            }
-            sum += leaves[base + node - stride];
+        for (int t = 0; t < nTrees; t++) {
+            sum += leafPathLength[t][walk(splitFeature[t], splitThreshold[t], bottom, x, 0) - bottom];
         }
         return -Math.exp(-sum * scoreScale);
     }
@@ -274,51 +264,58 @@ public final class IsolationForest {
 
     /**
      * Sums path lengths of {@code count} row-major rows starting at {@code offset} into acc[0..count).
-     * Tree-major order keeps one tree hot in cache; trees are added in index order so the sums are
-     * bit-identical to {@link #score(double[])}.
+     * Tree-major order keeps one tree hot in L1 while the block walks it; trees are added in index
+     * order so the sums are bit-identical to {@link #score(double[])}.
      */
     private void scoreBlock(double[] x, int offset, int count, double[] acc) {
-        int[] feature = splitFeature;
-        double[] thresholds = splitThreshold;
-        double[] leaves = leafPathLength;
-        int d = depth;
-        int stride = 1 << d;
+        int bottom = 1 << depth;
         int dims = dimensions;
         Arrays.fill(acc, 0, count, 0.0);
-        for (int t = 0, base = 0; t < nTrees; t++, base += stride) {
-            int leafBase = base - stride;
+        for (int t = 0; t < nTrees; t++) {
+            int[] f = splitFeature[t];
+            double[] s = splitThreshold[t];
+            double[] leaf = leafPathLength[t];
             int r = 0;
-            for (; r + 3 < count; r += 4) {
-                int xa = offset + r * dims;
-                int xb = xa + dims;
-                int xc = xb + dims;
-                int xd = xc + dims;
-                int a = 1, b = 1, c = 1, e = 1;
-                for (int level = 0; level < d; level++) {
-                    int at = base + a;
-                    int bt = base + b;
-                    int ct = base + c;
-                    int et = base + e;
-                    a = (a << 1) | (x[xa + feature[at]] > thresholds[at] ? 1 : 0);
-                    b = (b << 1) | (x[xb + feature[bt]] > thresholds[bt] ? 1 : 0);
-                    c = (c << 1) | (x[xc + feature[ct]] > thresholds[ct] ? 1 : 0);
-                    e = (e << 1) | (x[xd + feature[et]] > thresholds[et] ? 1 : 0);
+            // A walk is a chain of dependent loads, so six independent walks per pass let the CPU overlap
+            // their latencies: about three times the throughput of one walk at a time. Eight measured no
+            // faster, as their state no longer fits in registers.
+            for (; r + 6 <= count; r += 6) {
+                int x0 = offset + r * dims;
+                int x1 = x0 + dims;
+                int x2 = x1 + dims;
+                int x3 = x2 + dims;
+                int x4 = x3 + dims;
+                int x5 = x4 + dims;
+                int n0 = 1, n1 = 1, n2 = 1, n3 = 1, n4 = 1, n5 = 1;
+                // All six descend in lockstep, so the first one's level bounds them all.
+                while (n0 < bottom) {
+                    n0 = n0 + n0 + (x[x0 + f[n0]] > s[n0] ? 1 : 0);
+                    n1 = n1 + n1 + (x[x1 + f[n1]] > s[n1] ? 1 : 0);
+                    n2 = n2 + n2 + (x[x2 + f[n2]] > s[n2] ? 1 : 0);
+                    n3 = n3 + n3 + (x[x3 + f[n3]] > s[n3] ? 1 : 0);
+                    n4 = n4 + n4 + (x[x4 + f[n4]] > s[n4] ? 1 : 0);
+                    n5 = n5 + n5 + (x[x5 + f[n5]] > s[n5] ? 1 : 0);
                 }
-                acc[r] += leaves[leafBase + a];
-                acc[r + 1] += leaves[leafBase + b];
-                acc[r + 2] += leaves[leafBase + c];
-                acc[r + 3] += leaves[leafBase + e];
+                acc[r] += leaf[n0 - bottom];
+                acc[r + 1] += leaf[n1 - bottom];
+                acc[r + 2] += leaf[n2 - bottom];
+                acc[r + 3] += leaf[n3 - bottom];
+                acc[r + 4] += leaf[n4 - bottom];
+                acc[r + 5] += leaf[n5 - bottom];
             }
             for (; r < count; r++) {
-                int xa = offset + r * dims;
-                int a = 1;
-                for (int level = 0; level < d; level++) {
-                    int at = base + a;
-                    a = (a << 1) | (x[xa + feature[at]] > thresholds[at] ? 1 : 0);
-                }
-                acc[r] += leaves[leafBase + a];
+                acc[r] += leaf[walk(f, s, bottom, x, offset + r * dims) - bottom];
             }
         }
+    }
+
+    /** Descends one tree for the row at {@code offset}; returns the heap index reached at the bottom. */
+    private static int walk(int[] feature, double[] threshold, int bottom, double[] x, int offset) {
+        int node = 1;
+        while (node < bottom) {
+            node = node + node + (x[offset + feature[node]] > threshold[node] ? 1 : 0);
+        }
+        return node;
     }
 
     private void finishBlock(double[] acc, int count, double[] out, int outOffset) {
@@ -460,16 +457,16 @@ public final class IsolationForest {
     // ---------------------------------------------------------------------------------------------
     // Training
 
-    /** Grows one tree into its slice of the forest arrays (ExtraTree rules with max_features = 1). */
+    /** Grows one tree with ExtraTree rules (max_features = 1, random split) into heap-ordered arrays. */
     private static final class TreeGrower {
+        final int[] splitFeature;
+        final double[] splitThreshold;
+        final double[] leafPathLength;
+
         private final int dims;
         private final int psi;
         private final int depth;
         private final SplittableRandom rng;
-        private final int[] feature;
-        private final double[] thresholds;
-        private final double[] leaves;
-        private final int base;
         /** The subsample column-major: feature f of sample s at f * psi + s. */
         private final double[] columns;
         /** Sample ids, partitioned in place so that every node owns a contiguous range. */
@@ -477,16 +474,14 @@ public final class IsolationForest {
         /** Candidate features; constant ones are swapped to the back while choosing a split. */
         private final int[] candidates;
 
-        TreeGrower(double[][] rows, int dims, int psi, int depth, SplittableRandom rng,
-                   int[] feature, double[] thresholds, double[] leaves, int base) {
+        TreeGrower(double[][] rows, int dims, int psi, int depth, SplittableRandom rng) {
             this.dims = dims;
             this.psi = psi;
             this.depth = depth;
             this.rng = rng;
-            this.feature = feature;
-            this.thresholds = thresholds;
-            this.leaves = leaves;
-            this.base = base;
+            this.splitFeature = new int[1 << depth];
+            this.splitThreshold = new double[1 << depth];
+            this.leafPathLength = new double[1 << depth];
             int[] drawn = sampleWithoutReplacement(rows.length, psi, rng);
             this.columns = new double[dims * psi];
             for (int s = 0; s < psi; s++) {
@@ -515,6 +510,8 @@ public final class IsolationForest {
             if (level < depth && size >= 2) {
                 // Drawing uniformly among the features not yet found constant is what sklearn's random
                 // splitter does: constant features are skipped, and a node with none left becomes a leaf.
+                // sklearn also counts a spread <= 1e-7 as constant; that absolute tolerance would ignore
+                // features measured in small units, so only exact ties count here.
                 int remaining = dims;
                 while (remaining > 0) {
                     int pick = rng.nextInt(remaining);
@@ -534,8 +531,8 @@ public final class IsolationForest {
                             split = min;
                         }
                         int mid = partition(col, from, to, split);
-                        feature[base + node] = f;
-                        thresholds[base + node] = split;
+                        splitFeature[node] = f;
+                        splitThreshold[node] = split;
                         growNode(node << 1, level + 1, from, mid);
                         growNode((node << 1) | 1, level + 1, mid, to);
                         return;
@@ -548,7 +545,7 @@ public final class IsolationForest {
             double value = level + averagePathLength(size);
             int span = depth - level;
             int first = (node << span) - (1 << depth);
-            Arrays.fill(leaves, base + first, base + first + (1 << span), value);
+            Arrays.fill(leafPathLength, first, first + (1 << span), value);
         }
 
         /** Moves samples with value <= split to the front of [from, to); returns the first index of the rest. */

@@ -4,22 +4,22 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * Per-feature robust standardisation {@code (x - median) / scale}, where scale is the interquartile range
- * expressed in standard-deviation units, so transformed values read as outlier-resistant z-scores.
+ * Per-feature robust standardisation {@code (x - median) / scale}, with the scale taken from the median
+ * absolute deviation (MAD) in standard-deviation units, so transformed values read as robust z-scores.
  */
 public final class RobustScaler {
 
-    /** IQR of the standard normal distribution (2 * 0.674489...): IQR / this estimates sigma. */
-    static final double IQR_PER_SIGMA = 1.3489795003921634;
+    /** 1 / Phi^-1(3/4): MAD * this is a consistent estimate of sigma for normal data. */
+    static final double SIGMA_PER_MAD = 1.482602218505602;
 
-    /** E|X - mu| of a normal is sigma * sqrt(2 / pi): mean absolute deviation * this estimates sigma. */
+    /** sqrt(pi / 2): mean absolute deviation * this is a consistent estimate of sigma for normal data. */
     static final double SIGMA_PER_MEAN_ABS_DEVIATION = Math.sqrt(Math.PI / 2.0);
 
     /**
-     * Spreads at or below this fraction of max(1, |median|) are treated as zero, so that
-     * floating-point noise around a constant does not turn into enormous z-scores.
+     * Spreads at or below this fraction of |median| count as zero, so that floating-point noise around
+     * a constant (0.1 + 0.2 versus 0.3) does not turn into enormous z-scores.
      */
-    static final double NEGLIGIBLE_SPREAD = 1e-9;
+    static final double NEGLIGIBLE_RELATIVE_SPREAD = 1e-9;
 
     private final double[] median;
     private final double[] scale;
@@ -29,13 +29,32 @@ public final class RobustScaler {
         this.scale = scale;
     }
 
-    /**
-     * Learns each feature's median and scale. The scale is IQR / 1.349; when at least half the values tie
-     * (IQR = 0) it falls back to the mean absolute deviation from the median times sqrt(pi/2), and for a
-     * constant feature it is 1, as in scikit-learn, so transforming never divides by zero.
-     */
+    /** {@link #fit(double[][], double[])} without floors: only a constant feature gets the fallback scale 1. */
     public static RobustScaler fit(double[][] rows) {
         int dims = validate(rows);
+        return fit(rows, new double[dims]);
+    }
+
+    /**
+     * Learns each feature's median and scale. The scale is 1.4826 * MAD; when more than half the values
+     * tie (MAD = 0) it falls back to sqrt(pi/2) * mean absolute deviation, as in Iglewicz and Hoaglin's
+     * modified z-score. It is then raised to {@code minScale[f]}, the caller's floor in the feature's
+     * units, so that a nearly flat metric does not turn every small wobble into a large z-score. A
+     * constant feature with no floor gets scale 1, as in scikit-learn, so transforming never divides by 0.
+     */
+    public static RobustScaler fit(double[][] rows, double[] minScale) {
+        int dims = validate(rows);
+        Objects.requireNonNull(minScale, "minScale");
+        if (minScale.length != dims) {
+            throw new IllegalArgumentException(
+                    "minScale has " + minScale.length + " values but rows have " + dims + " features");
+        }
+        for (int f = 0; f < dims; f++) {
+            if (!(minScale[f] >= 0.0 && minScale[f] < Double.POSITIVE_INFINITY)) {
+                throw new IllegalArgumentException(
+                        "minScale[" + f + "] must be finite and >= 0, got " + minScale[f]);
+            }
+        }
         int n = rows.length;
         double[] medians = new double[dims];
         double[] scales = new double[dims];
@@ -45,18 +64,25 @@ public final class RobustScaler {
                 column[i] = rows[i][f];
             }
             Arrays.sort(column);
-            double med = sortedPercentile(column, 0.5);
-            double negligible = NEGLIGIBLE_SPREAD * Math.max(1.0, Math.abs(med));
-            double s = (sortedPercentile(column, 0.75) - sortedPercentile(column, 0.25)) / IQR_PER_SIGMA;
-            if (s <= negligible) {
-                double absDeviation = 0.0;
-                for (int i = 0; i < n; i++) {
-                    absDeviation += Math.abs(column[i] - med);
-                }
-                s = absDeviation / n * SIGMA_PER_MEAN_ABS_DEVIATION;
+            double med = sortedMedian(column);
+            double negligible = NEGLIGIBLE_RELATIVE_SPREAD * Math.abs(med);
+            double meanAbsDeviation = 0.0;
+            for (int i = 0; i < n; i++) {
+                column[i] = Math.abs(column[i] - med);
+                meanAbsDeviation += column[i];
             }
+            meanAbsDeviation /= n;
+            Arrays.sort(column);
+            double s = SIGMA_PER_MAD * sortedMedian(column);
+            if (s <= negligible) {
+                s = SIGMA_PER_MEAN_ABS_DEVIATION * meanAbsDeviation;
+            }
+            if (s <= negligible) {
+                s = 0.0;
+            }
+            s = Math.max(s, minScale[f]);
             medians[f] = med;
-            scales[f] = s <= negligible ? 1.0 : s;
+            scales[f] = s > 0.0 ? s : 1.0;
         }
         return new RobustScaler(medians, scales);
     }
@@ -119,13 +145,10 @@ public final class RobustScaler {
         }
     }
 
-    /** numpy's default ("linear") percentile of an ascending array. */
-    private static double sortedPercentile(double[] sorted, double fraction) {
-        double position = fraction * (sorted.length - 1);
-        int lower = (int) Math.floor(position);
-        int upper = Math.min(lower + 1, sorted.length - 1);
-        double t = position - lower;
-        return sorted[lower] + (sorted[upper] - sorted[lower]) * t;
+    private static double sortedMedian(double[] sorted) {
+        int n = sorted.length;
+        int mid = n >>> 1;
+        return (n & 1) == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2.0;
     }
 
     private static int validate(double[][] rows) {

@@ -1,0 +1,74 @@
+package dev.mad;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.rolling.RollingFileAppender;
+import ch.qos.logback.core.rolling.SizeAndTimeBasedRollingPolicy;
+import ch.qos.logback.core.util.FileSize;
+import java.nio.file.Path;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Adds the log files once the logs directory is known. logback.xml holds only the console
+ * appender: logging starts before the configuration is read (Vert.x's classes log as they
+ * load), and files declared there would be created in the wrong directory.
+ */
+public final class LogSetup {
+  private static final String PATTERN = "%d{yyyy-MM-dd HH:mm:ss} - %level - %logger{0} - %msg%n";
+
+  private LogSetup() {
+  }
+
+  /** Server: {@code system_monitor.log} for everything, {@code csv_analysis.log} for uploads' analyses too. */
+  public static void server(Path logsDir) {
+    LoggerContext context = context();
+    if (context == null) {
+      return;
+    }
+    context.getLogger(Logger.ROOT_LOGGER_NAME).addAppender(rolling(context, logsDir, "system_monitor", 20, 500));
+    context.getLogger("dev.mad.batch").addAppender(rolling(context, logsDir, "csv_analysis", 20, 200));
+  }
+
+  /** Command-line analysis: its log goes to {@code csv_analysis.log} only; the console is the summary's. */
+  public static void batch(Path logsDir) {
+    LoggerContext context = context();
+    if (context == null) {
+      return;
+    }
+    Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
+    root.detachAndStopAllAppenders();
+    root.setLevel(Level.INFO);
+    root.addAppender(rolling(context, logsDir, "csv_analysis", 20, 200));
+  }
+
+  private static LoggerContext context() {
+    return LoggerFactory.getILoggerFactory() instanceof LoggerContext c ? c : null;
+  }
+
+  private static RollingFileAppender<ILoggingEvent> rolling(LoggerContext context, Path dir, String name,
+                                                           int maxFileMb, int totalCapMb) {
+    RollingFileAppender<ILoggingEvent> appender = new RollingFileAppender<>();
+    appender.setContext(context);
+    appender.setName(name);
+    appender.setFile(dir.resolve(name + ".log").toString());
+    SizeAndTimeBasedRollingPolicy<ILoggingEvent> policy = new SizeAndTimeBasedRollingPolicy<>();
+    policy.setContext(context);
+    policy.setParent(appender);
+    policy.setFileNamePattern(dir.resolve(name + ".%d{yyyy-MM-dd}.%i.log").toString());
+    policy.setMaxFileSize(FileSize.valueOf(maxFileMb + "MB"));
+    policy.setMaxHistory(14);
+    policy.setTotalSizeCap(FileSize.valueOf(totalCapMb + "MB"));
+    policy.start();
+    PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+    encoder.setContext(context);
+    encoder.setPattern(PATTERN);
+    encoder.start();
+    appender.setEncoder(encoder);
+    appender.setRollingPolicy(policy);
+    appender.start();
+    return appender;
+  }
+}
