@@ -240,6 +240,15 @@
   function applyStatus(s, withUptime) {
     if (!s || typeof s !== 'object') return;
     lastStatus = s;
+    if (s.status === 'error') {
+      showStatusError(s.error ? text(s.error) : 'detector error');
+      if (withUptime && num(s.uptime) !== null) {
+        uptime.base = num(s.uptime);
+        uptime.at = Date.now();
+        renderUptime();
+      }
+      return;
+    }
     var badge = $('status');
     var label = badge.querySelector('.badge-label');
     var prog = $('baseline-progress');
@@ -263,7 +272,10 @@
     }
     badge.removeAttribute('title');
 
-    if (s.host) setText('host-name', text(s.host));
+    if (s.host) {
+      setText('host-name', text(s.host));
+      document.title = 'Metrics Anomaly Detector \u00b7 ' + text(s.host);
+    }
     setText('stat-data-points', fmtInt(s.data_points));
     setText('stat-incidents', fmtInt(s.incidents));
     if (s.is_trained) {
@@ -311,6 +323,12 @@
     });
   }
 
+  function noteSampleHost(sample) {
+    if (sample && sample.host && !$('host-name').textContent) {
+      setText('host-name', text(sample.host));
+    }
+  }
+
   // ---------------------------------------------------------------- live samples: cards and charts
 
   var live = [];            // samples, oldest first, at most SETTINGS.chartPoints
@@ -341,6 +359,7 @@
     }
     var score = num(sample.anomaly_score);
     if (score !== null) setText('stat-last-score', fmtScore(score));
+    noteSampleHost(sample);
   }
 
   function windowMax(name) {
@@ -416,14 +435,20 @@
 
   var AXIS_FONT = '11px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
 
-  function axisValue(v) {
-    if (v === null || v === undefined || !isFinite(v)) return '';
-    var a = Math.abs(v);
-    if (a >= 10000) return (v / 1000).toFixed(0) + 'k';
-    if (a >= 1000) return (v / 1000).toFixed(1) + 'k';
-    if (a >= 10 || a === 0) return String(Math.round(v * 10) / 10);
-    if (a >= 1) return v.toFixed(1);
-    return v.toFixed(2);
+  /** Y-axis labels with as many decimals as the tick step needs; thousands as "k". */
+  function axisLabels(u, splits) {
+    var step = splits.length > 1 ? Math.abs(splits[1] - splits[0]) : 0;
+    var big = splits.some(function (v) { return Math.abs(v) >= 10000; });
+    if (big) step /= 1000;
+    var decimals = 0;
+    while (step > 0 && decimals < 6 && Math.abs(step * Math.pow(10, decimals) - Math.round(step * Math.pow(10, decimals))) > 1e-6) {
+      decimals++;
+    }
+    return splits.map(function (v) {
+      if (v === null || v === undefined || !isFinite(v)) return '';
+      var x = big ? v / 1000 : v;
+      return x.toFixed(decimals) + (big ? 'k' : '');
+    });
   }
 
   function pad2(x) { return x < 10 ? '0' + x : String(x); }
@@ -451,7 +476,7 @@
       Object.assign({}, common, {
         size: ySize || 44,
         space: 24,
-        values: function (u, vals) { return vals.map(axisValue); }
+        values: axisLabels
       })
     ];
   }
@@ -535,7 +560,11 @@
         },
         anomalySeries()
       ],
-      axes: baseAxes(44, { values: clockLabels }),
+      axes: baseAxes(44, {
+        space: 62,
+        incrs: [1, 2, 5, 10, 15, 20, 30, 60, 120, 180, 300, 600, 900, 1800, 3600, 7200, 21600, 43200, 86400],
+        values: clockLabels
+      }),
       hooks: {
         setCursor: [function (u) {
           if (!caption) return;
@@ -690,7 +719,9 @@
     meta.appendChild(time);
     meta.appendChild(el('span', 'incident-duration', fmtDuration(inc.duration_s)));
     if (inc.host) meta.appendChild(el('span', 'incident-host', text(inc.host)));
-    if (num(inc.samples) !== null) meta.appendChild(el('span', 'incident-samples', fmtInt(inc.samples) + ' samples'));
+    if (num(inc.samples) !== null) {
+      meta.appendChild(el('span', 'incident-samples', fmtInt(inc.samples) + (num(inc.samples) === 1 ? ' sample' : ' samples')));
+    }
     if (num(inc.anomaly_score) !== null) meta.appendChild(el('span', 'incident-score', 'score ' + fmtScore(inc.anomaly_score)));
     head.appendChild(meta);
     li.appendChild(head);
@@ -803,7 +834,7 @@
     rows.forEach(function (r) {
       var sev = severityClass(r.severity);
       var tr = el('tr', 'severity-' + sev);
-      tr.appendChild(el('td', 'num', fmtInt(r.row_index)));
+      tr.appendChild(el('td', 'num', num(r.row_index) === null ? DASH : String(Math.round(num(r.row_index)))));
       tr.appendChild(el('td', 'nowrap', text(r.timestamp) || DASH));
       tr.appendChild(el('td', 'num', fmtScore(r.anomaly_score)));
       var sevTd = el('td');
@@ -888,7 +919,9 @@
       cursor: { drag: { x: true, y: false } },
       scales: { x: { time: d.useTime }, y: { range: autoRange } },
       series: [
-        d.useTime ? { label: 'Time' } : { label: 'Row', value: function (u, v) { return v === null ? DASH : String(Math.round(v)); } },
+        d.useTime
+          ? { label: 'Time', value: function (u, v) { return v === null || v === undefined ? DASH : new Date(v * 1000).toLocaleString(); } }
+          : { label: 'Row', value: function (u, v) { return v === null || v === undefined ? DASH : String(Math.round(v)); } },
         {
           label: colName,
           stroke: '#2563eb',
@@ -1211,11 +1244,18 @@
       return;
     }
     var bus = new EventBusClient('/eventbus');
+    var everOpen = false;
     bus.onStateChange(function (state) {
       setConnection(state);
       if (state === 'open') {
-        // catch up on what was missed while disconnected
-        loadStatus();
+        if (everOpen) {
+          // catch up on what was missed while disconnected
+          loadStatus();
+          loadChartData();
+          loadIncidents();
+          loadHistory();
+        }
+        everOpen = true;
       }
     });
     bus.on('dashboard.metrics', function (sample) { addSample(sample); });
@@ -1231,7 +1271,17 @@
 
   // ---------------------------------------------------------------- start
 
+  /** Hides settings the server did not provide, instead of showing blanks. */
+  function hideMissingSettings() {
+    var nodes = document.querySelectorAll('[data-value]');
+    Array.prototype.forEach.call(nodes, function (n) {
+      var v = n.getAttribute('data-value');
+      if (v === null || v.trim() === '' || v === 'null' || v === 'NaN') n.hidden = true;
+    });
+  }
+
   function start() {
+    hideMissingSettings();
     initLogin();
     initHistory();
     initUpload();
@@ -1248,6 +1298,9 @@
 
     setInterval(loadStatus, 10000);
     setInterval(renderUptime, 1000);
+
+    // read-only handles for debugging from the browser console
+    window.madDashboard = { charts: charts, analysis: analysis, live: live };
   }
 
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);

@@ -5,7 +5,12 @@ import dev.mad.detect.DetectorModel;
 import dev.mad.detect.RobustBaseline;
 import dev.mad.detect.Severity;
 import dev.mad.detect.Verdict;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -16,8 +21,8 @@ import java.util.Locale;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.ForkJoinPool;
 import java.util.function.DoubleConsumer;
-import org.apache.commons.csv.CSVRecord;
 
 /**
  * Analyses a metrics CSV in two streaming passes: the first validates every row and keeps a
@@ -54,15 +59,89 @@ public final class BatchAnalysis {
       }
       columns = Columns.resolve(csv, settings.features());
     }
-
     boolean separateTraining = settings.trainFile() != null;
-    Path trainPath = separateTraining ? settings.trainFile() : file;
-    String trainName = separateTraining ? settings.trainFile().toString() : name;
-    double[][] training = trainingSample(trainPath, trainName, columns, 0.5);
-    AnomalyDetector detector = new AnomalyDetector(columns.features(), settings.rules(), settings.detector());
-    DetectorModel model = DetectorModel.train(training, detector.minSpread(), settings.forest(), System.currentTimeMillis(),
-        Runnable::run);
+    Path features = Files.createTempFile("mad-features-", ".bin");
+    try {
+      Scan scan;
+      double[][] training;
+      if (separateTraining) {
+        Scan trainScan = scan(settings.trainFile(), settings.trainFile().toString(), columns, null, true, 0, 0.25);
+        training = trainScan.sample();
+        scan = scan(file, name, columns, features, false, 0.25, 0.5);
+      } else {
+        scan = scan(file, name, columns, features, true, 0, 0.5);
+        training = scan.sample();
+      }
+      AnomalyDetector detector = new AnomalyDetector(columns.features(), settings.rules(), settings.detector());
+      DetectorModel model = DetectorModel.train(training, detector.minSpread(), settings.forest(),
+          System.currentTimeMillis(), ForkJoinPool.commonPool());
+      return score(file, name, columns, features, scan, training.length, detector, model, output, started);
+    } finally {
+      Files.deleteIfExists(features);
+    }
+  }
 
+  /** Result of a validating pass: the row count, the file's hash and, if asked, the training sample. */
+  private record Scan(long rows, String sha256, double[][] sample) {
+  }
+
+  /**
+   * Validating pass: checks every row's timestamp and features, writes the features (and the
+   * timestamp in epoch ms) of every row to {@code featuresOut} when given, and keeps a uniform
+   * reservoir sample of at most {@link BatchSettings#MAX_TRAINING_ROWS} rows when asked.
+   */
+  private Scan scan(Path path, String name, Columns wanted, Path featuresOut, boolean sample, double progressFrom,
+                    double progressTo) throws IOException, InputDataException {
+    int cap = BatchSettings.MAX_TRAINING_ROWS;
+    List<double[]> reservoir = new ArrayList<>();
+    SplittableRandom random = new SplittableRandom(settings.forest().randomSeed());
+    long seen = 0;
+    String sha;
+    try (MetricsCsv csv = MetricsCsv.open(path, name);
+         DataOutputStream out = featuresOut == null ? null : new DataOutputStream(
+             new BufferedOutputStream(Files.newOutputStream(featuresOut), 1 << 16))) {
+      Columns columns = path.equals(settings.trainFile()) ? Columns.byName(csv, wanted) : wanted;
+      if (featuresOut != null && !csv.header().equals(wanted.header())) {
+        throw InputDataException.at(name, 1, null, "header changed while it was being analysed");
+      }
+      int d = columns.featureIndex().length;
+      double[] values = new double[d];
+      while (csv.next()) {
+        long epochMs = parseTimestamp(csv, columns, csv.cell(columns.timestampIndex()));
+        columns.read(csv, values);
+        if (out != null) {
+          for (double v : values) {
+            out.writeDouble(v);
+          }
+          out.writeLong(epochMs);
+        }
+        if (sample) {
+          if (reservoir.size() < cap) {
+            reservoir.add(values.clone());
+          } else {
+            long slot = random.nextLong(seen + 1);
+            if (slot < cap) {
+              reservoir.set((int) slot, values.clone());
+            }
+          }
+        }
+        seen++;
+        if ((seen & 0x3fff) == 0) {
+          progress.accept(progressFrom + (progressTo - progressFrom) * csv.progress());
+        }
+      }
+      sha = csv.sha256();
+    }
+    if (sample && reservoir.size() < 2) {
+      throw InputDataException.at(name, 0, null, "has " + reservoir.size() + " data row(s); at least 2 are needed to learn");
+    }
+    return new Scan(seen, sha, sample ? reservoir.toArray(double[][]::new) : null);
+  }
+
+  /** Scoring pass: each raw record with its stored features, scored in blocks, to the output. */
+  private BatchResult score(Path file, String name, Columns columns, Path features, Scan scan, int trainingRows,
+                            AnomalyDetector detector, DetectorModel model, BatchOutput output, long started)
+      throws IOException, InputDataException {
     long rows = 0;
     long anomalies = 0;
     EnumMap<Severity, Long> bySeverity = new EnumMap<>(Severity.class);
@@ -73,30 +152,28 @@ public final class BatchAnalysis {
     PriorityQueue<BatchResult.FlaggedRow> top = new PriorityQueue<>(rankOrder().reversed());
     RollingBaseline rolling = settings.windowRows() > 0
         ? new RollingBaseline(settings.windowRows(), detector.minSpread()) : null;
-    String sha;
-    try (MetricsCsv csv = MetricsCsv.open(file, name)) {
-      if (separateTraining) {
-        Columns.checkSameHeader(csv, columns);
-      }
-      output.start(csv.header(), columns.features());
-      int d = columns.featureIndex().length;
-      double[][] block = new double[BLOCK][d];
-      CSVRecord[] records = new CSVRecord[BLOCK];
-      double[] scratch = new double[BLOCK * d];
-      double[] scores = new double[BLOCK];
-      boolean more = true;
-      while (more) {
-        int n = 0;
-        while (n < BLOCK && (more = csv.next())) {
-          if (separateTraining) {
-            // Otherwise the training pass has checked this file's timestamps already.
-            checkTimestamp(csv, columns, csv.cell(columns.timestampIndex()));
+    int d = columns.featureIndex().length;
+    double[][] block = new double[BLOCK][d];
+    long[] epochs = new long[BLOCK];
+    String[] records = new String[BLOCK];
+    double[] scratch = new double[BLOCK * d];
+    double[] scores = new double[BLOCK];
+    try (RawRecords raw = new RawRecords(file);
+         DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(features), 1 << 16))) {
+      output.start(columns.header(), columns.features());
+      while (rows < scan.rows()) {
+        int n = (int) Math.min(BLOCK, scan.rows() - rows);
+        for (int i = 0; i < n; i++) {
+          records[i] = raw.next();
+          if (records[i] == null) {
+            throw InputDataException.at(name, 0, null, "file changed while it was being analysed");
           }
-          columns.read(csv, block[n]);
-          records[n] = csv.record();
-          n++;
+          for (int k = 0; k < d; k++) {
+            block[i][k] = in.readDouble();
+          }
+          epochs[i] = in.readLong();
         }
-        model.scoreBlock(block, n, scratch, scores);
+        model.scoreBlock(block, n, scratch, scores, ForkJoinPool.commonPool());
         for (int i = 0; i < n; i++) {
           double[] values = block[i];
           RobustBaseline baseline = rolling != null ? rolling.current() : null;
@@ -107,15 +184,14 @@ public final class BatchAnalysis {
           String contributions = v.anomaly() ? contributionText(columns.features(), v.contributions()) : "";
           output.row(rows, records[i], values, v, contributions);
           if (chart.wants(rows, v.anomaly())) {
-            chart.add(new ChartSampler.Point(epochOrZero(records[i].get(columns.timestampIndex())), rows,
-                values.clone(), v.anomaly(), v.score()));
+            chart.add(new ChartSampler.Point(epochs[i], rows, values.clone(), v.anomaly(), v.score()));
           }
           if (v.anomaly()) {
             anomalies++;
             bySeverity.merge(v.severity(), 1L, Long::sum);
-            BatchResult.FlaggedRow flagged = new BatchResult.FlaggedRow(rows,
-                records[i].get(columns.timestampIndex()), v.score(), v.severity(), v.reason(), v.severityFactors(),
-                contributions);
+            String timestamp = RawRecords.split(records[i]).get(columns.timestampIndex());
+            BatchResult.FlaggedRow flagged = new BatchResult.FlaggedRow(rows, timestamp, v.score(), v.severity(),
+                v.reason(), v.severityFactors(), contributions);
             output.flagged(flagged);
             top.add(flagged);
             if (top.size() > TOP) {
@@ -124,23 +200,17 @@ public final class BatchAnalysis {
           }
           rows++;
         }
-        progress.accept(0.5 + 0.5 * csv.progress());
+        progress.accept(0.5 + 0.5 * rows / scan.rows());
       }
-      sha = csv.sha256();
+      if (raw.next() != null) {
+        throw InputDataException.at(name, 0, null, "file changed while it was being analysed");
+      }
     }
     progress.accept(1.0);
     List<BatchResult.FlaggedRow> ranked = new ArrayList<>(top);
     ranked.sort(rankOrder());
-    return new BatchResult(name, sha, rows, anomalies, bySeverity, ranked, columns.features(), training.length,
+    return new BatchResult(name, scan.sha256(), rows, anomalies, bySeverity, ranked, columns.features(), trainingRows,
         model.threshold(), (System.nanoTime() - started) / 1_000_000, chart.points());
-  }
-
-  private long epochOrZero(String text) {
-    try {
-      return timestamps.parse(text);
-    } catch (IllegalArgumentException e) {
-      return 0;
-    }
   }
 
   /** Most urgent first: by severity, then by lower (stranger) score. */
@@ -149,42 +219,9 @@ public final class BatchAnalysis {
         .thenComparingDouble(BatchResult.FlaggedRow::score);
   }
 
-  /** First pass: validates every row and keeps a uniform reservoir sample for training. */
-  private double[][] trainingSample(Path path, String name, Columns scoredColumns, double progressShare)
-      throws IOException, InputDataException {
-    int cap = BatchSettings.MAX_TRAINING_ROWS;
-    List<double[]> reservoir = new ArrayList<>();
-    SplittableRandom random = new SplittableRandom(settings.forest().randomSeed());
-    long seen = 0;
-    try (MetricsCsv csv = MetricsCsv.open(path, name)) {
-      Columns columns = path.equals(settings.trainFile()) ? Columns.byName(csv, scoredColumns) : scoredColumns;
-      while (csv.next()) {
-        checkTimestamp(csv, columns, csv.cell(columns.timestampIndex()));
-        double[] values = new double[columns.featureIndex().length];
-        columns.read(csv, values);
-        if (reservoir.size() < cap) {
-          reservoir.add(values);
-        } else {
-          long slot = random.nextLong(seen + 1);
-          if (slot < cap) {
-            reservoir.set((int) slot, values);
-          }
-        }
-        seen++;
-        if ((seen & 0x3fff) == 0) {
-          progress.accept(progressShare * csv.progress());
-        }
-      }
-    }
-    if (reservoir.size() < 2) {
-      throw InputDataException.at(name, 0, null, "has " + reservoir.size() + " data row(s); at least 2 are needed to learn");
-    }
-    return reservoir.toArray(double[][]::new);
-  }
-
-  private void checkTimestamp(MetricsCsv csv, Columns columns, String text) throws InputDataException {
+  private long parseTimestamp(MetricsCsv csv, Columns columns, String text) throws InputDataException {
     try {
-      timestamps.parse(text);
+      return timestamps.parse(text);
     } catch (IllegalArgumentException e) {
       throw InputDataException.at(csv.name(), csv.line(), csv.header().get(columns.timestampIndex()),
           e.getMessage() + " (expected ISO-8601, 'YYYY-MM-DD HH:MM:SS[.ffffff]' or epoch seconds/milliseconds)");
@@ -262,12 +299,6 @@ public final class BatchAnalysis {
         }
       }
       return new Columns(ts, idx, scored.features(), csv.header());
-    }
-
-    static void checkSameHeader(MetricsCsv csv, Columns columns) throws InputDataException {
-      if (!csv.header().equals(columns.header())) {
-        throw InputDataException.at(csv.name(), 1, null, "header changed while it was being analysed");
-      }
     }
 
     private static int indexOf(List<String> header, String name) {

@@ -13,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.DoubleConsumer;
-import org.apache.commons.csv.CSVRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,7 +59,7 @@ public final class BatchRunner {
         }
 
         @Override
-        public void row(long index, CSVRecord record, double[] values, Verdict v, String contributions)
+        public void row(long index, String record, double[] values, Verdict v, String contributions)
             throws IOException {
           files.row(index, record, values, v, contributions);
         }

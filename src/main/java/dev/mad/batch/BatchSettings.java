@@ -17,5 +17,5 @@ public record BatchSettings(IsolationForestParams forest, AnomalyDetector.Settin
                             List<String> features, int windowRows, Path trainFile) {
 
   /** Training rows kept in memory at most (a uniform sample of the file), so memory is bounded. */
-  public static final int MAX_TRAINING_ROWS = 50_000;
+  public static final int MAX_TRAINING_ROWS = 20_000;
 }

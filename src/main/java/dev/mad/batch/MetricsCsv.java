@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.Reader;
-import java.io.UncheckedIOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -18,13 +17,9 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.HexFormat;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVParser;
-import org.apache.commons.csv.CSVRecord;
 
 /**
  * One streaming pass over a comma-separated metrics file: checks the header, then hands out the
@@ -39,19 +34,18 @@ final class MetricsCsv implements AutoCloseable {
   private final String name;
   private final CountingStream counter;
   private final DigestInputStream digest;
-  private final CSVParser parser;
-  private final Iterator<CSVRecord> records;
+  private final Reader reader;
+  private final CsvRecordReader records;
   private final List<String> header;
   private final long sizeBytes;
-  private CSVRecord current;
 
-  private MetricsCsv(String name, CountingStream counter, DigestInputStream digest, CSVParser parser,
-                     List<String> header, long sizeBytes) {
+  private MetricsCsv(String name, CountingStream counter, DigestInputStream digest, Reader reader,
+                     CsvRecordReader records, List<String> header, long sizeBytes) {
     this.name = name;
     this.counter = counter;
     this.digest = digest;
-    this.parser = parser;
-    this.records = parser.iterator();
+    this.reader = reader;
+    this.records = records;
     this.header = header;
     this.sizeBytes = sizeBytes;
   }
@@ -86,22 +80,23 @@ final class MetricsCsv implements AutoCloseable {
     DigestInputStream digest = new DigestInputStream(counter, sha);
     Reader reader = new InputStreamReader(digest, StandardCharsets.UTF_8.newDecoder()
         .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT));
-    CSVParser parser = CSVParser.builder().setReader(new java.io.BufferedReader(reader, 1 << 16))
-        .setFormat(CSVFormat.RFC4180.builder().setIgnoreEmptyLines(true).get()).get();
-    MetricsCsv csv = null;
+    CsvRecordReader records = new CsvRecordReader(reader);
+    boolean opened = false;
     try {
-      Iterator<CSVRecord> it = parser.iterator();
-      if (!it.hasNext()) {
+      if (!records.next()) {
         throw InputDataException.at(name, 0, null, "file has no header line");
       }
-      List<String> header = checkHeader(name, it.next());
-      csv = new MetricsCsv(name, counter, digest, parser, header, size);
+      List<String> header = checkHeader(name, records.fields());
+      MetricsCsv csv = new MetricsCsv(name, counter, digest, reader, records, header, size);
+      opened = true;
       return csv;
-    } catch (UncheckedIOException e) {
-      throw translate(name, parser.getCurrentLineNumber(), e);
+    } catch (CsvRecordReader.FormatException e) {
+      throw InputDataException.at(name, e.line, null, e.getMessage());
+    } catch (CharacterCodingException e) {
+      throw InputDataException.at(name, 1, null, "is not UTF-8 text");
     } finally {
-      if (csv == null) {
-        parser.close();
+      if (!opened) {
+        reader.close();
       }
     }
   }
@@ -127,7 +122,7 @@ final class MetricsCsv implements AutoCloseable {
     }
   }
 
-  private static List<String> checkHeader(String name, CSVRecord record) throws InputDataException {
+  private static List<String> checkHeader(String name, List<String> record) throws InputDataException {
     List<String> header = new ArrayList<>(record.size());
     Set<String> seen = new HashSet<>();
     for (String raw : record) {
@@ -168,34 +163,30 @@ final class MetricsCsv implements AutoCloseable {
   }
 
   /** Advances to the next data record; false at the end of the file. */
-  boolean next() throws InputDataException {
+  boolean next() throws InputDataException, IOException {
     try {
-      if (!records.hasNext()) {
-        current = null;
+      if (!records.next()) {
         return false;
       }
-      current = records.next();
-    } catch (UncheckedIOException | IllegalStateException e) {
-      throw translate(name, parser.getCurrentLineNumber(), e);
+    } catch (CsvRecordReader.FormatException e) {
+      throw InputDataException.at(name, e.line, null, e.getMessage());
+    } catch (CharacterCodingException e) {
+      throw InputDataException.at(name, records.recordLine(), null, "is not UTF-8 text");
     }
-    if (current.size() != header.size()) {
-      throw InputDataException.at(name, line(), null, "row has " + current.size() + " fields but the header has "
-          + header.size());
+    int size = records.fields().size();
+    if (size != header.size()) {
+      throw InputDataException.at(name, line(), null, "row has " + size + " fields but the header has " + header.size());
     }
     return true;
   }
 
-  CSVRecord record() {
-    return current;
-  }
-
   String cell(int column) {
-    return current.get(column);
+    return records.fields().get(column);
   }
 
-  /** Line number of the current record in the file (1 = header). */
+  /** Line on which the current record starts (1 = header). */
   long line() {
-    return parser.getCurrentLineNumber();
+    return records.recordLine();
   }
 
   double progress() {
@@ -215,28 +206,13 @@ final class MetricsCsv implements AutoCloseable {
     return HexFormat.of().formatHex(digest.getMessageDigest().digest());
   }
 
-  private static InputDataException translate(String name, long line, RuntimeException e) {
-    Throwable cause = e.getCause() != null ? e.getCause() : e;
-    if (cause instanceof CharacterCodingException) {
-      return InputDataException.at(name, line, null, "is not UTF-8 text");
-    }
-    String message = String.valueOf(cause.getMessage());
-    if (message.contains("EOF reached before encapsulated token finished")) {
-      return InputDataException.at(name, line, null, "a quoted field is never closed (unterminated quote)");
-    }
-    if (message.contains("invalid char between encapsulated token and delimiter")) {
-      return InputDataException.at(name, line, null, "text after a closing quote; fields must be quoted whole");
-    }
-    return InputDataException.at(name, line, null, "cannot be read as CSV: " + shorten(message));
-  }
-
   static String shorten(String s) {
     return s.length() > 60 ? s.substring(0, 60) + "…" : s;
   }
 
   @Override
   public void close() throws IOException {
-    parser.close();
+    reader.close();
   }
 
   /** Counts the bytes the parser consumed, for the progress bar. */

@@ -15,9 +15,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVPrinter;
-import org.apache.commons.csv.CSVRecord;
 
 /**
  * Writes the per-row results: always {@code metrics_data.csv} in the logs directory, and the
@@ -34,7 +31,7 @@ final class ResultFiles implements BatchOutput, AutoCloseable {
   private final Path latestTmp;
   private final Path outputTmp;
   private final boolean json;
-  private CSVPrinter csv;
+  private BufferedWriter csv;
   private JsonGenerator jsonOut;
   private List<String> header;
   private Set<Integer> numericColumns;
@@ -67,9 +64,14 @@ final class ResultFiles implements BatchOutput, AutoCloseable {
     Files.createDirectories(latest.toAbsolutePath().getParent());
     List<String> all = new ArrayList<>(inputHeader);
     all.addAll(RESULT_COLUMNS);
-    BufferedWriter writer = Files.newBufferedWriter(latestTmp, StandardCharsets.UTF_8);
-    csv = new CSVPrinter(writer, CSVFormat.RFC4180.builder().setRecordSeparator('\n').get());
-    csv.printRecord(all);
+    csv = new BufferedWriter(Files.newBufferedWriter(latestTmp, StandardCharsets.UTF_8), 1 << 16);
+    for (int i = 0; i < all.size(); i++) {
+      if (i > 0) {
+        csv.write(',');
+      }
+      csv.write(escape(all.get(i)));
+    }
+    csv.write('\n');
     if (json) {
       jsonOut = new JsonFactory().createGenerator(Files.newOutputStream(outputTmp), JsonEncoding.UTF8);
       jsonOut.writeStartArray();
@@ -77,23 +79,40 @@ final class ResultFiles implements BatchOutput, AutoCloseable {
   }
 
   @Override
-  public void row(long rowIndex, CSVRecord record, double[] values, Verdict v, String contributions) throws IOException {
-    for (String cell : record) {
-      csv.print(cell);
+  public void row(long rowIndex, String record, double[] values, Verdict v, String contributions) throws IOException {
+    // The input record is copied as it was read; only the result columns are formatted here.
+    csv.write(record);
+    csv.write(v.anomaly() ? ",true," : ",false,");
+    csv.write(Decimals.fixed4(v.score()));
+    if (v.anomaly()) {
+      csv.write(',');
+      csv.write(v.severity().label());
+      csv.write(',');
+      csv.write(escape(v.reason()));
+      csv.write(',');
+      csv.write(escape(String.join("; ", v.severityFactors())));
+      csv.write(',');
+      csv.write(escape(contributions));
+      csv.write('\n');
+    } else {
+      csv.write(",,,,\n");
     }
-    csv.print(v.anomaly() ? "true" : "false");
-    csv.print(Decimals.fixed4(v.score()));
-    csv.print(v.anomaly() ? v.severity().label() : "");
-    csv.print(v.anomaly() ? v.reason() : "");
-    csv.print(v.anomaly() ? String.join("; ", v.severityFactors()) : "");
-    csv.print(contributions);
-    csv.println();
     if (jsonOut != null) {
-      writeJson(record, v, contributions);
+      writeJson(RawRecords.split(record), v, contributions);
     }
   }
 
-  private void writeJson(CSVRecord record, Verdict v, String contributions) throws IOException {
+  static String escape(String field) {
+    for (int i = 0; i < field.length(); i++) {
+      char c = field.charAt(i);
+      if (c == ',' || c == '"' || c == '\n' || c == '\r') {
+        return '"' + field.replace("\"", "\"\"") + '"';
+      }
+    }
+    return field;
+  }
+
+  private void writeJson(List<String> record, Verdict v, String contributions) throws IOException {
     jsonOut.writeStartObject();
     for (int i = 0; i < header.size(); i++) {
       String cell = record.get(i);
@@ -139,7 +158,7 @@ final class ResultFiles implements BatchOutput, AutoCloseable {
 
   /** Finishes the files and renames them into place. */
   void commit() throws IOException {
-    csv.close(true);
+    csv.close();
     if (jsonOut != null) {
       jsonOut.writeEndArray();
       jsonOut.close();

@@ -92,18 +92,23 @@ public final class RobustScaler {
      * the same array. Non-finite inputs are passed through rather than rejected.
      */
     public void transform(double[] in, double[] out) {
+        transform(in, out, 0);
+    }
+
+    /** As {@link #transform(double[], double[])}, writing at {@code out[offset ..]} (row-major blocks). */
+    public void transform(double[] in, double[] out, int offset) {
         Objects.requireNonNull(in, "in");
         Objects.requireNonNull(out, "out");
         int dims = median.length;
         if (in.length != dims) {
             throw new IllegalArgumentException("expected a row of " + dims + " features, got " + in.length);
         }
-        if (out.length < dims) {
+        if (offset < 0 || out.length - offset < dims) {
             throw new IllegalArgumentException(
-                    "out has room for " + out.length + " values but " + dims + " are needed");
+                    "out has room for " + (out.length - offset) + " values at " + offset + " but " + dims + " are needed");
         }
         for (int f = 0; f < dims; f++) {
-            out[f] = (in[f] - median[f]) / scale[f];
+            out[offset + f] = (in[f] - median[f]) / scale[f];
         }
     }
 

@@ -1,0 +1,111 @@
+package dev.mad.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The dashboard in a real headless Chromium (Debian's chromium + chromium-driver, which
+ * .ci/run installs): live values and charts appear, and an uploaded CSV's result is shown.
+ * Screenshots at desktop and phone width are left in target/screenshots for a person to check.
+ */
+class DashboardBrowserTest {
+  private static final Path FIXTURE = Path.of("src/test/resources/fixtures/seed_sample_metrics2k.csv");
+  private static final Path SHOTS = Path.of("target", "screenshots");
+
+  @TempDir
+  Path logs;
+  private Vertx vertx;
+  private ChromeDriver browser;
+  private int port;
+
+  @BeforeEach
+  void start() throws Exception {
+    vertx = Vertx.vertx();
+    port = ServerFixture.start(vertx, logs, new JsonObject().put("chart_points", 60));
+    String driver = System.getProperty("webdriver.chrome.driver", "/usr/bin/chromedriver");
+    assertThat(Path.of(driver)).as("chromedriver (apt-get install chromium chromium-driver)").exists();
+    ChromeOptions options = new ChromeOptions()
+        .setBinary(System.getProperty("chrome.binary", "/usr/bin/chromium"))
+        .addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-dev-shm-usage", "--window-size=1366,900");
+    browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(new File(driver)).build(),
+        options);
+    Files.createDirectories(SHOTS);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    if (browser != null) {
+      browser.quit();
+    }
+    ServerFixture.await(vertx.close());
+  }
+
+  private WebDriverWait waitUpTo(int seconds) {
+    return new WebDriverWait(browser, Duration.ofSeconds(seconds));
+  }
+
+  private void screenshot(String name) throws Exception {
+    Path shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath();
+    Files.copy(shot, SHOTS.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  @Test
+  @DisplayName("a user sees live values and charts, uploads a CSV and reads the flagged rows")
+  void liveAndUpload() throws Exception {
+    browser.get("http://127.0.0.1:" + port + "/");
+    assertThat(browser.getTitle()).contains("Metrics Anomaly Detector");
+
+    By cpu = By.cssSelector("[data-metric='cpu_percent'] .value");
+    waitUpTo(15).until(d -> d.findElement(cpu).getText().matches(".*\\d.*"));
+    String first = browser.findElement(By.cssSelector("[data-metric='memory_available_gb'] .value")).getText();
+    assertThat(first).matches(".*\\d.*").doesNotContain("NaN");
+    assertThat(browser.findElement(By.id("status")).getText()).containsIgnoringCase("learning");
+    waitUpTo(15).until(d -> !d.findElements(By.cssSelector("#chart-cpu_percent canvas")).isEmpty());
+    long points = Long.parseLong(browser.findElement(By.id("stat-data-points")).getText().replaceAll("\\D", ""));
+    waitUpTo(10).until(d -> Long.parseLong(d.findElement(By.id("stat-data-points")).getText()
+        .replaceAll("\\D", "")) > points);
+
+    WebElement input = browser.findElement(By.id("upload-input"));
+    input.sendKeys(FIXTURE.toAbsolutePath().toString());
+    browser.findElement(By.id("upload-button")).click();
+    waitUpTo(60).until(d -> d.findElements(By.cssSelector("#analysis-table tbody tr")).size() >= 100);
+    List<WebElement> rows = browser.findElements(By.cssSelector("#analysis-table tbody tr"));
+    assertThat(rows).hasSize(110);
+    assertThat(browser.findElement(By.id("analysis-summary")).getText())
+        .contains("seed_sample_metrics2k.csv").contains("2000").contains("110");
+    assertThat(browser.findElement(By.id("analysis-chart")).findElements(By.tagName("canvas"))).isNotEmpty();
+    assertThat(browser.findElement(By.id("download-csv")).getAttribute("href")).endsWith("/results.csv");
+    waitUpTo(10).until(d -> d.findElement(By.id("history-list")).getText().contains("seed_sample_metrics2k.csv"));
+    assertThat(browser.findElement(By.tagName("body")).getText()).doesNotContain("NaN").doesNotContain("undefined");
+    screenshot("dashboard-desktop.png");
+
+    browser.manage().window().setSize(new Dimension(390, 844));
+    Thread.sleep(500);
+    Long pageWidth = (Long) browser.executeScript("return document.documentElement.scrollWidth");
+    assertThat(pageWidth).as("no horizontal scrolling at phone width").isLessThanOrEqualTo(390L);
+    screenshot("dashboard-phone.png");
+  }
+}
