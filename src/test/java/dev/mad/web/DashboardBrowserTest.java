@@ -95,7 +95,7 @@ class DashboardBrowserTest {
     List<WebElement> rows = browser.findElements(By.cssSelector("#analysis-table tbody tr"));
     assertThat(rows).hasSize(110);
     assertThat(browser.findElement(By.id("analysis-summary")).getText())
-        .contains("seed_sample_metrics2k.csv").contains("2000").contains("110");
+        .contains("seed_sample_metrics2k.csv").containsPattern("2[,.\u202f]?000").contains("110");
     assertThat(browser.findElement(By.id("analysis-chart")).findElements(By.tagName("canvas"))).isNotEmpty();
     assertThat(browser.findElement(By.id("download-csv")).getAttribute("href")).endsWith("/results.csv");
     waitUpTo(10).until(d -> d.findElement(By.id("history-list")).getText().contains("seed_sample_metrics2k.csv"));
