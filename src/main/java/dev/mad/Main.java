@@ -5,6 +5,8 @@ import dev.mad.config.ConfigException;
 import dev.mad.config.ConfigLoader;
 import dev.mad.config.ConfigSchema;
 import dev.mad.generate.DataGenCommand;
+import io.vertx.core.VertxBuilder;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.launcher.application.HookContext;
 import io.vertx.launcher.application.VertxApplication;
@@ -66,6 +68,11 @@ public final class Main {
       @Override
       public JsonObject afterConfigParsed(JsonObject parsed) {
         return effective;
+      }
+
+      @Override
+      public VertxBuilder createVertxBuilder(VertxOptions options) {
+        return Operations.metricsEnabled(options);
       }
 
       @Override

@@ -6,7 +6,13 @@ import dev.mad.config.ConfigSchema;
 import dev.mad.detect.DetectVerticle;
 import dev.mad.persist.PersistVerticle;
 import dev.mad.web.WebVerticle;
+import dev.mad.bus.Addresses;
+import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
+import io.vertx.core.eventbus.DeliveryOptions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
 import io.vertx.core.Future;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.VerticleBase;
@@ -22,6 +28,19 @@ import org.slf4j.LoggerFactory;
  */
 public class MainVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(MainVerticle.class);
+  private static final long SUPERVISE_MS = 10_000;
+
+  private final long superviseMs;
+  private final List<Child> children = new ArrayList<>();
+
+  public MainVerticle() {
+    this(SUPERVISE_MS);
+  }
+
+  /** @param superviseMs how often the feature verticles' health is checked (tests use less) */
+  public MainVerticle(long superviseMs) {
+    this.superviseMs = superviseMs;
+  }
 
   @Override
   public Future<?> start() {
@@ -49,12 +68,78 @@ public class MainVerticle extends VerticleBase {
             .put("critical_below", config.getJsonObject("detect").getJsonObject("severity").getDouble("critical_below"))
             .put("high_below", config.getJsonObject("detect").getJsonObject("severity").getDouble("high_below")));
 
-    return vertx.deployVerticle(new PersistVerticle(), worker(persist))
-        .compose(id -> vertx.deployVerticle(new DetectVerticle(), new DeploymentOptions().setConfig(detect)))
-        .compose(id -> vertx.deployVerticle(new CollectVerticle(), worker(collect)))
-        .compose(id -> vertx.deployVerticle(new WebVerticle(), new DeploymentOptions().setConfig(web)))
-        .onSuccess(id -> LOG.info("Metrics Anomaly Detector started; files in {}", logsDir))
+    children.add(new Child("persist", PersistVerticle::new, worker(persist)));
+    children.add(new Child("detect", DetectVerticle::new, new DeploymentOptions().setConfig(detect)));
+    children.add(new Child("collect", CollectVerticle::new, worker(collect)));
+    children.add(new Child("web", WebVerticle::new, new DeploymentOptions().setConfig(web)));
+
+    Future<?> chain = Future.succeededFuture();
+    for (Child child : children) {
+      chain = chain.compose(x -> child.deploy(vertx));
+    }
+    return chain
+        .onSuccess(x -> {
+          LOG.info("Metrics Anomaly Detector started; files in {}", logsDir);
+          vertx.setPeriodic(superviseMs, id -> supervise());
+        })
         .onFailure(e -> LOG.error("Start failed: {}", e.getMessage()));
+  }
+
+  /**
+   * Asks each verticle whether it is well; one that has vanished or has not answered three times
+   * in a row is undeployed and deployed again, so the process keeps serving.
+   */
+  private void supervise() {
+    for (Child child : children) {
+      if (child.restarting) {
+        continue;
+      }
+      boolean gone = !vertx.deploymentIDs().contains(child.deploymentId);
+      vertx.eventBus().request(Addresses.health(child.name), new JsonObject(),
+              new DeliveryOptions().setSendTimeout(Math.max(1000, superviseMs / 2)))
+          .onSuccess(reply -> child.failures = 0)
+          .onFailure(e -> {
+            if (++child.failures >= 3 || gone) {
+              restart(child, gone ? "its deployment is gone" : "it did not answer 3 health checks: " + e.getMessage());
+            }
+          });
+    }
+  }
+
+  private void restart(Child child, String why) {
+    LOG.error("Verticle {} is unwell ({}); redeploying it", child.name, why);
+    child.restarting = true;
+    vertx.undeploy(child.deploymentId).recover(e -> Future.succeededFuture())
+        .compose(x -> child.deploy(vertx))
+        .onComplete(ar -> {
+          child.restarting = false;
+          child.failures = 0;
+          if (ar.succeeded()) {
+            LOG.info("Verticle {} redeployed", child.name);
+          } else {
+            LOG.error("Redeploying verticle {} failed: {}", child.name, ar.cause().getMessage());
+          }
+        });
+  }
+
+  /** One supervised feature verticle. */
+  private static final class Child {
+    final String name;
+    final Supplier<Deployable> factory;
+    final DeploymentOptions options;
+    String deploymentId = "";
+    int failures;
+    boolean restarting;
+
+    Child(String name, Supplier<Deployable> factory, DeploymentOptions options) {
+      this.name = name;
+      this.factory = factory;
+      this.options = options;
+    }
+
+    Future<String> deploy(io.vertx.core.Vertx vertx) {
+      return vertx.deployVerticle(factory.get(), new DeploymentOptions(options)).onSuccess(id -> deploymentId = id);
+    }
   }
 
   private static DeploymentOptions worker(JsonObject config) {

@@ -86,6 +86,7 @@ public final class BatchRunner {
         counts.put(s.label(), result.bySeverity().get(s));
       }
       files.commit();
+      io.micrometer.core.instrument.Metrics.counter("mad.batch.rows.analysed", "source", source).increment(result.rows());
       recording.finish(result.sha256(), result.rows(), result.anomalies(), JSON.writeValueAsString(counts),
           JSON.writeValueAsString(result.features()), result.durationMs());
       try {

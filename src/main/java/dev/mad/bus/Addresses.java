@@ -54,6 +54,15 @@ public final class Addresses {
    */
   public static final String ANALYSIS_RUN = "analysis.run";
 
+  /**
+   * Health of one feature verticle: request {@code health.NAME} (collect, detect, persist, web) →
+   * {@code {deployment_id, ...details}}, or a failure when it is unwell. Used by /health and by the
+   * main verticle's supervision, which redeploys a verticle that stops answering.
+   */
+  public static String health(String verticle) {
+    return "health." + verticle;
+  }
+
   /** Browser-visible prefix; the bridge permits exactly this prefix, outbound only. */
   public static final String DASHBOARD_PREFIX = "dashboard.";
 

@@ -3,7 +3,10 @@ package dev.mad.collect;
 import dev.mad.bus.Addresses;
 import dev.mad.bus.MetricSample;
 import io.vertx.core.Future;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Metrics;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,17 +20,29 @@ public class CollectVerticle extends VerticleBase {
   private HostSampler sampler;
   private long timerId = -1;
   private long failures;
+  private int intervalMs;
+  private volatile long lastSampleMs;
+  private Counter samples;
 
   @Override
   public Future<?> start() {
-    int intervalMs = config().getInteger("interval_ms", 1000);
+    intervalMs = config().getInteger("interval_ms", 1000);
     String configuredHost = config().getString("host_name", "");
     String host = configuredHost.isBlank() ? HostSampler.osHostName() : configuredHost;
     sampler = new HostSampler(host);
     sampler.sample(System.currentTimeMillis());
     timerId = vertx.setPeriodic(intervalMs, id -> collect());
+    samples = Counter.builder("mad.samples.collected").description("Host samples published").tag("host", host)
+        .register(Metrics.globalRegistry);
     LOG.info("Sampling host '{}' every {} ms", host, intervalMs);
-    return Future.succeededFuture();
+    return vertx.eventBus().<JsonObject>consumer(Addresses.health("collect"), m -> {
+      long age = System.currentTimeMillis() - lastSampleMs;
+      if (lastSampleMs > 0 && age > 5L * intervalMs + 5000) {
+        m.fail(503, "no sample for " + age / 1000 + " s");
+      } else {
+        m.reply(new JsonObject().put("deployment_id", deploymentID()).put("last_sample_age_ms", lastSampleMs > 0 ? age : null));
+      }
+    }).completion();
   }
 
   private void collect() {
@@ -35,6 +50,8 @@ public class CollectVerticle extends VerticleBase {
       MetricSample sample = sampler.sample(System.currentTimeMillis());
       if (sample != null) {
         vertx.eventBus().publish(Addresses.METRICS_SAMPLE, sample.toJson());
+        lastSampleMs = sample.timestampMs();
+        samples.increment();
       }
     } catch (RuntimeException e) {
       // One bad reading (a device vanishing mid-read) must not stop sampling; avoid log floods.

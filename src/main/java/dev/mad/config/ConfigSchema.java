@@ -111,9 +111,26 @@ public final class ConfigSchema {
     if (c.getString(LOGS_DIR).isBlank()) {
       throw new ConfigException("config key \"logs_dir\" must not be empty");
     }
-    if (c.getJsonObject("http").getString("host").isBlank()) {
+    JsonObject http = c.getJsonObject("http");
+    if (http.getString("host").isBlank()) {
       throw new ConfigException("config key \"http.host\" must not be empty");
     }
+    if (!isLoopback(http.getString("host")) && http.getString("auth_token").isEmpty()
+        && !http.getBoolean("allow_unauthenticated")) {
+      throw new ConfigException("config key \"http.host\" is " + http.getString("host")
+          + ", which other machines can reach, but http.auth_token is empty: set a token (or, on a trusted"
+          + " network only, http.allow_unauthenticated to true)");
+    }
+    String token = http.getString("auth_token");
+    if (!token.isEmpty() && token.length() < 16) {
+      throw new ConfigException("config key \"http.auth_token\" must be at least 16 characters long");
+    }
+  }
+
+  /** Loopback addresses, by their text: no name lookup happens at start. */
+  public static boolean isLoopback(String host) {
+    String h = host.strip().toLowerCase(java.util.Locale.ROOT);
+    return h.equals("localhost") || h.startsWith("127.") || h.equals("::1") || h.equals("[::1]");
   }
 
   private static void rejectUnknownKeys(JsonObject node, String prefix, Map<String, Setting> known) {

@@ -2,6 +2,9 @@ package dev.mad.detect;
 
 import dev.mad.bus.Addresses;
 import dev.mad.bus.MetricSample;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Metrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
@@ -40,7 +43,7 @@ public class DetectVerticle extends VerticleBase {
   private long retrainMs;
   private long adaptMs;
 
-  private DetectorModel model;
+  private volatile DetectorModel model;
   private RobustBaseline learningBaseline;
   private boolean training;
   private boolean refreshingBaseline;
@@ -51,9 +54,10 @@ public class DetectVerticle extends VerticleBase {
   private long firstSampleMs = -1;
   private long dataPoints;
   private long incidentsOpened;
-  private double lastScore = Double.NaN;
+  private volatile double lastScore = Double.NaN;
   private String host = "";
   private long lastStatusMs;
+  private Counter incidentCounter;
 
   public DetectVerticle() {
     this(STARTUP_SKIP_MS);
@@ -85,7 +89,12 @@ public class DetectVerticle extends VerticleBase {
 
     var samples = vertx.eventBus().<JsonObject>consumer(Addresses.METRICS_SAMPLE, this::onSample);
     var status = vertx.eventBus().<JsonObject>consumer(Addresses.DETECT_STATUS, m -> m.reply(status()));
-    return Future.all(samples.completion(), status.completion());
+    var health = vertx.eventBus().<JsonObject>consumer(Addresses.health("detect"),
+        m -> m.reply(status().put("deployment_id", deploymentID())));
+    Gauge.builder("mad.model.age.seconds", this, v -> v.model == null ? Double.NaN
+            : (System.currentTimeMillis() - v.model.trainedAtMs()) / 1000.0)
+        .description("Seconds since the live model was trained").register(Metrics.globalRegistry);
+    return Future.all(samples.completion(), status.completion(), health.completion());
   }
 
   static List<Rule> rules(JsonArray json) {
@@ -110,7 +119,14 @@ public class DetectVerticle extends VerticleBase {
     if (firstSampleMs < 0) {
       firstSampleMs = now;
     }
-    host = sample.host();
+    if (!sample.host().equals(host)) {
+      host = sample.host();
+      Gauge.builder("mad.anomaly.score", this, v -> Double.isNaN(v.lastScore) ? Double.NaN : v.lastScore)
+          .description("Isolation Forest score of the latest sample (lower is stranger)").tag("host", host)
+          .register(Metrics.globalRegistry);
+      incidentCounter = Counter.builder("mad.incidents.opened").description("Incidents opened")
+          .tag("host", host).register(Metrics.globalRegistry);
+    }
     lastSampleMs = now;
     dataPoints++;
 
@@ -121,9 +137,13 @@ public class DetectVerticle extends VerticleBase {
     }
     vertx.eventBus().publish(Addresses.METRICS_SCORED, DetectionJson.scored(message.body(), verdict));
 
-    for (IncidentTracker.Event event : incidents.onSample(now, sample.host(), sample.values(), verdict)) {
+    // The server's own start-up loads the CPU; it is no incident.
+    List<IncidentTracker.Event> events = now - firstSampleMs < startupSkipMs ? List.of()
+        : incidents.onSample(now, sample.host(), sample.values(), verdict);
+    for (IncidentTracker.Event event : events) {
       if (event.change() == IncidentTracker.Change.OPENED) {
         incidentsOpened++;
+        incidentCounter.increment();
       }
       JsonObject json = new JsonObject()
           .put("change", event.change().name().toLowerCase(java.util.Locale.ROOT))

@@ -10,13 +10,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 
 /**
  * Appends scored samples to {@code metrics_history.csv}, one line per sample, flushed per line
- * so that a crash loses at most the line being written. Blocking; used from a worker verticle.
+ * so that a crash loses at most the line being written, rolling over by size and day so the logs
+ * directory stays bounded. Blocking; used from a worker verticle.
  */
 final class MetricsHistoryWriter implements AutoCloseable {
   static final String HEADER = "timestamp,cpu_percent,cpu_frequency,memory_percent,memory_available_gb,"
@@ -25,18 +30,59 @@ final class MetricsHistoryWriter implements AutoCloseable {
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS", Locale.ROOT).withZone(ZoneId.systemDefault());
 
   private final Path file;
+  private final long maxBytes;
+  private final boolean daily;
+  private final int keepFiles;
   private BufferedWriter out;
+  private long size;
+  private LocalDate day;
 
-  MetricsHistoryWriter(Path file) throws IOException {
+  /**
+   * @param maxBytes  size at which the file rolls over
+   * @param daily     also roll over when the local date changes
+   * @param keepFiles rolled-over files kept; older ones are deleted
+   */
+  MetricsHistoryWriter(Path file, long maxBytes, boolean daily, int keepFiles) throws IOException {
     this.file = file;
+    this.maxBytes = maxBytes;
+    this.daily = daily;
+    this.keepFiles = keepFiles;
     Files.createDirectories(file.toAbsolutePath().getParent());
     prepare();
+    open();
+  }
+
+  private void open() throws IOException {
     out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-    if (Files.size(file) == 0) {
+    size = Files.size(file);
+    day = LocalDate.ofInstant(Files.getLastModifiedTime(file).toInstant(), ZoneId.systemDefault());
+    if (size == 0) {
       out.write(HEADER);
       out.write('\n');
       out.flush();
+      size = HEADER.length() + 1;
+      day = LocalDate.now();
     }
+  }
+
+  /** Closes the current file under a dated name, starts a new one and deletes the oldest beyond keepFiles. */
+  private void rollOver() throws IOException {
+    out.close();
+    String stem = "metrics_history." + day;
+    Path target = file.resolveSibling(stem + ".csv");
+    for (int i = 1; Files.exists(target); i++) {
+      target = file.resolveSibling(stem + "." + i + ".csv");
+    }
+    Files.move(file, target);
+    List<Path> rolled;
+    try (Stream<Path> files = Files.list(file.toAbsolutePath().getParent())) {
+      rolled = files.filter(p -> p.getFileName().toString().matches("metrics_history\\.\\d{4}-\\d\\d-\\d\\d.*\\.csv"))
+          .sorted(Comparator.comparing(p -> p.toFile().lastModified())).toList();
+    }
+    for (int i = 0; i < rolled.size() - keepFiles; i++) {
+      Files.deleteIfExists(rolled.get(i));
+    }
+    open();
   }
 
   /**
@@ -75,9 +121,16 @@ final class MetricsHistoryWriter implements AutoCloseable {
   }
 
   void append(JsonObject scored) throws IOException {
-    out.write(format(scored));
+    String line = format(scored);
+    LocalDate today = LocalDate.now();
+    if (size + line.length() + 1 > maxBytes || (daily && !today.equals(day))) {
+      rollOver();
+      day = today;
+    }
+    out.write(line);
     out.write('\n');
     out.flush();
+    size += line.length() + 1;
   }
 
   static String format(JsonObject s) {

@@ -30,12 +30,15 @@ public class PersistVerticle extends VerticleBase {
   private IncidentLog incidentLog;
   private AnalysisService analyses;
   private long writeFailures;
+  private boolean lastWriteFailed;
 
   @Override
   public Future<?> start() throws IOException {
     Path logsDir = Path.of(config().getString("logs_dir", "logs"));
     lock = LogsDirLock.acquire(logsDir);
-    history = new MetricsHistoryWriter(logsDir.resolve(HISTORY_FILE));
+    history = new MetricsHistoryWriter(logsDir.resolve(HISTORY_FILE),
+        config().getInteger("rotate_max_mb", 50) * 1024L * 1024L, config().getBoolean("rotate_daily", true),
+        config().getInteger("keep_files", 14));
     LOG.info("Writing metrics history to {}", logsDir.resolve(HISTORY_FILE).toAbsolutePath());
     incidentLog = new IncidentLog(logsDir.resolve(INCIDENTS_FILE), config().getInteger("max_incidents", 1000));
     JsonObject detect = config().getJsonObject("analysis", ConfigSchema.defaults().getJsonObject("detect"));
@@ -48,16 +51,27 @@ public class PersistVerticle extends VerticleBase {
         bus.<JsonObject>consumer(Addresses.ANALYSIS_RUN, analyses::run).completion(),
         bus.<JsonObject>consumer(Addresses.ANALYSIS_HISTORY, analyses::history).completion(),
         bus.<JsonObject>consumer(Addresses.ANALYSIS_DETAILS, analyses::details).completion(),
-        bus.<JsonObject>consumer(Addresses.ANALYSIS_RESULTS, analyses::results).completion()));
+        bus.<JsonObject>consumer(Addresses.ANALYSIS_RESULTS, analyses::results).completion(),
+        bus.<JsonObject>consumer(Addresses.health("persist"), this::health).completion()));
   }
 
   private void onScored(Message<JsonObject> message) {
     try {
       history.append(message.body());
+      lastWriteFailed = false;
     } catch (IOException | RuntimeException e) {
+      lastWriteFailed = true;
       if (writeFailures++ % 60 == 0) {
         LOG.error("Cannot append to {} ({} failures so far): {}", HISTORY_FILE, writeFailures, e.toString());
       }
+    }
+  }
+
+  private void health(Message<JsonObject> message) {
+    if (lastWriteFailed) {
+      message.fail(503, "cannot write " + HISTORY_FILE);
+    } else {
+      message.reply(new JsonObject().put("deployment_id", deploymentID()).put("incidents_kept", incidentLog.size()));
     }
   }
 

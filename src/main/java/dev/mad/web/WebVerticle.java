@@ -3,7 +3,13 @@ package dev.mad.web;
 import dev.mad.bus.Addresses;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
+import io.vertx.ext.healthchecks.HealthChecks;
+import io.vertx.ext.healthchecks.Status;
+import io.vertx.micrometer.backends.BackendRegistries;
+import java.util.List;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -40,6 +46,7 @@ public class WebVerticle extends VerticleBase {
   private int chartPoints;
   private HandlebarsTemplateEngine templates;
   private HttpServer server;
+  private HealthChecks healthChecks;
 
   @Override
   public Future<?> start() {
@@ -48,7 +55,15 @@ public class WebVerticle extends VerticleBase {
     long maxUploadBytes = config().getInteger("max_upload_mb", 200) * MIB;
     String uploads = Path.of(System.getProperty("java.io.tmpdir"), "mad-uploads").toString();
 
+    TokenAuth auth = new TokenAuth(config().getString("auth_token", ""));
     Router router = Router.router(vertx);
+    // Authentication first: every API route, download and the bridge; the page, assets and /health stay open.
+    router.route("/api/*").handler(auth::check);
+    router.route("/eventbus/*").handler(auth::check);
+    router.route("/metrics").handler(auth::check);
+    router.post("/login").handler(BodyHandler.create(false).setBodyLimit(4096)).handler(auth::login);
+    router.get("/health").handler(this::health);
+    router.get("/metrics").handler(this::metrics);
     router.get("/").handler(this::dashboard);
     router.get("/api/status").handler(this::status);
     router.get("/api/metrics").handler(this::latestMetrics);
@@ -80,6 +95,18 @@ public class WebVerticle extends VerticleBase {
       bus.publish(Addresses.DASHBOARD_METRICS, m.body());
     });
     bus.<JsonObject>consumer(Addresses.INCIDENT, m -> bus.publish(Addresses.DASHBOARD_ANOMALY, m.body()));
+
+    healthChecks = HealthChecks.create(vertx);
+    for (String verticle : List.of("persist", "detect", "collect")) {
+      healthChecks.register(verticle, 2000, promise -> vertx.eventBus()
+          .<JsonObject>request(Addresses.health(verticle), new JsonObject(),
+              new DeliveryOptions().setSendTimeout(1500))
+          .onSuccess(reply -> promise.complete(Status.OK(reply.body())))
+          .onFailure(e -> promise.complete(Status.KO(new JsonObject().put("error", e.getMessage())))));
+    }
+    healthChecks.register("web", promise -> promise.complete(Status.OK()));
+    vertx.eventBus().<JsonObject>consumer(Addresses.health("web"),
+        m -> m.reply(new JsonObject().put("deployment_id", deploymentID())));
 
     String host = config().getString("host", "127.0.0.1");
     int port = config().getInteger("port", 5000);
@@ -119,6 +146,42 @@ public class WebVerticle extends VerticleBase {
         .onSuccess(page -> ctx.response().putHeader("Content-Type", "text/html; charset=utf-8")
             .putHeader("Cache-Control", "no-store").end(page))
         .onFailure(ctx::fail);
+  }
+
+  /** UP (200) or DOWN (503) per verticle, with the model's state from detect; open without a token. */
+  private void health(RoutingContext ctx) {
+    healthChecks.checkStatus().onComplete(ar -> {
+      if (ar.failed()) {
+        ctx.fail(ar.cause());
+        return;
+      }
+      JsonObject body = ar.result().toJson();
+      boolean up = ar.result().getUp();
+      ctx.response().setStatusCode(up ? 200 : 503).putHeader("Content-Type", "application/json")
+          .putHeader("Cache-Control", "no-store").end(body.encode());
+    });
+  }
+
+  /** Prometheus text: Vert.x, JVM and the product's own meters. */
+  private void metrics(RoutingContext ctx) {
+    PrometheusMeterRegistry registry = prometheus();
+    if (registry == null) {
+      error(ctx, 503, "metrics are not enabled in this process");
+      return;
+    }
+    ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(registry.scrape());
+  }
+
+  private static PrometheusMeterRegistry prometheus() {
+    if (BackendRegistries.getDefaultNow() instanceof PrometheusMeterRegistry p) {
+      return p;
+    }
+    for (var r : io.micrometer.core.instrument.Metrics.globalRegistry.getRegistries()) {
+      if (r instanceof PrometheusMeterRegistry p) {
+        return p;
+      }
+    }
+    return null;
   }
 
   private void status(RoutingContext ctx) {

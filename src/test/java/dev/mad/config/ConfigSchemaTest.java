@@ -85,4 +85,23 @@ class ConfigSchemaTest {
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("\"" + key);
   }
+
+  @Test
+  @DisplayName("a non-loopback bind without a token is refused; a token or an explicit opt-out allows it")
+  void nonLoopbackBind() {
+    JsonObject open = new JsonObject().put("http", new JsonObject().put("host", "0.0.0.0"));
+    assertThatThrownBy(() -> ConfigSchema.resolve(open, Map.of(), Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("\"http.host\"").hasMessageContaining("auth_token");
+    JsonObject withToken = new JsonObject().put("http", new JsonObject().put("host", "0.0.0.0")
+        .put("auth_token", "a-long-enough-token"));
+    assertThat(ConfigSchema.resolve(withToken, Map.of(), Map.of()).getJsonObject("http").getString("host"))
+        .isEqualTo("0.0.0.0");
+    JsonObject optOut = new JsonObject().put("http", new JsonObject().put("host", "192.168.1.10")
+        .put("allow_unauthenticated", true));
+    assertThat(ConfigSchema.resolve(optOut, Map.of(), Map.of())).isNotNull();
+    JsonObject shortToken = new JsonObject().put("http", new JsonObject().put("auth_token", "short"));
+    assertThatThrownBy(() -> ConfigSchema.resolve(shortToken, Map.of(), Map.of())).hasMessageContaining("16");
+    assertThat(ConfigSchema.resolve(new JsonObject().put("http", new JsonObject().put("host", "localhost")),
+        Map.of(), Map.of())).isNotNull();
+  }
 }

@@ -100,4 +100,30 @@ class PersistVerticleTest {
         .toCompletionStage().toCompletableFuture().handle((id, e) -> e).join();
     assertThat(failure).isNotNull().hasMessageContaining("another server is already writing to");
   }
+
+  @Test
+  @DisplayName("metrics_history.csv rolls over at its size limit, each file with the header, keeping a bounded number")
+  void rollsOverBySize() throws Exception {
+    Path file = logs.resolve("metrics_history.csv");
+    try (MetricsHistoryWriter writer = new MetricsHistoryWriter(file, 2000, false, 2)) {
+      for (int i = 0; i < 100; i++) {
+        writer.append(scored(1_700_000_000_000L + i * 1000L, i, false));
+      }
+    }
+    List<Path> files;
+    try (var list = Files.list(logs)) {
+      files = list.filter(p -> p.getFileName().toString().startsWith("metrics_history")).toList();
+    }
+    assertThat(files).hasSize(3);
+    long rows = 0;
+    for (Path f : files) {
+      List<String> lines = Files.readAllLines(f);
+      assertThat(lines.get(0)).isEqualTo(HEADER);
+      assertThat(Files.size(f)).isLessThanOrEqualTo(2000);
+      rows += lines.size() - 1;
+    }
+    assertThat(Files.readAllLines(file).get(Files.readAllLines(file).size() - 1)).startsWith(
+        MetricsHistoryWriter.TIMESTAMP.format(java.time.Instant.ofEpochMilli(1_700_000_099_000L)));
+    assertThat(rows).isLessThan(100).isGreaterThan(10);
+  }
 }
