@@ -45,8 +45,12 @@ public final class BatchAnalysis {
   /** Progress callback: fraction 0..1 of the whole analysis (training pass counts as the first half). */
   private final DoubleConsumer progress;
 
-  public BatchAnalysis(BatchSettings settings, DoubleConsumer progress) {
+  /** Where the scoring pass' temporary feature file goes (the logs directory, so a crash leaves it where it is cleaned). */
+  private final Path workDir;
+
+  public BatchAnalysis(BatchSettings settings, Path workDir, DoubleConsumer progress) {
     this.settings = settings;
+    this.workDir = workDir;
     this.progress = progress;
   }
 
@@ -60,7 +64,8 @@ public final class BatchAnalysis {
       columns = Columns.resolve(csv, settings.features());
     }
     boolean separateTraining = settings.trainFile() != null;
-    Path features = Files.createTempFile("mad-features-", ".bin");
+    Files.createDirectories(workDir);
+    Path features = Files.createTempFile(workDir, ".features-", ".tmp");
     try {
       Scan scan;
       double[][] training;

@@ -47,7 +47,7 @@ public final class BatchRunner {
         settings.forest().contamination(), settings.windowRows() > 0 ? settings.windowRows() + " rows" : "whole file",
         settings.features() == null ? "all numeric" : settings.features(),
         settings.trainFile() == null ? "none (fit on the file itself)" : settings.trainFile());
-    BatchAnalysis analysis = new BatchAnalysis(settings, progress);
+    BatchAnalysis analysis = new BatchAnalysis(settings, logsDir, progress);
     try (AnalysisHistory history = AnalysisHistory.open(logsDir.resolve(HISTORY_DB));
          ResultFiles files = new ResultFiles(logsDir.resolve(LATEST_RESULTS), output);
          AnalysisHistory.Recording recording = history.begin(displayName, source,

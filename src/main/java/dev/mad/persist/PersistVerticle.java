@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,6 +25,8 @@ public class PersistVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(PersistVerticle.class);
   static final String HISTORY_FILE = "metrics_history.csv";
   static final String INCIDENTS_FILE = "anomalies.json";
+  /** Where the web verticle streams uploads, inside the logs directory so leftovers are found. */
+  public static final String UPLOADS_DIR = "uploads";
 
   private LogsDirLock lock;
   private MetricsHistoryWriter history;
@@ -36,6 +39,7 @@ public class PersistVerticle extends VerticleBase {
   public Future<?> start() throws IOException {
     Path logsDir = Path.of(config().getString("logs_dir", "logs"));
     lock = LogsDirLock.acquire(logsDir);
+    removeLeftovers(logsDir);
     history = new MetricsHistoryWriter(logsDir.resolve(HISTORY_FILE),
         config().getInteger("rotate_max_mb", 50) * 1024L * 1024L, config().getBoolean("rotate_daily", true),
         config().getInteger("keep_files", 14));
@@ -63,6 +67,27 @@ public class PersistVerticle extends VerticleBase {
       lastWriteFailed = true;
       if (writeFailures++ % 60 == 0) {
         LOG.error("Cannot append to {} ({} failures so far): {}", HISTORY_FILE, writeFailures, e.toString());
+      }
+    }
+  }
+
+  /**
+   * Deletes what a crash (kill -9, power loss) can leave behind: temp files of interrupted writes
+   * and analyses, and uploads that were never analysed. Safe because this process holds the lock.
+   */
+  static void removeLeftovers(Path logsDir) throws IOException {
+    for (Path dir : List.of(logsDir, logsDir.resolve("analyses"), logsDir.resolve(UPLOADS_DIR))) {
+      if (!Files.isDirectory(dir)) {
+        continue;
+      }
+      try (var files = Files.list(dir)) {
+        for (Path p : files.toList()) {
+          String name = p.getFileName().toString();
+          if (Files.isRegularFile(p) && (name.endsWith(".tmp") || dir.endsWith(UPLOADS_DIR))) {
+            Files.deleteIfExists(p);
+            LOG.info("Removed {} left by an interrupted run", p);
+          }
+        }
       }
     }
   }

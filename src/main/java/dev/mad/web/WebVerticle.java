@@ -1,6 +1,7 @@
 package dev.mad.web;
 
 import dev.mad.bus.Addresses;
+import dev.mad.persist.PersistVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -53,7 +54,7 @@ public class WebVerticle extends VerticleBase {
     chartPoints = config().getInteger("chart_points", 300);
     templates = HandlebarsTemplateEngine.create(vertx);
     long maxUploadBytes = config().getInteger("max_upload_mb", 200) * MIB;
-    String uploads = Path.of(System.getProperty("java.io.tmpdir"), "mad-uploads").toString();
+    String uploads = Path.of(config().getString("logs_dir", "logs"), PersistVerticle.UPLOADS_DIR).toString();
 
     TokenAuth auth = new TokenAuth(config().getString("auth_token", ""));
     Router router = Router.router(vertx);

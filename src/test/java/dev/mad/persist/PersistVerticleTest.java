@@ -126,4 +126,20 @@ class PersistVerticleTest {
         MetricsHistoryWriter.TIMESTAMP.format(java.time.Instant.ofEpochMilli(1_700_000_099_000L)));
     assertThat(rows).isLessThan(100).isGreaterThan(10);
   }
+
+  @Test
+  @DisplayName("temp files and unanalysed uploads left by a crash are removed at start; results are kept")
+  void removesCrashLeftovers(Vertx vertx) throws Exception {
+    Files.createDirectories(logs.resolve("uploads"));
+    Files.createDirectories(logs.resolve("analyses"));
+    Path tmp = Files.writeString(logs.resolve(".metrics_data.csv.123.tmp"), "half");
+    Path upload = Files.writeString(logs.resolve("uploads").resolve("4b99"), "timestamp,x");
+    Path chartTmp = Files.writeString(logs.resolve("analyses").resolve(".7.chart.json.tmp"), "{");
+    Path kept = Files.writeString(logs.resolve("analyses").resolve("7.csv"), "timestamp,x");
+    deploy(vertx);
+    assertThat(tmp).doesNotExist();
+    assertThat(upload).doesNotExist();
+    assertThat(chartTmp).doesNotExist();
+    assertThat(kept).exists();
+  }
 }
