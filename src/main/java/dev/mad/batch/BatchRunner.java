@@ -1,10 +1,11 @@
 package dev.mad.batch;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mad.detect.Severity;
 import dev.mad.detect.Verdict;
 import dev.mad.persist.AnalysisFiles;
 import dev.mad.persist.AnalysisHistory;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.SQLException;
@@ -24,7 +25,6 @@ import org.slf4j.LoggerFactory;
 public final class BatchRunner {
   public static final String HISTORY_DB = "anomaly_history.db";
   public static final String LATEST_RESULTS = "metrics_data.csv";
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   /** The analysis and its id in the history. */
   public record Outcome(BatchResult result, long analysisId) {
@@ -48,10 +48,9 @@ public final class BatchRunner {
         settings.features() == null ? "all numeric" : settings.features(),
         settings.trainFile() == null ? "none (fit on the file itself)" : settings.trainFile());
     BatchAnalysis analysis = new BatchAnalysis(settings, logsDir, progress);
-    try (AnalysisHistory history = AnalysisHistory.open(logsDir.resolve(HISTORY_DB));
-         ResultFiles files = new ResultFiles(logsDir.resolve(LATEST_RESULTS), output);
-         AnalysisHistory.Recording recording = history.begin(displayName, source,
-             OffsetDateTime.now().toString(), JSON.writeValueAsString(settingsMap(settings)))) {
+    try (HistoryRecorder history = new HistoryRecorder(logsDir.resolve(HISTORY_DB), displayName, source,
+             OffsetDateTime.now().toString(), new JsonObject(settingsMap(settings)).encode());
+         ResultFiles files = new ResultFiles(logsDir.resolve(LATEST_RESULTS), output)) {
       BatchOutput both = new BatchOutput() {
         @Override
         public void start(List<String> header, List<String> features) throws IOException {
@@ -67,8 +66,8 @@ public final class BatchRunner {
         @Override
         public void flagged(BatchResult.FlaggedRow row) throws IOException {
           try {
-            recording.addFlagged(row.rowIndex(), row.timestamp(), row.score(), row.severity().label(), row.reason(),
-                JSON.writeValueAsString(row.severityFactors()), row.contributions());
+            history.recording().addFlagged(row.rowIndex(), row.timestamp(), row.score(), row.severity().label(),
+                row.reason(), new JsonArray(row.severityFactors()).encode(), row.contributions());
           } catch (SQLException e) {
             throw new IOException("cannot record in " + HISTORY_DB + ": " + e.getMessage(), e);
           }
@@ -87,8 +86,9 @@ public final class BatchRunner {
       }
       files.commit();
       io.micrometer.core.instrument.Metrics.counter("mad.batch.rows.analysed", "source", source).increment(result.rows());
-      recording.finish(result.sha256(), result.rows(), result.anomalies(), JSON.writeValueAsString(counts),
-          JSON.writeValueAsString(result.features()), result.durationMs());
+      AnalysisHistory.Recording recording = history.recording();
+      recording.finish(result.sha256(), result.rows(), result.anomalies(), new JsonObject(new LinkedHashMap<>(counts)).encode(),
+          new JsonArray(result.features()).encode(), result.durationMs());
       try {
         new AnalysisFiles(logsDir).store(recording.id(), logsDir.resolve(LATEST_RESULTS), chartJson(result));
       } catch (IOException e) {
@@ -102,21 +102,17 @@ public final class BatchRunner {
     }
   }
 
-  static String chartJson(BatchResult r) throws IOException {
-    Map<String, Object> chart = new LinkedHashMap<>();
-    chart.put("columns", r.features());
-    List<Map<String, Object>> points = new java.util.ArrayList<>(r.chart().size());
+  static String chartJson(BatchResult r) {
+    JsonArray points = new JsonArray();
     for (ChartSampler.Point p : r.chart()) {
-      Map<String, Object> point = new LinkedHashMap<>();
-      point.put("t", p.epochMs());
-      point.put("row", p.row());
-      point.put("values", p.values());
-      point.put("is_anomaly", p.anomaly());
-      point.put("anomaly_score", Math.round(p.score() * 10000) / 10000.0);
-      points.add(point);
+      JsonArray values = new JsonArray();
+      for (double v : p.values()) {
+        values.add(v);
+      }
+      points.add(new JsonObject().put("t", p.epochMs()).put("row", p.row()).put("values", values)
+          .put("is_anomaly", p.anomaly()).put("anomaly_score", Math.round(p.score() * 10000) / 10000.0));
     }
-    chart.put("points", points);
-    return JSON.writeValueAsString(chart);
+    return new JsonObject().put("columns", new JsonArray(r.features())).put("points", points).encode();
   }
 
   private static Map<String, Object> settingsMap(BatchSettings s) {

@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * addresses for a given time and reports how many messages they received. Not a unit test.
  */
 public final class BridgeClients {
+  private static final AtomicLong reconnects = new AtomicLong();
   private BridgeClients() {
   }
 
@@ -21,11 +22,13 @@ public final class BridgeClients {
     Vertx vertx = Vertx.vertx();
     AtomicLong received = new AtomicLong();
     AtomicLong connected = new AtomicLong();
+    reconnects.set(0);
     for (int i = 0; i < clients; i++) {
       connect(vertx, port, i, 0, connected, received);
     }
     Thread.sleep(seconds * 1000);
-    System.out.println("bridge clients connected: " + connected.get() + ", messages received: " + received.get());
+    System.out.println("bridge clients connected at the end: " + connected.get() + ", reconnects: " + reconnects.get()
+        + ", messages received: " + received.get());
     vertx.close().toCompletionStage().toCompletableFuture().get();
   }
 
@@ -35,6 +38,9 @@ public final class BridgeClients {
     vertx.createWebSocketClient().connect(port, "127.0.0.1", uri).onSuccess(ws -> {
         connected.incrementAndGet();
         ws.textMessageHandler(t -> {
+          if (t.startsWith("c")) {
+            System.err.println(java.time.LocalTime.now() + " client " + i + " got close frame " + t);
+          }
           if (t.startsWith("a")) {
             received.addAndGet(new JsonArray(t.substring(1)).size());
           }
@@ -43,7 +49,15 @@ public final class BridgeClients {
             "dashboard.analysis"}) {
           send(ws, new JsonObject().put("type", "register").put("address", address));
         }
-        vertx.setPeriodic(5000, id -> send(ws, new JsonObject().put("type", "ping")));
+        long timer = vertx.setPeriodic(5000, id -> send(ws, new JsonObject().put("type", "ping")));
+        ws.closeHandler(v -> {
+          vertx.cancelTimer(timer);
+          connected.decrementAndGet();
+          System.err.println(java.time.LocalTime.now() + " client " + i + " closed: " + ws.closeStatusCode() + " "
+              + ws.closeReason() + "; reconnecting");
+          reconnects.incrementAndGet();
+          connect(vertx, port, i, attempt + 1, connected, received);
+        });
       }).onFailure(e -> vertx.setTimer(1000, id -> connect(vertx, port, i, attempt + 1, connected, received)));
   }
 
