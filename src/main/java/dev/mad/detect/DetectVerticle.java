@@ -58,6 +58,8 @@ public class DetectVerticle extends VerticleBase {
   private String host = "";
   private long lastStatusMs;
   private Counter incidentCounter;
+  /** Gauges read this instance; they are removed on stop so a redeployed detector registers its own. */
+  private final List<Gauge> gauges = new ArrayList<>();
 
   public DetectVerticle() {
     this(STARTUP_SKIP_MS);
@@ -91,9 +93,9 @@ public class DetectVerticle extends VerticleBase {
     var status = vertx.eventBus().<JsonObject>consumer(Addresses.DETECT_STATUS, m -> m.reply(status()));
     var health = vertx.eventBus().<JsonObject>consumer(Addresses.health("detect"),
         m -> m.reply(status().put("deployment_id", deploymentID())));
-    Gauge.builder("mad.model.age.seconds", this, v -> v.model == null ? Double.NaN
+    gauges.add(Gauge.builder("mad.model.age.seconds", this, v -> v.model == null ? Double.NaN
             : (System.currentTimeMillis() - v.model.trainedAtMs()) / 1000.0)
-        .description("Seconds since the live model was trained").register(Metrics.globalRegistry);
+        .description("Seconds since the live model was trained").register(Metrics.globalRegistry));
     return Future.all(samples.completion(), status.completion(), health.completion());
   }
 
@@ -121,9 +123,9 @@ public class DetectVerticle extends VerticleBase {
     }
     if (!sample.host().equals(host)) {
       host = sample.host();
-      Gauge.builder("mad.anomaly.score", this, v -> Double.isNaN(v.lastScore) ? Double.NaN : v.lastScore)
+      gauges.add(Gauge.builder("mad.anomaly.score", this, v -> v.lastScore)
           .description("Isolation Forest score of the latest sample (lower is stranger)").tag("host", host)
-          .register(Metrics.globalRegistry);
+          .register(Metrics.globalRegistry));
       incidentCounter = Counter.builder("mad.incidents.opened").description("Incidents opened")
           .tag("host", host).register(Metrics.globalRegistry);
     }
@@ -253,6 +255,7 @@ public class DetectVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    gauges.forEach(Metrics.globalRegistry::remove);
     return trainingPool.close();
   }
 }
