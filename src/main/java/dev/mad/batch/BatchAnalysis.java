@@ -5,9 +5,7 @@ import dev.mad.detect.DetectorModel;
 import dev.mad.detect.RobustBaseline;
 import dev.mad.detect.Severity;
 import dev.mad.detect.Verdict;
-import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -158,43 +156,26 @@ public final class BatchAnalysis {
     RollingBaseline rolling = settings.windowRows() > 0
         ? new RollingBaseline(settings.windowRows(), detector.minSpread()) : null;
     int d = columns.featureIndex().length;
-    double[][] block = new double[BLOCK][d];
-    long[] epochs = new long[BLOCK];
-    String[] records = new String[BLOCK];
-    double[] scratch = new double[BLOCK * d];
-    double[] scores = new double[BLOCK];
-    try (RawRecords raw = new RawRecords(file);
-         DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(features), 1 << 16))) {
-      output.start(columns.header(), columns.features());
-      while (rows < scan.rows()) {
-        int n = (int) Math.min(BLOCK, scan.rows() - rows);
-        for (int i = 0; i < n; i++) {
-          records[i] = raw.next();
-          if (records[i] == null) {
-            throw InputDataException.at(name, 0, null, "file changed while it was being analysed");
-          }
-          for (int k = 0; k < d; k++) {
-            block[i][k] = in.readDouble();
-          }
-          epochs[i] = in.readLong();
-        }
-        model.scoreBlock(block, n, scratch, scores, ForkJoinPool.commonPool());
-        for (int i = 0; i < n; i++) {
-          double[] values = block[i];
+    output.start(columns.header(), columns.features());
+    try (BlockReader reader = new BlockReader(file, features, scan.rows(), BLOCK, d, model)) {
+      BlockReader.Block block;
+      while ((block = nextBlock(reader, name)) != null) {
+        for (int i = 0; i < block.size; i++) {
+          double[] values = block.values[i];
           RobustBaseline baseline = rolling != null ? rolling.current() : null;
-          Verdict v = detector.evaluate(values, model, baseline, scores[i]);
+          Verdict v = detector.evaluate(values, model, baseline, block.scores[i]);
           if (rolling != null) {
             rolling.add(values);
           }
           String contributions = v.anomaly() ? contributionText(columns.features(), v.contributions()) : "";
-          output.row(rows, records[i], values, v, contributions);
+          output.row(rows, block.records[i], values, v, contributions);
           if (chart.wants(rows, v.anomaly())) {
-            chart.add(new ChartSampler.Point(epochs[i], rows, values.clone(), v.anomaly(), v.score()));
+            chart.add(new ChartSampler.Point(block.epochs[i], rows, values.clone(), v.anomaly(), v.score()));
           }
           if (v.anomaly()) {
             anomalies++;
             bySeverity.merge(v.severity(), 1L, Long::sum);
-            String timestamp = RawRecords.split(records[i]).get(columns.timestampIndex());
+            String timestamp = RawRecords.split(block.records[i]).get(columns.timestampIndex());
             BatchResult.FlaggedRow flagged = new BatchResult.FlaggedRow(rows, timestamp, v.score(), v.severity(),
                 v.reason(), v.severityFactors(), contributions);
             output.flagged(flagged);
@@ -205,11 +186,12 @@ public final class BatchAnalysis {
           }
           rows++;
         }
+        reader.recycle(block);
         progress.accept(0.5 + 0.5 * rows / scan.rows());
       }
-      if (raw.next() != null) {
-        throw InputDataException.at(name, 0, null, "file changed while it was being analysed");
-      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("analysis interrupted", e);
     }
     progress.accept(1.0);
     List<BatchResult.FlaggedRow> ranked = new ArrayList<>(top);
@@ -252,6 +234,18 @@ public final class BatchAnalysis {
       sb.append(features.get(i)).append('=').append(tenths / 10).append('.').append(tenths % 10);
     }
     return sb.toString();
+  }
+
+  private static BlockReader.Block nextBlock(BlockReader reader, String name) throws IOException, InputDataException {
+    try {
+      return reader.next();
+    } catch (IOException e) {
+      throw e;
+    } catch (IllegalStateException e) {
+      throw InputDataException.at(name, 0, null, e.getMessage());
+    } catch (Exception e) {
+      throw new IOException(e.getMessage(), e);
+    }
   }
 
   /** Where the timestamp and the feature columns are, and how to read a row's features. */

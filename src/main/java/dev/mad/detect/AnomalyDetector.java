@@ -37,6 +37,8 @@ public final class AnomalyDetector {
   private final List<Rule> rules;
   private final int[] ruleMetric;
   private final Settings settings;
+  /** Contributions of a sample that is not flagged: all zero, shared (never written). */
+  private final double[] zeros;
 
   public AnomalyDetector(List<String> metrics, List<Rule> rules, Settings settings) {
     this.metrics = List.copyOf(metrics);
@@ -58,6 +60,7 @@ public final class AnomalyDetector {
     this.rules = List.copyOf(usable);
     this.ruleMetric = indices.stream().mapToInt(Integer::intValue).toArray();
     this.settings = settings;
+    this.zeros = new double[metrics.size()];
   }
 
   public List<String> metrics() {
@@ -93,21 +96,16 @@ public final class AnomalyDetector {
       throw new IllegalArgumentException("expected " + d + " metrics, got " + x.length);
     }
     RobustBaseline base = model != null ? model.baseline() : baseline;
-    List<Verdict.Detection> detectors = new ArrayList<>(4);
 
     double score = Double.NaN;
     boolean forestFired = false;
     if (model != null) {
       score = Double.isNaN(precomputedScore) ? model.score(x, new double[d]) : precomputedScore;
       forestFired = score < model.threshold();
-      if (forestFired) {
-        detectors.add(new Verdict.Detection(ISOLATION_FOREST, null, score, model.threshold()));
-      }
     }
 
     double[] z = new double[d];
     double[] expected = new double[d];
-    boolean zFired = false;
     double zMax = 0;
     if (base != null) {
       for (int i = 0; i < d; i++) {
@@ -118,14 +116,35 @@ public final class AnomalyDetector {
     } else {
       Arrays.fill(expected, Double.NaN);
     }
-    List<Verdict.Detection> zDetections = new ArrayList<>();
-    for (int i = 0; i < d; i++) {
-      if (info[i].alerting(z[i]) >= settings.zThreshold()) {
-        zFired = true;
-        zDetections.add(new Verdict.Detection(ZSCORE, metrics.get(i), z[i], settings.zThreshold()));
-      }
+    boolean zFired = zMax >= settings.zThreshold();
+    boolean ruleFired = false;
+    for (int r = 0; r < rules.size() && !ruleFired; r++) {
+      ruleFired = rules.get(r).firesOn(x[ruleMetric[r]]);
     }
 
+    // When anomalies are common in the training data (batch files), the contamination threshold
+    // falls inside them; a clearly unusual score (high band) with an extreme z-score still counts.
+    boolean anomaly = ruleFired
+        || (forestFired && zFired)
+        || (model != null && score < settings.highBelow() && zMax >= STRONG_Z_FACTOR * settings.zThreshold())
+        || (model != null && score < settings.strongScore())
+        || (model == null && zFired);
+    if (!anomaly) {
+      // The common case: no explanation to build.
+      return new Verdict(score, false, null, List.of(), z, zeros, expected, List.of(), List.of());
+    }
+    return explain(x, model, score, forestFired, z, zMax, expected);
+  }
+
+  /** Builds the detectors, severity, contributions, reasons and factors of a flagged sample. */
+  private Verdict explain(double[] x, DetectorModel model, double score, boolean forestFired, double[] z, double zMax,
+                          double[] expected) {
+    List<Verdict.Detection> detectors = new ArrayList<>(4);
+    if (forestFired) {
+      detectors.add(new Verdict.Detection(ISOLATION_FOREST, null, score, model.threshold()));
+    } else if (model != null && score < settings.highBelow()) {
+      detectors.add(new Verdict.Detection(ISOLATION_FOREST, null, score, settings.highBelow()));
+    }
     Severity ruleSeverity = null;
     List<Rule> fired = new ArrayList<>(2);
     for (int r = 0; r < rules.size(); r++) {
@@ -137,22 +156,11 @@ public final class AnomalyDetector {
         detectors.add(new Verdict.Detection(rule.detectorName(), rule.metric(), actual, rule.value()));
       }
     }
-
-    // When anomalies are common in the training data (batch files), the contamination threshold
-    // falls inside them; a clearly unusual score (high band) with an extreme z-score still counts.
-    boolean anomaly = !fired.isEmpty()
-        || (forestFired && zFired)
-        || (model != null && score < settings.highBelow() && zMax >= STRONG_Z_FACTOR * settings.zThreshold())
-        || (model != null && score < settings.strongScore())
-        || (model == null && zFired);
-    if (!anomaly) {
-      return new Verdict(score, false, null, List.of(), z, new double[d], expected, List.of(), List.of());
+    for (int i = 0; i < z.length; i++) {
+      if (info[i].alerting(z[i]) >= settings.zThreshold()) {
+        detectors.add(new Verdict.Detection(ZSCORE, metrics.get(i), z[i], settings.zThreshold()));
+      }
     }
-    if (!forestFired && model != null && score < settings.highBelow()) {
-      detectors.add(0, new Verdict.Detection(ISOLATION_FOREST, null, score, settings.highBelow()));
-    }
-    detectors.addAll(zDetections);
-
     Severity severity = severityOf(score, zMax, ruleSeverity);
     double[] contributions = contributions(z, fired);
     return new Verdict(score, true, severity, List.copyOf(detectors), z, contributions, expected,

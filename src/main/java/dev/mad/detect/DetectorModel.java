@@ -34,38 +34,11 @@ public record DetectorModel(IsolationForest forest, RobustScaler scaler, RobustB
    * @param scratch at least {@code n * dimensions} values, reused between calls
    */
   public void scoreBlock(double[][] raw, int n, double[] scratch, double[] out) {
-    scoreRange(raw, 0, n, scratch, out);
-  }
-
-  /**
-   * As {@link #scoreBlock}, with the block split between the caller and {@code pool} (the forest
-   * walk is most of a batch analysis' CPU time, and it parallelises perfectly).
-   */
-  public void scoreBlock(double[][] raw, int n, double[] scratch, double[] out, java.util.concurrent.ForkJoinPool pool) {
-    int half = n / 2;
-    if (half < 64 || pool.getParallelism() < 1) {
-      scoreRange(raw, 0, n, scratch, out);
-      return;
-    }
-    var first = pool.submit(() -> scoreRange(raw, 0, half, scratch, out));
-    scoreRange(raw, half, n, scratch, out);
-    first.join();
-  }
-
-  private void scoreRange(double[][] raw, int from, int to, double[] scratch, double[] out) {
     int d = scaler.dimensions();
-    for (int i = from; i < to; i++) {
+    for (int i = 0; i < n; i++) {
       scaler.transform(raw[i], scratch, i * d);
     }
-    double[] flat = scratch;
-    if (from == 0) {
-      forest.scoreFlat(flat, to, out);
-      return;
-    }
-    double[] part = java.util.Arrays.copyOfRange(flat, from * d, to * d);
-    double[] partOut = new double[to - from];
-    forest.scoreFlat(part, to - from, partOut);
-    System.arraycopy(partOut, 0, out, from, to - from);
+    forest.scoreFlat(scratch, n, out);
   }
 
   public double threshold() {
