@@ -10,12 +10,15 @@ PORT=${PORT:-5140}
 mvn -B -q package -DskipTests
 mvn -B -q test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/soak.classpath
 work=$(mktemp -d)
-MAD_LOGS_DIR="$work/logs" java -jar target/server.jar -conf conf/config.json --port "$PORT" >"$work/server.out" 2>&1 &
+# Run from copies, so that rebuilding target/ during the soak cannot pull classes out from under it.
+cp target/server.jar "$work/server.jar"
+cp -r target/classes target/test-classes "$work/"
+MAD_LOGS_DIR="$work/logs" java -jar "$work/server.jar" -conf conf/config.json --port "$PORT" >"$work/server.out" 2>&1 &
 pid=$!
 trap 'kill $pid $clients_pid 2>/dev/null || true; rm -rf "$work"' EXIT
 sleep 5
 seconds=$((MINUTES * 60))
-java -cp "target/test-classes:target/classes:$(cat target/soak.classpath)" dev.mad.soak.BridgeClients "$PORT" "$CLIENTS" "$seconds" &
+java -cp "$work/test-classes:$work/classes:$(cat target/soak.classpath)" dev.mad.soak.BridgeClients "$PORT" "$CLIENTS" "$seconds" &
 clients_pid=$!
 echo "machine: $(nproc) cores; server pid $pid; $CLIENTS bridge clients; upload every 30 s; ${MINUTES} min"
 echo "elapsed_s rss_mib open_fds threads uploads"

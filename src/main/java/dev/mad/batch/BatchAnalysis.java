@@ -5,8 +5,6 @@ import dev.mad.detect.DetectorModel;
 import dev.mad.detect.RobustBaseline;
 import dev.mad.detect.Severity;
 import dev.mad.detect.Verdict;
-import java.io.BufferedOutputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -101,8 +99,7 @@ public final class BatchAnalysis {
     long seen = 0;
     String sha;
     try (MetricsCsv csv = MetricsCsv.open(path, name);
-         DataOutputStream out = featuresOut == null ? null : new DataOutputStream(
-             new BufferedOutputStream(Files.newOutputStream(featuresOut), 1 << 16))) {
+         FeatureFile.Writer out = featuresOut == null ? null : new FeatureFile.Writer(featuresOut)) {
       Columns columns = path.equals(settings.trainFile()) ? Columns.byName(csv, wanted) : wanted;
       if (featuresOut != null && !csv.header().equals(wanted.header())) {
         throw InputDataException.at(name, 1, null, "header changed while it was being analysed");
@@ -113,10 +110,7 @@ public final class BatchAnalysis {
         long epochMs = parseTimestamp(csv, columns, csv.cell(columns.timestampIndex()));
         columns.read(csv, values);
         if (out != null) {
-          for (double v : values) {
-            out.writeDouble(v);
-          }
-          out.writeLong(epochMs);
+          out.row(values, epochMs);
         }
         if (sample) {
           if (reservoir.size() < cap) {
@@ -314,7 +308,7 @@ public final class BatchAnalysis {
         String text = csv.cell(featureIndex[i]);
         double v;
         try {
-          v = Double.parseDouble(text);
+          v = FastDouble.parse(text);
         } catch (NumberFormatException e) {
           String problem = text.isBlank() ? "empty value; every analysed cell needs a number"
               : "'" + MetricsCsv.shorten(text) + "' is not a number";

@@ -1,9 +1,6 @@
 package dev.mad.batch;
 
 import dev.mad.detect.DetectorModel;
-import java.io.BufferedInputStream;
-import java.io.DataInputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -52,7 +49,7 @@ final class BlockReader implements AutoCloseable {
 
   private void run(Path file, Path features, long rows, int d, DetectorModel model) {
     try (RawRecords raw = new RawRecords(file);
-         DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(features), 1 << 16))) {
+         FeatureFile.Reader in = new FeatureFile.Reader(features)) {
       long done = 0;
       while (done < rows && !cancelled) {
         Block b = free.poll(100, TimeUnit.MILLISECONDS);
@@ -65,10 +62,7 @@ final class BlockReader implements AutoCloseable {
           if (b.records[i] == null) {
             throw new IllegalStateException("file changed while it was being analysed");
           }
-          for (int k = 0; k < d; k++) {
-            b.values[i][k] = in.readDouble();
-          }
-          b.epochs[i] = in.readLong();
+          b.epochs[i] = in.row(b.values[i]);
         }
         b.size = n;
         model.scoreBlock(b.values, n, b.scratch, b.scores);

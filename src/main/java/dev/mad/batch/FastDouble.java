@@ -1,0 +1,61 @@
+package dev.mad.batch;
+
+/**
+ * Parses the plain decimals metric files are made of ({@code -12.345}) without the general
+ * parser's cost, exactly: a mantissa of at most 15 digits and a power of ten up to 10^22 are both
+ * exact doubles, so one division rounds correctly (Clinger's fast path). Anything else (exponents,
+ * long mantissas, NaN, hex) goes to {@link Double#parseDouble}.
+ */
+final class FastDouble {
+  private static final double[] POW10 = new double[23];
+
+  static {
+    double p = 1;
+    for (int i = 0; i < POW10.length; i++) {
+      POW10[i] = p;
+      p *= 10;
+    }
+  }
+
+  private FastDouble() {
+  }
+
+  /** As {@link Double#parseDouble}, including its NumberFormatException for text that is no number. */
+  static double parse(String s) {
+    int n = s.length();
+    int i = 0;
+    boolean negative = false;
+    if (n > 0 && (s.charAt(0) == '-' || s.charAt(0) == '+')) {
+      negative = s.charAt(0) == '-';
+      i = 1;
+    }
+    long mantissa = 0;
+    int digits = 0;
+    int fraction = -1;
+    for (; i < n; i++) {
+      char c = s.charAt(i);
+      if (c >= '0' && c <= '9') {
+        if (mantissa != 0 || c != '0') {
+          digits++;
+        }
+        mantissa = mantissa * 10 + (c - '0');
+        if (fraction >= 0) {
+          fraction++;
+        }
+        if (digits > 15) {
+          return Double.parseDouble(s);
+        }
+      } else if (c == '.' && fraction < 0) {
+        fraction = 0;
+      } else {
+        return Double.parseDouble(s);
+      }
+    }
+    boolean anyDigit = n - (negative || (n > 0 && s.charAt(0) == '+') ? 1 : 0) - (fraction >= 0 ? 1 : 0) > 0;
+    if (!anyDigit || fraction > 22) {
+      return Double.parseDouble(s);
+    }
+    double value = fraction > 0 ? mantissa / POW10[fraction] : mantissa;
+    return negative ? -value : value;
+  }
+}
