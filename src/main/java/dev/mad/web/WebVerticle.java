@@ -125,6 +125,9 @@ public class WebVerticle extends VerticleBase {
   /** Outbound only, and only the dashboard's addresses; nothing the browser sends is let in. */
   private Router bridge() {
     SockJSBridgeOptions options = new SockJSBridgeOptions()
+        // Browsers ping every 5 s; a busy host or a throttled background tab may delay that, so
+        // only drop a client after 30 s of silence (it reconnects anyway).
+        .setPingTimeout(30_000)
         .addOutboundPermitted(new PermittedOptions().setAddressRegex(
             java.util.regex.Pattern.quote(Addresses.DASHBOARD_PREFIX) + ".+"));
     return SockJSHandler.create(vertx).bridge(options);
