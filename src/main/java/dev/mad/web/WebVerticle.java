@@ -22,6 +22,7 @@ import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSBridgeOptions;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
+import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
 import io.vertx.ext.web.templ.handlebars.HandlebarsTemplateEngine;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -130,7 +131,9 @@ public class WebVerticle extends VerticleBase {
         .setPingTimeout(30_000)
         .addOutboundPermitted(new PermittedOptions().setAddressRegex(
             java.util.regex.Pattern.quote(Addresses.DASHBOARD_PREFIX) + ".+"));
-    return SockJSHandler.create(vertx).bridge(options);
+    // SockJS's iframe transports load the client library from a CDN by default; serve ours.
+    SockJSHandlerOptions sockJs = new SockJSHandlerOptions().setLibraryURL("/webjars/sockjs-client/1.6.1/dist/sockjs.min.js");
+    return SockJSHandler.create(vertx, sockJs).bridge(options);
   }
 
   /** The port actually bound; differs from the configured one when that is 0. */

@@ -92,6 +92,8 @@ class WebApiTest {
     assertThat(get("/webjars/uplot/1.6.30/dist/uPlot.iife.min.js").statusCode()).isEqualTo(200);
     assertThat(get("/webjars/sockjs-client/1.6.1/dist/sockjs.min.js").statusCode()).isEqualTo(200);
     assertThat(get("/static/app.css").statusCode()).isEqualTo(200);
+    assertThat(get("/eventbus/iframe.html").bodyAsString()).as("no CDN, even for SockJS's iframe transport")
+        .contains("/webjars/sockjs-client/1.6.1/dist/sockjs.min.js").doesNotContain("cdn.");
     HttpResponse<Buffer> missing = get("/api/nothing-here");
     assertThat(missing.statusCode()).isEqualTo(404);
     assertThat(missing.bodyAsJsonObject().getString("error")).contains("/api/nothing-here");
