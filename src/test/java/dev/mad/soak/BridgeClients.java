@@ -2,6 +2,8 @@ package dev.mad.soak;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.concurrent.atomic.AtomicLong;
@@ -12,6 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class BridgeClients {
   private static final AtomicLong reconnects = new AtomicLong();
+  private static WebSocketClient client;
   private BridgeClients() {
   }
 
@@ -23,10 +26,14 @@ public final class BridgeClients {
     AtomicLong received = new AtomicLong();
     AtomicLong connected = new AtomicLong();
     reconnects.set(0);
+    // One client for all connections, held until the end: an unreachable Vert.x client is closed by its cleaner,
+    // which would drop its WebSockets at the next garbage collection.
+    client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(clients * 2));
     for (int i = 0; i < clients; i++) {
       connect(vertx, port, i, 0, connected, received);
     }
     Thread.sleep(seconds * 1000);
+    long stillOpen = connected.get();
     System.out.println("bridge clients connected at the end: " + connected.get() + ", reconnects: " + reconnects.get()
         + ", messages received: " + received.get());
     vertx.close().toCompletionStage().toCompletableFuture().get();
@@ -35,7 +42,7 @@ public final class BridgeClients {
   /** Connects client {@code i}, retrying after a second on failure as the browser's SockJS client would. */
   private static void connect(Vertx vertx, int port, int i, int attempt, AtomicLong connected, AtomicLong received) {
     String uri = String.format("/eventbus/%03d/soak%04d%02d/websocket", i, i, attempt);
-    vertx.createWebSocketClient().connect(port, "127.0.0.1", uri).onSuccess(ws -> {
+    client.connect(port, "127.0.0.1", uri).onSuccess(ws -> {
         connected.incrementAndGet();
         ws.textMessageHandler(t -> {
           if (t.startsWith("c")) {
