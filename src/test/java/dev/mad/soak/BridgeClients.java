@@ -33,7 +33,6 @@ public final class BridgeClients {
       connect(vertx, port, i, 0, connected, received);
     }
     Thread.sleep(seconds * 1000);
-    long stillOpen = connected.get();
     System.out.println("bridge clients connected at the end: " + connected.get() + ", reconnects: " + reconnects.get()
         + ", messages received: " + received.get());
     vertx.close().toCompletionStage().toCompletableFuture().get();
