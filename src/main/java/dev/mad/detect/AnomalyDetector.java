@@ -23,6 +23,8 @@ public final class AnomalyDetector {
   public static final String ZSCORE = "zscore";
   /** A z-score this many times the threshold is extreme enough to need only a high-band score. */
   static final double STRONG_Z_FACTOR = 3.0;
+  /** Share of the deviation (in %) that lets one metric name an anomaly no threshold explains. */
+  static final double DOMINANT_SHARE = 50.0;
 
   /** Detector settings; bands follow the seed (critical below -0.7, high below -0.5). */
   public record Settings(double zThreshold, double criticalBelow, double highBelow, double strongScore) {
@@ -164,7 +166,7 @@ public final class AnomalyDetector {
     Severity severity = severityOf(score, zMax, ruleSeverity);
     double[] contributions = contributions(z, fired);
     return new Verdict(score, true, severity, List.copyOf(detectors), z, contributions, expected,
-        reasons(z, fired), factors(x, z, fired, contributions));
+        reasons(z, fired, contributions), factors(x, z, fired, contributions));
   }
 
   private Severity severityOf(double score, double zMax, Severity ruleSeverity) {
@@ -206,7 +208,7 @@ public final class AnomalyDetector {
     return weight;
   }
 
-  private List<String> reasons(double[] z, List<Rule> fired) {
+  private List<String> reasons(double[] z, List<Rule> fired, double[] contributions) {
     Set<String> reasons = new LinkedHashSet<>();
     fired.forEach(r -> reasons.add(r.reason()));
     for (int i : byDeviation(z)) {
@@ -215,7 +217,18 @@ public final class AnomalyDetector {
       }
     }
     if (reasons.isEmpty()) {
-      reasons.add(MetricCatalog.COMBINATION_REASON);
+      // No single metric crossed its threshold; name the one that carries most of the deviation, if one does.
+      int top = 0;
+      for (int i = 1; i < contributions.length; i++) {
+        if (contributions[i] > contributions[top]) {
+          top = i;
+        }
+      }
+      if (contributions[top] >= DOMINANT_SHARE && info[top].alerting(z[top]) > 0) {
+        reasons.add(z[top] > 0 ? info[top].highReason() : info[top].lowReason());
+      } else {
+        reasons.add(MetricCatalog.COMBINATION_REASON);
+      }
     }
     return List.copyOf(reasons);
   }

@@ -97,4 +97,22 @@ class AnomalyDetectorTest {
     RobustBaseline baseline = RobustBaseline.fit(flat, detector.minSpread());
     assertThat(Math.abs(baseline.zScore(1, 2450))).isLessThan(3.0);
   }
+
+  @Test
+  @DisplayName("a flagged sample that no threshold explains is named after the metric carrying most of the deviation")
+  void dominantMetricNamesTheReason() {
+    // A strong-score setting so low that the sample is flagged on its forest score alone.
+    AnomalyDetector eager = new AnomalyDetector(MetricSample.METRICS, List.of(),
+        new AnomalyDetector.Settings(3.0, -0.7, -0.5, -0.01));
+    double[] mild = quiet[0].clone();
+    mild[0] = 10.5; // CPU about 2 spreads above normal: under the z threshold
+    Verdict v = eager.evaluate(mild, model, null);
+    assertThat(v.anomaly()).isTrue();
+    assertThat(v.contributions()[0]).isGreaterThan(50);
+    assertThat(v.reasons()).containsExactly("High CPU usage detected");
+
+    double[] flat = quiet[1].clone();
+    Verdict spread = eager.evaluate(flat, model, null);
+    assertThat(spread.reasons()).containsExactly("Unusual combination of system metrics");
+  }
 }
