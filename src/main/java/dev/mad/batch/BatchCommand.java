@@ -3,11 +3,8 @@ package dev.mad.batch;
 import dev.mad.LogSetup;
 import dev.mad.config.ConfigException;
 import dev.mad.config.ConfigSchema;
-import dev.mad.detect.AnomalyDetector;
-import dev.mad.detect.IsolationForestParams;
-import dev.mad.detect.Rule;
+import dev.mad.detect.DetectionJson;
 import dev.mad.detect.Severity;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -184,24 +181,9 @@ public final class BatchCommand {
   }
 
   static BatchSettings settings(Options o, JsonObject detect) {
-    JsonObject severity = detect.getJsonObject("severity");
-    double critical = severity.getDouble("critical_below");
-    IsolationForestParams forest = new IsolationForestParams(detect.getInteger("n_estimators"),
-        detect.getInteger("max_samples"), o.contamination(), detect.getLong("random_seed"));
-    AnomalyDetector.Settings detector = new AnomalyDetector.Settings(detect.getDouble("zscore_threshold"), critical,
-        severity.getDouble("high_below"), critical);
-    return new BatchSettings(forest, detector, rules(detect.getJsonArray("rules")), o.features(), o.windowRows(),
-        o.trainFile());
-  }
-
-  static List<Rule> rules(JsonArray json) {
-    List<Rule> rules = new ArrayList<>();
-    for (int i = 0; i < json.size(); i++) {
-      JsonObject r = json.getJsonObject(i);
-      rules.add(new Rule(r.getString("name"), r.getString("metric"), r.getString("op"), r.getDouble("value"),
-          Severity.parse(r.getString("severity")), r.getString("reason")));
-    }
-    return rules;
+    return new BatchSettings(DetectionJson.forestParams(detect, o.contamination()),
+        DetectionJson.detectorSettings(detect), DetectionJson.rules(detect.getJsonArray("rules")), o.features(),
+        o.windowRows(), o.trainFile());
   }
 
   private static void printSummary(PrintStream out, BatchRunner.Outcome outcome, Options options, Path logsDir) {

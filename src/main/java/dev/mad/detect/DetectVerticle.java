@@ -77,13 +77,9 @@ public class DetectVerticle extends VerticleBase {
     windowMs = c.getInteger("window_seconds", 120) * 1000L;
     retrainMs = c.getInteger("retrain_seconds", 300) * 1000L;
     adaptMs = c.getInteger("adapt_seconds", 600) * 1000L;
-    JsonObject severity = c.getJsonObject("severity", new JsonObject());
-    double criticalBelow = severity.getDouble("critical_below", -0.7);
-    detector = new AnomalyDetector(MetricSample.METRICS, rules(c.getJsonArray("rules", new JsonArray())),
-        new AnomalyDetector.Settings(c.getDouble("zscore_threshold", 3.0), criticalBelow,
-            severity.getDouble("high_below", -0.5), criticalBelow));
-    forestParams = new IsolationForestParams(c.getInteger("n_estimators", 100), c.getInteger("max_samples", 256),
-        c.getDouble("contamination", 0.05), c.getLong("random_seed", 42L));
+    detector = new AnomalyDetector(MetricSample.METRICS, DetectionJson.rules(c.getJsonArray("rules", new JsonArray())),
+        DetectionJson.detectorSettings(c));
+    forestParams = DetectionJson.forestParams(c, c.getDouble("contamination", 0.05));
     incidents = new IncidentTracker(c.getInteger("incident_quiet_seconds", 15) * 1000L,
         c.getInteger("incident_min_samples", 2), 5_000);
     window = new SampleWindow(windowMs);
@@ -97,16 +93,6 @@ public class DetectVerticle extends VerticleBase {
             : (System.currentTimeMillis() - v.model.trainedAtMs()) / 1000.0)
         .description("Seconds since the live model was trained").register(Metrics.globalRegistry));
     return Future.all(samples.completion(), status.completion(), health.completion());
-  }
-
-  static List<Rule> rules(JsonArray json) {
-    List<Rule> rules = new ArrayList<>();
-    for (int i = 0; i < json.size(); i++) {
-      JsonObject r = json.getJsonObject(i);
-      rules.add(new Rule(r.getString("name"), r.getString("metric"), r.getString("op"),
-          r.getDouble("value"), Severity.parse(r.getString("severity")), r.getString("reason")));
-    }
-    return rules;
   }
 
   private void onSample(Message<JsonObject> message) {

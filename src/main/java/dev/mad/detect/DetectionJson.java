@@ -13,6 +13,31 @@ public final class DetectionJson {
   private DetectionJson() {
   }
 
+  /** The detector's settings from a {@code detect} config section (defaults where a key is absent). */
+  public static AnomalyDetector.Settings detectorSettings(JsonObject detect) {
+    JsonObject severity = detect.getJsonObject("severity", new JsonObject());
+    double criticalBelow = severity.getDouble("critical_below", -0.7);
+    return new AnomalyDetector.Settings(detect.getDouble("zscore_threshold", 3.0), criticalBelow,
+        severity.getDouble("high_below", -0.5), criticalBelow);
+  }
+
+  /** The forest's parameters from a {@code detect} config section, with the given contamination. */
+  public static IsolationForestParams forestParams(JsonObject detect, double contamination) {
+    return new IsolationForestParams(detect.getInteger("n_estimators", 100), detect.getInteger("max_samples", 256),
+        contamination, detect.getLong("random_seed", 42L));
+  }
+
+  /** The rules of {@code detect.rules} (already validated by the config schema). */
+  public static List<Rule> rules(JsonArray json) {
+    List<Rule> rules = new java.util.ArrayList<>();
+    for (int i = 0; i < json.size(); i++) {
+      JsonObject r = json.getJsonObject(i);
+      rules.add(new Rule(r.getString("name"), r.getString("metric"), r.getString("op"), r.getDouble("value"),
+          Severity.parse(r.getString("severity")), r.getString("reason")));
+    }
+    return rules;
+  }
+
   /** Adds {@code is_anomaly}, {@code anomaly_score}, {@code severity}, {@code reason} to a sample. */
   public static JsonObject scored(JsonObject sample, Verdict v) {
     JsonObject out = sample.copy().put("is_anomaly", v.anomaly());

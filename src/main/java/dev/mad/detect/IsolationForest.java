@@ -89,7 +89,7 @@ public final class IsolationForest {
 
     private static IsolationForest fit(double[][] rows, IsolationForestParams params, ParallelLoop loop) {
         Objects.requireNonNull(params, "params");
-        int dims = validateTrainingRows(rows);
+        int dims = TrainingRows.validate(rows, 2, "an isolation forest");
         int n = rows.length;
         int psi = Math.min(params.maxSamples(), n);
         int depth = 32 - Integer.numberOfLeadingZeros(psi - 1); // ceil(log2(psi)) for psi >= 2
@@ -133,7 +133,7 @@ public final class IsolationForest {
             throw new IllegalArgumentException(
                     "expected a row of " + dimensions + " features, got " + x.length);
         }
-        checkFinite(x, 0, dimensions, 0);
+        TrainingRows.checkFinite(x, 0, dimensions, 0);
         int bottom = 1 << depth;
         double sum = 0.0;
         for (int t = 0; t < nTrees; t++) {
@@ -159,7 +159,7 @@ public final class IsolationForest {
                 throw new IllegalArgumentException(
                         "row " + i + " has " + row.length + " features, expected " + dimensions);
             }
-            checkFinite(row, 0, dimensions, i);
+            TrainingRows.checkFinite(row, 0, dimensions, i);
         }
         scoreRows(rows, 0, rows.length, out);
     }
@@ -184,7 +184,7 @@ public final class IsolationForest {
                     "out has room for " + out.length + " scores but n is " + n);
         }
         for (int i = 0; i < n; i++) {
-            checkFinite(rowMajor, i * dimensions, dimensions, i);
+            TrainingRows.checkFinite(rowMajor, i * dimensions, dimensions, i);
         }
         double[] acc = new double[SCORE_BLOCK];
         for (int from = 0; from < n; from += SCORE_BLOCK) {
@@ -328,42 +328,6 @@ public final class IsolationForest {
     // ---------------------------------------------------------------------------------------------
     // Validation and helpers
 
-    private static int validateTrainingRows(double[][] rows) {
-        Objects.requireNonNull(rows, "rows");
-        if (rows.length < 2) {
-            throw new IllegalArgumentException(
-                    "cannot fit an isolation forest on " + rows.length + " rows; at least 2 are needed");
-        }
-        if (rows[0] == null) {
-            throw new IllegalArgumentException("row 0 is null");
-        }
-        int dims = rows[0].length;
-        if (dims == 0) {
-            throw new IllegalArgumentException("rows have no features");
-        }
-        for (int i = 0; i < rows.length; i++) {
-            double[] row = rows[i];
-            if (row == null) {
-                throw new IllegalArgumentException("row " + i + " is null");
-            }
-            if (row.length != dims) {
-                throw new IllegalArgumentException("ragged rows: row " + i + " has " + row.length
-                        + " features but row 0 has " + dims);
-            }
-            checkFinite(row, 0, dims, i);
-        }
-        return dims;
-    }
-
-    private static void checkFinite(double[] values, int offset, int length, int row) {
-        for (int f = 0; f < length; f++) {
-            double v = values[offset + f];
-            if (!Double.isFinite(v)) {
-                throw new IllegalArgumentException("row " + row + ", feature " + f + " is "
-                        + (Double.isNaN(v) ? "NaN" : "infinite") + "; only finite values are supported");
-            }
-        }
-    }
 
     /** numpy's default ("linear") percentile of {@code values} at {@code fraction}; reorders the array. */
     static double percentile(double[] values, double fraction) {

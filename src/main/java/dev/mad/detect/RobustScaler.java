@@ -31,7 +31,7 @@ public final class RobustScaler {
 
     /** {@link #fit(double[][], double[])} without floors: only a constant feature gets the fallback scale 1. */
     public static RobustScaler fit(double[][] rows) {
-        int dims = validate(rows);
+        int dims = TrainingRows.validate(rows, 1, "a scaler");
         return fit(rows, new double[dims]);
     }
 
@@ -43,7 +43,7 @@ public final class RobustScaler {
      * constant feature with no floor gets scale 1, as in scikit-learn, so transforming never divides by 0.
      */
     public static RobustScaler fit(double[][] rows, double[] minScale) {
-        int dims = validate(rows);
+        int dims = TrainingRows.validate(rows, 1, "a scaler");
         Objects.requireNonNull(minScale, "minScale");
         if (minScale.length != dims) {
             throw new IllegalArgumentException(
@@ -154,36 +154,5 @@ public final class RobustScaler {
         int n = sorted.length;
         int mid = n >>> 1;
         return (n & 1) == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2.0;
-    }
-
-    private static int validate(double[][] rows) {
-        Objects.requireNonNull(rows, "rows");
-        if (rows.length == 0) {
-            throw new IllegalArgumentException("cannot fit a scaler on 0 rows");
-        }
-        if (rows[0] == null) {
-            throw new IllegalArgumentException("row 0 is null");
-        }
-        int dims = rows[0].length;
-        if (dims == 0) {
-            throw new IllegalArgumentException("rows have no features");
-        }
-        for (int i = 0; i < rows.length; i++) {
-            double[] row = rows[i];
-            if (row == null) {
-                throw new IllegalArgumentException("row " + i + " is null");
-            }
-            if (row.length != dims) {
-                throw new IllegalArgumentException(
-                        "ragged rows: row " + i + " has " + row.length + " features but row 0 has " + dims);
-            }
-            for (int f = 0; f < dims; f++) {
-                if (!Double.isFinite(row[f])) {
-                    throw new IllegalArgumentException("row " + i + ", feature " + f + " is "
-                            + (Double.isNaN(row[f]) ? "NaN" : "infinite") + "; only finite values are supported");
-                }
-            }
-        }
-        return dims;
     }
 }
