@@ -6,9 +6,11 @@ import dev.mad.detect.RobustBaseline;
 import dev.mad.detect.Severity;
 import dev.mad.detect.Verdict;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.ZoneId;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
@@ -17,32 +19,37 @@ import java.util.Locale;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.DoubleConsumer;
 
 /**
- * Analyses a metrics CSV in two streaming passes: the first validates every row and keeps a
- * uniform sample of at most {@link BatchSettings#MAX_TRAINING_ROWS} rows to train on (or reads
- * the separate training file); the second scores each row with the same {@link AnomalyDetector}
- * as live mode and hands it to a {@link BatchOutput}. Memory does not grow with the file.
+ * Analyses a metrics CSV in two streaming passes on all cores. The validating pass ({@link ScanPass})
+ * reads the file in parts at once, checks every row and stores each row's features with the
+ * position of its raw record ({@link FeatureStore}); the model is trained on all rows or a uniform
+ * sample of {@link BatchSettings#MAX_TRAINING_ROWS} (or on the separate training file). The scoring
+ * pass ({@link ScorePass}) then scores, explains and formats blocks of rows on every thread with the
+ * same {@link AnomalyDetector} as live mode, and hands them to a {@link BatchOutput} in file order.
+ * Memory does not grow with the file.
  */
 public final class BatchAnalysis {
   /** Columns that are never features: the time, and results of an earlier analysis or labels. */
   static final Set<String> NOT_FEATURES = Set.of("timestamp", "is_anomaly", "anomaly_score", "label");
   private static final int TOP = 10;
-  /** Rows scored together: the forest walks a block of rows much faster than one row at a time. */
-  private static final int BLOCK = 1024;
+  /** Rows scored, explained and formatted together by one thread. */
+  static final int BLOCK = 4096;
   /** Regular rows kept for the result chart (flagged rows are kept besides, up to as many). */
   private static final int CHART_POINTS = 2000;
 
   private final BatchSettings settings;
-  private final TimestampParser timestamps = new TimestampParser(ZoneId.systemDefault());
 
-  /** Progress callback: fraction 0..1 of the whole analysis (training pass counts as the first half). */
+  /** Progress callback: fraction 0..1 of the whole analysis (the validating pass counts as the first half). */
   private final DoubleConsumer progress;
 
-  /** Where the scoring pass' temporary feature file goes (the logs directory, so a crash leaves it where it is cleaned). */
+  /** Where the temporary feature files go (the logs directory, so a crash leaves them where they are cleaned). */
   private final Path workDir;
+
+  private final int threads = Math.max(1, Math.min(8, Runtime.getRuntime().availableProcessors()));
 
   public BatchAnalysis(BatchSettings settings, Path workDir, DoubleConsumer progress) {
     this.settings = settings;
@@ -59,154 +66,232 @@ public final class BatchAnalysis {
       }
       columns = Columns.resolve(csv, settings.features());
     }
-    boolean separateTraining = settings.trainFile() != null;
     Files.createDirectories(workDir);
-    Path features = Files.createTempFile(workDir, ".features-", ".tmp");
+    ExecutorService pool = Executors.newFixedThreadPool(threads + 1, r -> {
+      Thread t = new Thread(r, "mad-batch");
+      t.setDaemon(true);
+      return t;
+    });
     try {
-      Scan scan;
-      double[][] training;
-      if (separateTraining) {
-        Scan trainScan = scan(settings.trainFile(), settings.trainFile().toString(), columns, null, true, 0, 0.25);
-        training = trainScan.sample();
-        scan = scan(file, name, columns, features, false, 0.25, 0.5);
-      } else {
-        scan = scan(file, name, columns, features, true, 0, 0.5);
-        training = scan.sample();
+      double[][] training = null;
+      double scanFrom = 0;
+      if (settings.trainFile() != null) {
+        Path trainFile = settings.trainFile();
+        Columns trainColumns;
+        try (MetricsCsv csv = MetricsCsv.open(trainFile, trainFile.toString())) {
+          trainColumns = Columns.byName(csv, columns);
+        }
+        ScanPass.Result trained = new ScanPass(trainFile, trainFile.toString(), trainColumns, workDir, pool, threads)
+            .run(f -> progress.accept(0.25 * f));
+        try (FeatureStore store = trained.store()) {
+          training = sample(store, trainFile.toString());
+        }
+        scanFrom = 0.25;
       }
-      AnomalyDetector detector = new AnomalyDetector(columns.features(), settings.rules(), settings.detector());
-      DetectorModel model = DetectorModel.train(training, detector.minSpread(), settings.forest(),
-          System.currentTimeMillis(), ForkJoinPool.commonPool());
-      return score(file, name, columns, features, scan, training.length, detector, model, output, started);
+      double from = scanFrom;
+      ScanPass.Result scan = new ScanPass(file, name, columns, workDir, pool, threads)
+          .run(f -> progress.accept(from + (0.5 - from) * f));
+      try (FeatureStore store = scan.store()) {
+        if (training == null) {
+          training = sample(store, name);
+        }
+        AnomalyDetector detector = new AnomalyDetector(columns.features(), settings.rules(), settings.detector());
+        DetectorModel model = DetectorModel.train(training, detector.minSpread(), settings.forest(),
+            System.currentTimeMillis(), pool);
+        return score(file, name, columns, store, scan, training.length, detector, model, output, pool, started);
+      }
     } finally {
-      Files.deleteIfExists(features);
+      pool.shutdownNow();
     }
-  }
-
-  /** Result of a validating pass: the row count, the file's hash and, if asked, the training sample. */
-  private record Scan(long rows, String sha256, double[][] sample) {
   }
 
   /**
-   * Validating pass: checks every row's timestamp and features, writes the features (and the
-   * timestamp in epoch ms) of every row to {@code featuresOut} when given, and keeps a uniform
-   * reservoir sample of at most {@link BatchSettings#MAX_TRAINING_ROWS} rows when asked.
+   * The rows to train on: all of them, or a uniform sample of {@link BatchSettings#MAX_TRAINING_ROWS}
+   * drawn with the forest's seed (so the same file always gives the same model).
    */
-  private Scan scan(Path path, String name, Columns wanted, Path featuresOut, boolean sample, double progressFrom,
-                    double progressTo) throws IOException, InputDataException {
+  private double[][] sample(FeatureStore store, String name) throws IOException, InputDataException {
+    long n = store.rows();
     int cap = BatchSettings.MAX_TRAINING_ROWS;
-    List<double[]> reservoir = new ArrayList<>();
-    SplittableRandom random = new SplittableRandom(settings.forest().randomSeed());
-    long seen = 0;
-    String sha;
-    try (MetricsCsv csv = MetricsCsv.open(path, name);
-         FeatureFile.Writer out = featuresOut == null ? null : new FeatureFile.Writer(featuresOut)) {
-      Columns columns = path.equals(settings.trainFile()) ? Columns.byName(csv, wanted) : wanted;
-      if (featuresOut != null && !csv.header().equals(wanted.header())) {
-        throw InputDataException.at(name, 1, null, "header changed while it was being analysed");
-      }
-      int d = columns.featureIndex().length;
-      double[] values = new double[d];
-      while (csv.next()) {
-        long epochMs = parseTimestamp(csv, columns, csv.cell(columns.timestampIndex()));
-        columns.read(csv, values);
-        if (out != null) {
-          out.row(values, epochMs);
-        }
-        if (sample) {
-          if (reservoir.size() < cap) {
-            reservoir.add(values.clone());
-          } else {
-            long slot = random.nextLong(seen + 1);
-            if (slot < cap) {
-              reservoir.set((int) slot, values.clone());
-            }
-          }
-        }
-        seen++;
-        if ((seen & 0x3fff) == 0) {
-          progress.accept(progressFrom + (progressTo - progressFrom) * csv.progress());
-        }
-      }
-      sha = csv.sha256();
+    if (n < 2) {
+      throw InputDataException.at(name, 0, null, "has " + n + " data row(s); at least 2 are needed to learn");
     }
-    if (sample && reservoir.size() < 2) {
-      throw InputDataException.at(name, 0, null, "has " + reservoir.size() + " data row(s); at least 2 are needed to learn");
+    long[] picked;
+    if (n <= cap) {
+      picked = new long[(int) n];
+      for (int i = 0; i < picked.length; i++) {
+        picked[i] = i;
+      }
+    } else {
+      // Floyd's algorithm: cap distinct indices, each subset equally likely.
+      SplittableRandom random = new SplittableRandom(settings.forest().randomSeed());
+      java.util.HashSet<Long> chosen = new java.util.HashSet<>(cap * 2);
+      for (long j = n - cap; j < n; j++) {
+        long t = random.nextLong(j + 1);
+        chosen.add(chosen.contains(t) ? j : t);
+      }
+      picked = chosen.stream().mapToLong(Long::longValue).sorted().toArray();
     }
-    return new Scan(seen, sha, sample ? reservoir.toArray(double[][]::new) : null);
+    int d = store.dimensions();
+    double[][] rows = new double[picked.length][];
+    FeatureStore.Rows buf = new FeatureStore.Rows(BLOCK, d);
+    int i = 0;
+    while (i < picked.length) {
+      // read runs of consecutive rows together
+      int run = 1;
+      while (i + run < picked.length && run < BLOCK && picked[i + run] == picked[i] + run) {
+        run++;
+      }
+      store.read(picked[i], run, buf);
+      for (int k = 0; k < run; k++) {
+        rows[i + k] = buf.values[k].clone();
+      }
+      i += run;
+    }
+    return rows;
   }
 
-  /** Scoring pass: each raw record with its stored features, scored in blocks, to the output. */
-  private BatchResult score(Path file, String name, Columns columns, Path features, Scan scan, int trainingRows,
-                            AnomalyDetector detector, DetectorModel model, BatchOutput output, long started)
-      throws IOException, InputDataException {
-    long rows = 0;
-    long anomalies = 0;
+  /** Per-thread buffers of the scoring pass. */
+  private static final class ScoreState {
+    final FeatureStore.Rows rows;
+    final double[] scratch;
+    final double[] scores = new double[BLOCK];
+    final RollingBaseline rolling;
+    byte[] raw = new byte[1 << 20];
+
+    ScoreState(int d, RollingBaseline rolling) {
+      rows = new FeatureStore.Rows(BLOCK, d);
+      scratch = new double[BLOCK * d];
+      this.rolling = rolling;
+    }
+  }
+
+  /** One scored block: its output text and what the summary, chart and history need of it. */
+  private static final class Scored {
+    final long firstRow;
+    final int size;
+    final ByteSink csv;
+    final ByteSink json;
+    final double[] values;
+    final long[] epochs;
+    final double[] scores;
+    final boolean[] anomaly;
+    final List<BatchResult.FlaggedRow> flagged = new ArrayList<>();
+
+    Scored(long firstRow, int size, int d, int csvBytes, boolean json) {
+      this.firstRow = firstRow;
+      this.size = size;
+      this.csv = new ByteSink(csvBytes);
+      this.json = json ? new ByteSink(csvBytes * 3) : null;
+      this.values = new double[size * d];
+      this.epochs = new long[size];
+      this.scores = new double[size];
+      this.anomaly = new boolean[size];
+    }
+  }
+
+  /** Scoring pass: blocks of rows scored, explained and formatted on all threads, committed in file order. */
+  private BatchResult score(Path file, String name, Columns columns, FeatureStore store, ScanPass.Result scan,
+                            int trainingRows, AnomalyDetector detector, DetectorModel model, BatchOutput output,
+                            ExecutorService pool, long started) throws IOException, InputDataException {
+    long[] counts = new long[3];
     EnumMap<Severity, Long> bySeverity = new EnumMap<>(Severity.class);
     for (Severity s : Severity.values()) {
       bySeverity.put(s, 0L);
     }
     ChartSampler chart = new ChartSampler(CHART_POINTS);
     PriorityQueue<BatchResult.FlaggedRow> top = new PriorityQueue<>(rankOrder().reversed());
-    RollingBaseline rolling = settings.windowRows() > 0
-        ? new RollingBaseline(settings.windowRows(), detector.minSpread()) : null;
     int d = columns.featureIndex().length;
+    long rows = store.rows();
+    int blocks = (int) ((rows + BLOCK - 1) / BLOCK);
+    // A rolling baseline depends on the rows before: one thread then takes the blocks in order.
+    boolean rolling = settings.windowRows() > 0;
+    BlockFormatter formatter = new BlockFormatter(columns, output.wantsJson());
     output.start(columns.header(), columns.features());
-    try (BlockReader reader = new BlockReader(file, features, scan.rows(), BLOCK, d, model)) {
-      BlockReader.Block block;
-      while ((block = nextBlock(reader, name)) != null) {
-        for (int i = 0; i < block.size; i++) {
-          double[] values = block.values[i];
-          RobustBaseline baseline = rolling != null ? rolling.current() : null;
-          Verdict v = detector.evaluate(values, model, baseline, block.scores[i]);
-          if (rolling != null) {
-            rolling.add(values);
-          }
-          String contributions = v.anomaly() ? contributionText(columns.features(), v.contributions()) : "";
-          output.row(rows, block.records[i], values, v, contributions);
-          if (chart.wants(rows, v.anomaly())) {
-            chart.add(new ChartSampler.Point(block.epochs[i], rows, values.clone(), v.anomaly(), v.score()));
-          }
-          if (v.anomaly()) {
-            anomalies++;
-            bySeverity.merge(v.severity(), 1L, Long::sum);
-            String timestamp = RawRecords.split(block.records[i]).get(columns.timestampIndex());
-            BatchResult.FlaggedRow flagged = new BatchResult.FlaggedRow(rows, timestamp, v.score(), v.severity(),
-                v.reason(), v.severityFactors(), contributions);
-            output.flagged(flagged);
-            top.add(flagged);
-            if (top.size() > TOP) {
-              top.poll();
+    try (FileChannel input = FileChannel.open(file, StandardOpenOption.READ)) {
+      ScorePass.<ScoreState, Scored>run(blocks, rolling ? 1 : threads, pool,
+          () -> new ScoreState(d, rolling ? new RollingBaseline(settings.windowRows(), detector.minSpread()) : null),
+          (k, st) -> {
+            long first = (long) k * BLOCK;
+            int n = (int) Math.min(BLOCK, rows - first);
+            store.read(first, n, st.rows);
+            st.raw = readRaw(input, st.rows.starts[0], st.rows.ends[n - 1], st.raw, name);
+            model.scoreBlock(st.rows.values, n, st.scratch, st.scores);
+            Scored out = new Scored(first, n, d, (int) (st.rows.ends[n - 1] - st.rows.starts[0]) + n * 24,
+                output.wantsJson());
+            long base = st.rows.starts[0];
+            for (int i = 0; i < n; i++) {
+              double[] x = st.rows.values[i];
+              RobustBaseline baseline = st.rolling != null ? st.rolling.current() : null;
+              Verdict v = detector.evaluate(x, model, baseline, st.scores[i]);
+              if (st.rolling != null) {
+                st.rolling.add(x);
+              }
+              int at = (int) (st.rows.starts[i] - base);
+              int length = (int) (st.rows.ends[i] - st.rows.starts[i]);
+              String contributions = v.anomaly() ? contributionText(columns.features(), v.contributions()) : "";
+              formatter.row(first + i, st.raw, at, length, x, v, contributions, out.csv, out.json);
+              System.arraycopy(x, 0, out.values, i * d, d);
+              out.epochs[i] = st.rows.epochs[i];
+              out.scores[i] = v.score();
+              out.anomaly[i] = v.anomaly();
+              if (v.anomaly()) {
+                String timestamp = RawRecords.field(st.raw, at, length, columns.timestampIndex());
+                out.flagged.add(new BatchResult.FlaggedRow(first + i, timestamp, v.score(), v.severity(), v.reason(),
+                    v.severityFactors(), contributions));
+              }
             }
-          }
-          rows++;
-        }
-        reader.recycle(block);
-        progress.accept(0.5 + 0.5 * rows / scan.rows());
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("analysis interrupted", e);
+            return out;
+          },
+          block -> {
+            output.block(block.csv, block.json);
+            for (BatchResult.FlaggedRow f : block.flagged) {
+              counts[0]++;
+              bySeverity.merge(f.severity(), 1L, Long::sum);
+              output.flagged(f);
+              top.add(f);
+              if (top.size() > TOP) {
+                top.poll();
+              }
+            }
+            for (int i = 0; i < block.size; i++) {
+              long row = block.firstRow + i;
+              if (chart.wants(row, block.anomaly[i])) {
+                chart.add(new ChartSampler.Point(block.epochs[i], row,
+                    java.util.Arrays.copyOfRange(block.values, i * d, i * d + d), block.anomaly[i], block.scores[i]));
+              }
+            }
+            progress.accept(0.5 + 0.5 * (block.firstRow + block.size) / rows);
+          });
+    } catch (IOException | InputDataException | RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IOException(e.getMessage(), e);
     }
     progress.accept(1.0);
     List<BatchResult.FlaggedRow> ranked = new ArrayList<>(top);
     ranked.sort(rankOrder());
-    return new BatchResult(name, scan.sha256(), rows, anomalies, bySeverity, ranked, columns.features(), trainingRows,
+    return new BatchResult(name, scan.sha256(), rows, counts[0], bySeverity, ranked, columns.features(), trainingRows,
         model.threshold(), (System.nanoTime() - started) / 1_000_000, chart.points());
+  }
+
+  /** The raw bytes of the input from {@code from} to {@code to}, into {@code buf} (grown when too small). */
+  private static byte[] readRaw(FileChannel input, long from, long to, byte[] buf, String name)
+      throws IOException, InputDataException {
+    int length = (int) (to - from);
+    byte[] b = buf.length >= length ? buf : new byte[Math.max(length, buf.length * 2)];
+    ByteBuffer target = ByteBuffer.wrap(b, 0, length);
+    while (target.hasRemaining()) {
+      if (input.read(target, from + target.position()) < 0) {
+        throw InputDataException.at(name, 0, null, "file changed while it was being analysed");
+      }
+    }
+    return b;
   }
 
   /** Most urgent first: by severity, then by lower (stranger) score. */
   private static Comparator<BatchResult.FlaggedRow> rankOrder() {
     return Comparator.comparing(BatchResult.FlaggedRow::severity).reversed()
         .thenComparingDouble(BatchResult.FlaggedRow::score);
-  }
-
-  private long parseTimestamp(MetricsCsv csv, Columns columns, String text) throws InputDataException {
-    try {
-      return timestamps.parse(text);
-    } catch (IllegalArgumentException e) {
-      throw InputDataException.at(csv.name(), csv.line(), csv.header().get(columns.timestampIndex()),
-          e.getMessage() + " (expected ISO-8601, 'YYYY-MM-DD HH:MM:SS[.ffffff]' or epoch seconds/milliseconds)");
-    }
   }
 
   /** {@code cpu_percent=85.2;memory_percent=14.8}: shares in %, largest first, zeros left out. */
@@ -228,18 +313,6 @@ public final class BatchAnalysis {
       sb.append(features.get(i)).append('=').append(tenths / 10).append('.').append(tenths % 10);
     }
     return sb.toString();
-  }
-
-  private static BlockReader.Block nextBlock(BlockReader reader, String name) throws IOException, InputDataException {
-    try {
-      return reader.next();
-    } catch (IOException e) {
-      throw e;
-    } catch (IllegalStateException e) {
-      throw InputDataException.at(name, 0, null, e.getMessage());
-    } catch (Exception e) {
-      throw new IOException(e.getMessage(), e);
-    }
   }
 
   /** Where the timestamp and the feature columns are, and how to read a row's features. */
@@ -301,25 +374,6 @@ public final class BatchAnalysis {
         }
       }
       return -1;
-    }
-
-    void read(MetricsCsv csv, double[] out) throws InputDataException {
-      for (int i = 0; i < featureIndex.length; i++) {
-        String text = csv.cell(featureIndex[i]);
-        double v;
-        try {
-          v = FastDouble.parse(text);
-        } catch (NumberFormatException e) {
-          String problem = text.isBlank() ? "empty value; every analysed cell needs a number"
-              : "'" + MetricsCsv.shorten(text) + "' is not a number";
-          throw InputDataException.at(csv.name(), csv.line(), features.get(i), problem);
-        }
-        if (!Double.isFinite(v)) {
-          throw InputDataException.at(csv.name(), csv.line(), features.get(i),
-              "'" + text + "' is not a finite number (NaN and infinity cannot be analysed)");
-        }
-        out[i] = v;
-      }
     }
 
     private static boolean isNumber(String text) {

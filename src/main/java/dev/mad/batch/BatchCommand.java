@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The {@code --csv-file} mode: analyse a file, print the summary, exit with 0 (done),
@@ -66,14 +67,14 @@ public final class BatchCommand {
       return USAGE;
     }
     Path logsDir = logsDirOverride != null ? logsDirOverride : Path.of(config.getString(ConfigSchema.LOGS_DIR));
-    if (logsDirOverride == null) {
-      LogSetup.batch(logsDir);
-    }
+    // Logback takes a while to configure: do it beside the analysis, which logs only once it is done.
+    CompletableFuture<Void> logging = logsDirOverride == null
+        ? CompletableFuture.runAsync(() -> LogSetup.batch(logsDir)) : CompletableFuture.completedFuture(null);
     BatchSettings settings = settings(options, config.getJsonObject("detect"));
     ProgressBar bar = ProgressBar.forTerminal(err, options.csvFile());
     try {
       BatchRunner.Outcome outcome = BatchRunner.run(options.csvFile(), options.csvFile().toString(), settings, logsDir,
-          options.outputFile(), "cli", bar::update);
+          options.outputFile(), "cli", bar::update, logging);
       bar.done();
       printSummary(out, outcome, options, logsDir);
       return OK;

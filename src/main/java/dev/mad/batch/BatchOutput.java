@@ -1,18 +1,20 @@
 package dev.mad.batch;
 
-import dev.mad.detect.Verdict;
 import java.io.IOException;
 import java.util.List;
 
-/** Receives the results of the scoring pass, row by row, in file order. */
+/** Receives the results of the scoring pass, block by block, in file order. */
 interface BatchOutput {
   void start(List<String> inputHeader, List<String> features) throws IOException;
 
+  /** Whether {@link #block} should also be given the rows as JSON objects. */
+  boolean wantsJson();
+
   /**
-   * @param record the row's raw CSV text, exactly as in the input
-   * @param values the row's feature values, in the order of {@code features}
+   * @param csv  the block's rows: each input record as it was read, then the result columns
+   * @param json the same rows as JSON objects (separated by ",\n"), or null unless {@link #wantsJson()}
    */
-  void row(long rowIndex, String record, double[] values, Verdict verdict, String contributions) throws IOException;
+  void block(ByteSink csv, ByteSink json) throws IOException;
 
   void flagged(BatchResult.FlaggedRow row) throws IOException;
 }

@@ -1,11 +1,8 @@
 package dev.mad.batch;
 
 import dev.mad.detect.Severity;
-import dev.mad.detect.Verdict;
 import dev.mad.persist.AnalysisFiles;
 import dev.mad.persist.AnalysisHistory;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.SQLException;
@@ -13,6 +10,7 @@ import java.time.OffsetDateTime;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.DoubleConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,14 +40,26 @@ public final class BatchRunner {
   public static Outcome run(Path input, String displayName, BatchSettings settings, Path logsDir, Path output,
                             String source, DoubleConsumer progress)
       throws InputDataException, IOException, SQLException {
-    Logger log = LoggerFactory.getLogger(BatchRunner.class);
-    log.info("Analysing {} ({}): contamination {}, window {}, features {}, train file {}", displayName, source,
-        settings.forest().contamination(), settings.windowRows() > 0 ? settings.windowRows() + " rows" : "whole file",
+    return run(input, displayName, settings, logsDir, output, source, progress, CompletableFuture.completedFuture(null));
+  }
+
+  /**
+   * As above, with logging still being set up on another thread ({@code loggingReady}): the command
+   * line does that alongside the analysis, as configuring logback costs a noticeable part of a short run.
+   * Nothing here logs (and the history database, whose driver logs through SLF4J, is not opened) before.
+   */
+  public static Outcome run(Path input, String displayName, BatchSettings settings, Path logsDir, Path output,
+                            String source, DoubleConsumer progress, CompletableFuture<?> loggingReady)
+      throws InputDataException, IOException, SQLException {
+    CompletableFuture<Void> ready = loggingReady.handle((ok, failed) -> null);
+    ready.thenRun(() -> LoggerFactory.getLogger(BatchRunner.class).info("Analysing {} ({}): contamination {}, window {}, features {}, train file {}",
+        displayName, source, settings.forest().contamination(),
+        settings.windowRows() > 0 ? settings.windowRows() + " rows" : "whole file",
         settings.features() == null ? "all numeric" : settings.features(),
-        settings.trainFile() == null ? "none (fit on the file itself)" : settings.trainFile());
+        settings.trainFile() == null ? "none (fit on the file itself)" : settings.trainFile()));
     BatchAnalysis analysis = new BatchAnalysis(settings, logsDir, progress);
-    try (HistoryRecorder history = new HistoryRecorder(logsDir.resolve(HISTORY_DB), displayName, source,
-             OffsetDateTime.now().toString(), new JsonObject(settingsMap(settings)).encode());
+    try (HistoryRecorder history = new HistoryRecorder(ready, logsDir.resolve(HISTORY_DB), displayName, source,
+             OffsetDateTime.now().toString(), JsonText.of(settingsMap(settings)));
          ResultFiles files = new ResultFiles(logsDir.resolve(LATEST_RESULTS), output)) {
       BatchOutput both = new BatchOutput() {
         @Override
@@ -58,16 +68,20 @@ public final class BatchRunner {
         }
 
         @Override
-        public void row(long index, String record, double[] values, Verdict v, String contributions)
-            throws IOException {
-          files.row(index, record, values, v, contributions);
+        public boolean wantsJson() {
+          return files.wantsJson();
+        }
+
+        @Override
+        public void block(ByteSink csv, ByteSink json) throws IOException {
+          files.block(csv, json);
         }
 
         @Override
         public void flagged(BatchResult.FlaggedRow row) throws IOException {
           try {
             history.recording().addFlagged(row.rowIndex(), row.timestamp(), row.score(), row.severity().label(),
-                row.reason(), new JsonArray(row.severityFactors()).encode(), row.contributions());
+                row.reason(), JsonText.of(row.severityFactors()), row.contributions());
           } catch (SQLException e) {
             throw new IOException("cannot record in " + HISTORY_DB + ": " + e.getMessage(), e);
           }
@@ -77,6 +91,7 @@ public final class BatchRunner {
       try {
         result = analysis.run(input, displayName, both);
       } catch (InputDataException e) {
+        Logger log = logger(ready);
         log.warn("Analysis of {} refused: {}", displayName, e.getMessage());
         throw e;
       }
@@ -85,10 +100,14 @@ public final class BatchRunner {
         counts.put(s.label(), result.bySeverity().get(s));
       }
       files.commit();
-      io.micrometer.core.instrument.Metrics.counter("mad.batch.rows.analysed", "source", source).increment(result.rows());
+      Logger log = logger(ready);
+      if (!"cli".equals(source)) {
+        io.micrometer.core.instrument.Metrics.counter("mad.batch.rows.analysed", "source", source)
+            .increment(result.rows());
+      }
       AnalysisHistory.Recording recording = history.recording();
-      recording.finish(result.sha256(), result.rows(), result.anomalies(), new JsonObject(new LinkedHashMap<>(counts)).encode(),
-          new JsonArray(result.features()).encode(), result.durationMs());
+      recording.finish(result.sha256(), result.rows(), result.anomalies(), JsonText.of(counts),
+          JsonText.of(result.features()), result.durationMs());
       try {
         new AnalysisFiles(logsDir).store(recording.id(), logsDir.resolve(LATEST_RESULTS), chartJson(result));
       } catch (IOException e) {
@@ -102,17 +121,30 @@ public final class BatchRunner {
     }
   }
 
+  /** The logger, once logging is set up (before, SLF4J would hand out a stand-in and warn about it). */
+  private static Logger logger(CompletableFuture<?> ready) {
+    ready.join();
+    return LoggerFactory.getLogger(BatchRunner.class);
+  }
+
   static String chartJson(BatchResult r) {
-    JsonArray points = new JsonArray();
+    StringBuilder sb = new StringBuilder(64 * r.chart().size() + 64);
+    sb.append("{\"columns\":");
+    JsonText.append(sb, r.features());
+    sb.append(",\"points\":[");
+    boolean first = true;
     for (ChartSampler.Point p : r.chart()) {
-      JsonArray values = new JsonArray();
-      for (double v : p.values()) {
-        values.add(v);
+      if (!first) {
+        sb.append(',');
       }
-      points.add(new JsonObject().put("t", p.epochMs()).put("row", p.row()).put("values", values)
-          .put("is_anomaly", p.anomaly()).put("anomaly_score", Math.round(p.score() * 10000) / 10000.0));
+      first = false;
+      sb.append("{\"t\":").append(p.epochMs()).append(",\"row\":").append(p.row()).append(",\"values\":");
+      JsonText.append(sb, p.values());
+      sb.append(",\"is_anomaly\":").append(p.anomaly()).append(",\"anomaly_score\":");
+      JsonText.number(sb, Math.round(p.score() * 10000) / 10000.0);
+      sb.append('}');
     }
-    return new JsonObject().put("columns", new JsonArray(r.features())).put("points", points).encode();
+    return sb.append("]}").toString();
   }
 
   private static Map<String, Object> settingsMap(BatchSettings s) {

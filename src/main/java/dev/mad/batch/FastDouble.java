@@ -58,4 +58,46 @@ final class FastDouble {
     double value = fraction > 0 ? mantissa / POW10[fraction] : mantissa;
     return negative ? -value : value;
   }
+
+  /** As {@link #parse(String)} for the UTF-8 text in {@code b[from, to)}, without making a String. */
+  static double parse(byte[] b, int from, int to) {
+    int i = from;
+    boolean negative = false;
+    if (i < to && (b[i] == '-' || b[i] == '+')) {
+      negative = b[i] == '-';
+      i++;
+    }
+    int first = i;
+    long mantissa = 0;
+    int digits = 0;
+    int fraction = -1;
+    for (; i < to; i++) {
+      byte c = b[i];
+      if (c >= '0' && c <= '9') {
+        if (mantissa != 0 || c != '0') {
+          digits++;
+        }
+        mantissa = mantissa * 10 + (c - '0');
+        if (fraction >= 0) {
+          fraction++;
+        }
+        if (digits > 15) {
+          return slow(b, from, to);
+        }
+      } else if (c == '.' && fraction < 0) {
+        fraction = 0;
+      } else {
+        return slow(b, from, to);
+      }
+    }
+    if (to - first - (fraction >= 0 ? 1 : 0) <= 0 || fraction > 22) {
+      return slow(b, from, to);
+    }
+    double value = fraction > 0 ? mantissa / POW10[fraction] : mantissa;
+    return negative ? -value : value;
+  }
+
+  private static double slow(byte[] b, int from, int to) {
+    return Double.parseDouble(new String(b, from, to - from, java.nio.charset.StandardCharsets.UTF_8));
+  }
 }

@@ -19,8 +19,10 @@ final class HistoryRecorder implements AutoCloseable {
   private final String settingsJson;
   private AnalysisHistory.Recording recording;
 
-  HistoryRecorder(Path db, String fileName, String source, String analysedAt, String settingsJson) {
-    this.opening = CompletableFuture.supplyAsync(() -> {
+  /** @param after opening waits for this (logging being set up: the SQLite driver logs through SLF4J) */
+  HistoryRecorder(CompletableFuture<?> after, Path db, String fileName, String source, String analysedAt,
+                  String settingsJson) {
+    this.opening = after.thenApplyAsync(ignored -> {
       try {
         return AnalysisHistory.open(db);
       } catch (SQLException e) {

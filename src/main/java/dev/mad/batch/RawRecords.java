@@ -1,51 +1,11 @@
 package dev.mad.batch;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/**
- * The data records of a CSV file as their raw text, in order, without splitting them into
- * fields: the scoring pass copies each record to the output verbatim and appends the results,
- * which is both faster and byte-faithful. Blank lines are skipped as the parser skips them; a
- * quoted field may span lines. Only used on a file the first pass has already validated.
- */
-final class RawRecords implements AutoCloseable {
-  private final BufferedReader in;
-  private final StringBuilder record = new StringBuilder(256);
-
-  RawRecords(Path file) throws IOException {
-    this.in = new BufferedReader(Files.newBufferedReader(file, StandardCharsets.UTF_8), 1 << 16);
-    next(); // the header
-  }
-
-  /** The next record's text (lines joined with \n, no line terminator), or null at the end. */
-  String next() throws IOException {
-    record.setLength(0);
-    boolean inQuotes = false;
-    String line;
-    while ((line = in.readLine()) != null) {
-      if (!inQuotes && record.length() == 0 && line.isEmpty()) {
-        continue;
-      }
-      if (record.length() > 0) {
-        record.append('\n');
-      }
-      record.append(line);
-      for (int i = 0; i < line.length(); i++) {
-        if (line.charAt(i) == '"') {
-          inQuotes = !inQuotes;
-        }
-      }
-      if (!inQuotes) {
-        return record.toString();
-      }
-    }
-    return record.length() > 0 ? record.toString() : null;
+/** Splits one raw CSV record (as the scoring pass copies it from the input) into its fields. */
+final class RawRecords {
+  private RawRecords() {
   }
 
   /** RFC 4180 fields of one record (for the JSON output and the flagged rows' timestamps). */
@@ -79,8 +39,24 @@ final class RawRecords implements AutoCloseable {
     return fields;
   }
 
-  @Override
-  public void close() throws IOException {
-    in.close();
+  /** Field {@code index} of the record in {@code raw[at, at + length)}; quick when the record has no quotes. */
+  static String field(byte[] raw, int at, int length, int index) {
+    int end = at + length;
+    int from = at;
+    int seen = 0;
+    for (int i = at; i < end; i++) {
+      byte c = raw[i];
+      if (c == '"') {
+        return split(new String(raw, at, length, java.nio.charset.StandardCharsets.UTF_8)).get(index);
+      }
+      if (c == ',') {
+        if (seen == index) {
+          return new String(raw, from, i - from, java.nio.charset.StandardCharsets.UTF_8);
+        }
+        seen++;
+        from = i + 1;
+      }
+    }
+    return new String(raw, from, end - from, java.nio.charset.StandardCharsets.UTF_8);
   }
 }

@@ -1,20 +1,14 @@
 package dev.mad.batch;
 
-import com.fasterxml.jackson.core.JsonEncoding;
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import dev.mad.detect.Verdict;
-import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Writes the per-row results: always {@code metrics_data.csv} in the logs directory, and the
@@ -31,10 +25,8 @@ final class ResultFiles implements BatchOutput, AutoCloseable {
   private final Path latestTmp;
   private final Path outputTmp;
   private final boolean json;
-  private BufferedWriter csv;
-  private JsonGenerator jsonOut;
-  private List<String> header;
-  private Set<Integer> numericColumns;
+  private OutputStream csv;
+  private OutputStream jsonOut;
   private boolean committed;
 
   /**
@@ -56,49 +48,35 @@ final class ResultFiles implements BatchOutput, AutoCloseable {
 
   @Override
   public void start(List<String> inputHeader, List<String> features) throws IOException {
-    this.header = inputHeader;
-    this.numericColumns = new HashSet<>();
-    for (String f : features) {
-      numericColumns.add(inputHeader.indexOf(f));
-    }
     Files.createDirectories(latest.toAbsolutePath().getParent());
     List<String> all = new ArrayList<>(inputHeader);
     all.addAll(RESULT_COLUMNS);
-    csv = new BufferedWriter(Files.newBufferedWriter(latestTmp, StandardCharsets.UTF_8), 1 << 16);
+    csv = Files.newOutputStream(latestTmp);
+    StringBuilder line = new StringBuilder();
     for (int i = 0; i < all.size(); i++) {
       if (i > 0) {
-        csv.write(',');
+        line.append(',');
       }
-      csv.write(escape(all.get(i)));
+      line.append(escape(all.get(i)));
     }
-    csv.write('\n');
+    csv.write(line.append('\n').toString().getBytes(StandardCharsets.UTF_8));
     if (json) {
-      jsonOut = new JsonFactory().createGenerator(Files.newOutputStream(outputTmp), JsonEncoding.UTF8);
-      jsonOut.writeStartArray();
+      jsonOut = Files.newOutputStream(outputTmp);
+      jsonOut.write('[');
+      jsonOut.write('\n');
     }
   }
 
   @Override
-  public void row(long rowIndex, String record, double[] values, Verdict v, String contributions) throws IOException {
-    // The input record is copied as it was read; only the result columns are formatted here.
-    csv.write(record);
-    csv.write(v.anomaly() ? ",true," : ",false,");
-    csv.write(Decimals.fixed4(v.score()));
-    if (v.anomaly()) {
-      csv.write(',');
-      csv.write(v.severity().label());
-      csv.write(',');
-      csv.write(escape(v.reason()));
-      csv.write(',');
-      csv.write(escape(String.join("; ", v.severityFactors())));
-      csv.write(',');
-      csv.write(escape(contributions));
-      csv.write('\n');
-    } else {
-      csv.write(",,,,\n");
-    }
+  public boolean wantsJson() {
+    return json;
+  }
+
+  @Override
+  public void block(ByteSink rows, ByteSink jsonRows) throws IOException {
+    csv.write(rows.array(), 0, rows.size());
     if (jsonOut != null) {
-      writeJson(RawRecords.split(record), v, contributions);
+      jsonOut.write(jsonRows.array(), 0, jsonRows.size());
     }
   }
 
@@ -112,45 +90,6 @@ final class ResultFiles implements BatchOutput, AutoCloseable {
     return field;
   }
 
-  private void writeJson(List<String> record, Verdict v, String contributions) throws IOException {
-    jsonOut.writeStartObject();
-    for (int i = 0; i < header.size(); i++) {
-      String cell = record.get(i);
-      if (numericColumns.contains(i)) {
-        jsonOut.writeNumberField(header.get(i), Double.parseDouble(cell));
-      } else {
-        jsonOut.writeStringField(header.get(i), cell);
-      }
-    }
-    jsonOut.writeBooleanField("is_anomaly", v.anomaly());
-    jsonOut.writeNumberField("anomaly_score", Math.round(v.score() * 10000) / 10000.0);
-    if (v.anomaly()) {
-      jsonOut.writeStringField("severity", v.severity().label());
-      jsonOut.writeStringField("reason", v.reason());
-      jsonOut.writeArrayFieldStart("severity_factors");
-      for (String f : v.severityFactors()) {
-        jsonOut.writeString(f);
-      }
-      jsonOut.writeEndArray();
-      jsonOut.writeObjectFieldStart("contributions");
-      for (String part : contributions.split(";")) {
-        int eq = part.indexOf('=');
-        if (eq > 0) {
-          jsonOut.writeNumberField(part.substring(0, eq), Double.parseDouble(part.substring(eq + 1)));
-        }
-      }
-      jsonOut.writeEndObject();
-    } else {
-      jsonOut.writeNullField("severity");
-      jsonOut.writeNullField("reason");
-      jsonOut.writeArrayFieldStart("severity_factors");
-      jsonOut.writeEndArray();
-      jsonOut.writeObjectFieldStart("contributions");
-      jsonOut.writeEndObject();
-    }
-    jsonOut.writeEndObject();
-  }
-
   @Override
   public void flagged(BatchResult.FlaggedRow row) {
     // Flagged rows go to the history database, not to these files.
@@ -160,8 +99,9 @@ final class ResultFiles implements BatchOutput, AutoCloseable {
   void commit() throws IOException {
     csv.close();
     if (jsonOut != null) {
-      jsonOut.writeEndArray();
+      jsonOut.write("\n]\n".getBytes(StandardCharsets.US_ASCII));
       jsonOut.close();
+      jsonOut = null;
     }
     if (output != null && !json) {
       Files.copy(latestTmp, outputTmp, StandardCopyOption.REPLACE_EXISTING);
@@ -188,7 +128,7 @@ final class ResultFiles implements BatchOutput, AutoCloseable {
       if (csv != null && !committed) {
         csv.close();
       }
-      if (jsonOut != null && !jsonOut.isClosed()) {
+      if (jsonOut != null) {
         jsonOut.close();
       }
     } catch (IOException e) {

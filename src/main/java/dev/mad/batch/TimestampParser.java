@@ -1,6 +1,13 @@
 package dev.mad.batch;
 
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.time.LocalDateTime;
+import java.time.Year;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.zone.ZoneOffsetTransition;
+import java.time.zone.ZoneRules;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
@@ -15,9 +22,113 @@ final class TimestampParser {
   private static final double MILLIS_FROM = 1e11;
 
   private final ZoneId zone;
+  private final ZoneRules rules;
+  /** The zone's offset over a span of instants without transitions (a day kept clear at both ends). */
+  private int cachedOffset;
+  private long cachedFrom = Long.MAX_VALUE;
+  private long cachedTo = Long.MIN_VALUE;
 
+  /** Not thread-safe (it caches the zone offset): one per thread. */
   TimestampParser(ZoneId zone) {
     this.zone = zone;
+    this.rules = zone.getRules();
+    if (rules.isFixedOffset()) {
+      cachedOffset = rules.getOffset(Instant.EPOCH).getTotalSeconds();
+      cachedFrom = Long.MIN_VALUE;
+      cachedTo = Long.MAX_VALUE;
+    }
+  }
+
+  /**
+   * As {@link #parse(String)} for the UTF-8 text in {@code b[from, to)}; the usual forms
+   * ({@code YYYY-MM-DD HH:MM:SS[.f]} and epoch numbers) without making a String.
+   */
+  long parse(byte[] b, int from, int to) {
+    int n = to - from;
+    if (n >= 19 && b[from + 4] == '-') {
+      long fast = fastLocal(b, from, to);
+      if (fast != Long.MIN_VALUE) {
+        return fast;
+      }
+    } else if (n >= 5 && isEpoch(b, from, to)) {
+      double v = FastDouble.parse(b, from, to);
+      return v >= MILLIS_FROM ? (long) v : Math.round(v * 1000);
+    }
+    return parse(new String(b, from, n, StandardCharsets.UTF_8));
+  }
+
+  private static boolean isEpoch(byte[] b, int from, int to) {
+    int dots = 0;
+    for (int i = from; i < to; i++) {
+      byte c = b[i];
+      if (c == '.') {
+        dots++;
+      } else if (c < '0' || c > '9') {
+        return false;
+      }
+    }
+    return dots <= 1;
+  }
+
+  /** The plain local form, or MIN_VALUE for anything else (including invalid dates: the String path explains). */
+  private long fastLocal(byte[] b, int from, int to) {
+    int n = to - from;
+    if (b[from + 7] != '-' || (b[from + 10] != ' ' && b[from + 10] != 'T') || b[from + 13] != ':'
+        || b[from + 16] != ':') {
+      return Long.MIN_VALUE;
+    }
+    int year = digits(b, from, from + 4);
+    int month = digits(b, from + 5, from + 7);
+    int day = digits(b, from + 8, from + 10);
+    int hour = digits(b, from + 11, from + 13);
+    int minute = digits(b, from + 14, from + 16);
+    int second = digits(b, from + 17, from + 19);
+    int nanos = 0;
+    if (n > 19) {
+      if (b[from + 19] != '.' || n == 20 || n > 29) {
+        return Long.MIN_VALUE;
+      }
+      int frac = digits(b, from + 20, to);
+      if (frac < 0) {
+        return Long.MIN_VALUE;
+      }
+      nanos = frac * POW10[9 - (n - 20)];
+    }
+    if (year < 0 || month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23 || minute < 0
+        || minute > 59 || second < 0 || second > 59 || day > java.time.Month.of(month).length(Year.isLeap(year))) {
+      return Long.MIN_VALUE;
+    }
+    long local = java.time.LocalDate.of(year, month, day).toEpochDay() * 86_400 + hour * 3600 + minute * 60 + second;
+    long guess = local - cachedOffset;
+    if (guess < cachedFrom || guess >= cachedTo) {
+      ZonedDateTime zoned = LocalDateTime.ofEpochSecond(local, 0, ZoneOffset.UTC).atZone(zone);
+      Instant at = zoned.toInstant();
+      ZoneOffsetTransition before = rules.previousTransition(at);
+      ZoneOffsetTransition after = rules.nextTransition(at);
+      cachedOffset = zoned.getOffset().getTotalSeconds();
+      cachedFrom = before == null ? Long.MIN_VALUE : before.toEpochSecond() + 86_400;
+      cachedTo = after == null ? Long.MAX_VALUE : after.toEpochSecond() - 86_400;
+      if (guess < cachedFrom || guess >= cachedTo) {
+        // within a day of a change of offset: let java.time resolve gaps and overlaps
+        return zoned.toInstant().toEpochMilli() + nanos / 1_000_000;
+      }
+    }
+    return (local - cachedOffset) * 1000 + nanos / 1_000_000;
+  }
+
+  private static final int[] POW10 = {1, 10, 100, 1000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000,
+      1_000_000_000};
+
+  private static int digits(byte[] b, int from, int to) {
+    int v = 0;
+    for (int i = from; i < to; i++) {
+      byte c = b[i];
+      if (c < '0' || c > '9') {
+        return -1;
+      }
+      v = v * 10 + (c - '0');
+    }
+    return v;
   }
 
   /** Epoch milliseconds of {@code text}; throws IllegalArgumentException when it is no timestamp. */

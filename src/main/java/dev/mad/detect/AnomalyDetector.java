@@ -82,7 +82,8 @@ public final class AnomalyDetector {
    * Judges {@code x}.
    *
    * @param model    the trained model, or null before the first one
-   * @param baseline the z-score baseline to use when there is no model (may be null too)
+   * @param baseline the z-score baseline to measure against instead of the model's: before the first
+   *                 model (live mode) or a rolling window (batch --window-size); null for the model's
    */
   public Verdict evaluate(double[] x, DetectorModel model, RobustBaseline baseline) {
     return evaluate(x, model, baseline, Double.NaN);
@@ -97,7 +98,7 @@ public final class AnomalyDetector {
     if (x.length != d) {
       throw new IllegalArgumentException("expected " + d + " metrics, got " + x.length);
     }
-    RobustBaseline base = model != null ? model.baseline() : baseline;
+    RobustBaseline base = baseline != null ? baseline : model != null ? model.baseline() : null;
 
     double score = Double.NaN;
     boolean forestFired = false;

@@ -50,6 +50,19 @@ public final class MetricCatalog {
   /** {@code CPU: 85.7%}, {@code Disk read: 150.3 MB/s}: the seed's severity factor format. */
   public static String factor(String metric, double value) {
     Info info = info(metric);
-    return info.label() + ": " + String.format(Locale.ROOT, "%.1f", value) + info.unit();
+    return info.label() + ": " + oneDecimal(value) + info.unit();
+  }
+
+  /**
+   * {@code String.format(Locale.ROOT, "%.1f", value)} (half-up on the shortest decimal form of the
+   * double) without the Formatter, which costs microseconds per call on long batch files.
+   */
+  static String oneDecimal(double value) {
+    if (!Double.isFinite(value)) {
+      return Double.toString(value);
+    }
+    String text = new java.math.BigDecimal(Double.toString(value)).setScale(1, java.math.RoundingMode.HALF_UP)
+        .toPlainString();
+    return Double.doubleToRawLongBits(value) < 0 && !text.startsWith("-") ? "-" + text : text;
   }
 }

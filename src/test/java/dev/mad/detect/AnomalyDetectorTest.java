@@ -45,6 +45,24 @@ class AnomalyDetectorTest {
   }
 
   @Test
+  @DisplayName("a given baseline (batch --window-size) replaces the model's for z-scores and expected values")
+  void givenBaselineWins() {
+    double[][] busier = new double[quiet.length][];
+    for (int i = 0; i < quiet.length; i++) {
+      busier[i] = quiet[i].clone();
+      busier[i][0] += 60;
+    }
+    RobustBaseline recent = RobustBaseline.fit(busier, detector.minSpread());
+    double[] sample = busier[3];
+    Verdict againstModel = detector.evaluate(sample, model, null);
+    Verdict againstRecent = detector.evaluate(sample, model, recent);
+    assertThat(againstModel.zScores()[0]).isGreaterThan(10);
+    assertThat(Math.abs(againstRecent.zScores()[0])).isLessThan(3);
+    assertThat(againstRecent.expected()[0]).isCloseTo(recent.median(0), within(1e-9));
+    assertThat(againstRecent.score()).isEqualTo(againstModel.score());
+  }
+
+  @Test
   @DisplayName("a CPU burst is flagged with a reason naming CPU, CPU as the main contribution, and the expected level")
   void cpuBurstExplained() {
     double[] burst = quiet[0].clone();

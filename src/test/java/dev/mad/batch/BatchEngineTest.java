@@ -1,0 +1,168 @@
+package dev.mad.batch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The parallel engine on files long enough to be cut into parts: the cuts must never change what
+ * a user gets (rows, flags, byte-faithful copies, line numbers in errors, the file's hash).
+ */
+class BatchEngineTest {
+  private static final String HEADER = "timestamp,cpu_percent,memory_percent,note";
+
+  @TempDir
+  Path dir;
+  private Path logs;
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+  @BeforeEach
+  void logsDir() {
+    logs = dir.resolve("logs");
+  }
+
+  private int run(String... args) {
+    out.reset();
+    err.reset();
+    return BatchCommand.run(args, logs, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+  }
+
+  /**
+   * About 4 MiB of rows (so the validating pass cuts it into parts on any machine with 2+ cores), with
+   * CRLF line ends, blank lines, quoted notes holding commas, quotes and line breaks, non-ASCII text,
+   * and a CPU spike every 5000 rows.
+   */
+  private static String longFile(int rows, String lineEnd) {
+    StringBuilder sb = new StringBuilder(HEADER).append(lineEnd);
+    SplittableRandom random = new SplittableRandom(3);
+    for (int i = 0; i < rows; i++) {
+      boolean spike = i % 5000 == 4999;
+      String note = switch (i % 7) {
+        case 0 -> "\"line one" + lineEnd + "line two, with a comma\"";
+        case 1 -> "\"she said \"\"fine\"\"\"";
+        case 2 -> "café ☕";
+        default -> "ok";
+      };
+      sb.append(String.format(Locale.ROOT, "2025-03-%02d %02d:%02d:%02d,%.2f,%.2f,%s", 1 + i / 86_400,
+          i / 3600 % 24, i / 60 % 60, i % 60, spike ? 99.0 : 20 + random.nextDouble() * 5,
+          50 + random.nextDouble() * 2, note)).append(lineEnd);
+      if (i % 1000 == 0) {
+        sb.append(lineEnd);
+      }
+    }
+    return sb.toString();
+  }
+
+  @Test
+  @DisplayName("a long file read in parts: every row once, records copied byte for byte, spikes flagged, right hash")
+  void partsGiveTheSameRows() throws Exception {
+    int rows = 80_000;
+    String text = longFile(rows, "\r\n");
+    Path input = Files.writeString(dir.resolve("long.csv"), text);
+    assertThat(Files.size(input)).isGreaterThan(3L << 20);
+    Path output = dir.resolve("out.csv");
+    assertThat(run("--csv-file", input.toString(), "--output-file", output.toString())).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("Total records processed: " + rows + "\n");
+
+    List<String> records = RawRecordsOf.records(text);
+    List<String> results = RawRecordsOf.records(Files.readString(output));
+    assertThat(results).hasSize(rows + 1);
+    for (int i = 0; i < rows; i++) {
+      String result = results.get(i + 1);
+      // the input record is copied as it was (CRLF inside quotes included), then the result columns
+      assertThat(result).startsWith(records.get(i + 1) + ",");
+      boolean spike = i % 5000 == 4999;
+      assertThat(result.substring(records.get(i + 1).length())).as("row %d", i)
+          .startsWith(spike ? ",true," : ",false,");
+    }
+    String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(input)));
+    try (var history = dev.mad.persist.AnalysisHistory.open(logs.resolve("anomaly_history.db"))) {
+      assertThat(history.analyses(1).get(0).get("sha256")).isEqualTo(sha);
+    }
+  }
+
+  @Test
+  @DisplayName("an error far into a long file names its true line, counting blank lines and lines inside quotes")
+  void errorLineInALaterPart() throws Exception {
+    int rows = 60_000;
+    String text = longFile(rows, "\n");
+    List<String> lines = text.lines().toList();
+    int bad = lines.size() - 10;
+    while (!lines.get(bad - 1).startsWith("2025") || !lines.get(bad).startsWith("2025")
+        || lines.get(bad).split(",").length != 4) {
+      bad--;
+    }
+    StringBuilder broken = new StringBuilder();
+    for (int i = 0; i < lines.size(); i++) {
+      broken.append(i == bad ? lines.get(i).replaceFirst(",[0-9.]+,", ",abc,") : lines.get(i)).append('\n');
+    }
+    Path input = Files.writeString(dir.resolve("bad.csv"), broken.toString());
+    assertThat(run("--csv-file", input.toString())).isEqualTo(3);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("line " + (bad + 1) + ", column 'cpu_percent': 'abc' is not a number");
+  }
+
+  @Test
+  @DisplayName("bytes that are not UTF-8 deep in a file are refused with their line")
+  void notUtf8() throws Exception {
+    StringBuilder good = new StringBuilder(HEADER).append('\n');
+    for (int i = 0; i < 3000; i++) {
+      good.append("2025-01-01 00:00:00,1,2,ok\n");
+    }
+    byte[] head = good.append("2025-01-01 00:01:00,1,2,").toString().getBytes(StandardCharsets.UTF_8);
+    byte[] tail = "\n".getBytes(StandardCharsets.UTF_8);
+    byte[] all = new byte[head.length + 2 + tail.length];
+    System.arraycopy(head, 0, all, 0, head.length);
+    all[head.length] = (byte) 0xC3;
+    all[head.length + 1] = (byte) 0x28;
+    System.arraycopy(tail, 0, all, head.length + 2, tail.length);
+    Path input = Files.write(dir.resolve("latin.csv"), all);
+    assertThat(run("--csv-file", input.toString())).isEqualTo(3);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("line 3002: is not UTF-8 text");
+  }
+
+  /** Splits CSV text into records (line ends inside quotes kept), for comparing input and output. */
+  private static final class RawRecordsOf {
+    static List<String> records(String text) {
+      List<String> records = new java.util.ArrayList<>();
+      StringBuilder record = new StringBuilder();
+      boolean quoted = false;
+      for (int i = 0; i < text.length(); i++) {
+        char c = text.charAt(i);
+        if (c == '"') {
+          quoted = !quoted;
+        }
+        if (!quoted && (c == '\n' || c == '\r')) {
+          if (c == '\r' && i + 1 < text.length() && text.charAt(i + 1) == '\n') {
+            i++;
+          }
+          if (record.length() > 0) {
+            records.add(record.toString());
+          }
+          record.setLength(0);
+        } else {
+          record.append(c);
+        }
+      }
+      if (record.length() > 0) {
+        records.add(record.toString());
+      }
+      return records;
+    }
+  }
+}
