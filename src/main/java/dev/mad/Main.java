@@ -1,6 +1,7 @@
 package dev.mad;
 
 import dev.mad.batch.BatchCommand;
+import dev.mad.batch.TunedJvm;
 import dev.mad.config.ConfigException;
 import dev.mad.config.ConfigLoader;
 import dev.mad.config.ConfigSchema;
@@ -16,6 +17,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.function.Supplier;
 
 /**
@@ -29,6 +31,12 @@ public final class Main {
   }
 
   public static void main(String[] args) {
+    if (Arrays.asList(args).contains("--csv-file")) {
+      OptionalInt tuned = TunedJvm.run(args, System.getenv());
+      if (tuned.isPresent()) {
+        System.exit(tuned.getAsInt());
+      }
+    }
     int code = run(args, System.out, System.err);
     if (code >= 0) {
       System.exit(code);

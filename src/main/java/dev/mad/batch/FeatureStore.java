@@ -124,6 +124,7 @@ final class FeatureStore implements AutoCloseable {
       try {
         s.channel.close();
         Files.deleteIfExists(s.path);
+        TempFiles.untrack(s.path);
       } catch (IOException e) {
         failure = e;
       }
@@ -146,6 +147,7 @@ final class FeatureStore implements AutoCloseable {
 
     Writer(Path dir, int dimensions) throws IOException {
       this.path = Files.createTempFile(dir, ".features-", ".tmp");
+      TempFiles.track(path);
       this.channel = FileChannel.open(path, StandardOpenOption.WRITE);
       this.words = new long[(dimensions + 3) * 4096];
       this.buffer = ByteBuffer.allocate(words.length * 8).order(ByteOrder.nativeOrder());
@@ -192,6 +194,7 @@ final class FeatureStore implements AutoCloseable {
       if (!adopted) {
         channel.close();
         Files.deleteIfExists(path);
+        TempFiles.untrack(path);
       }
     }
   }

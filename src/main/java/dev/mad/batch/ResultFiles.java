@@ -51,6 +51,7 @@ final class ResultFiles implements BatchOutput, AutoCloseable {
     Files.createDirectories(latest.toAbsolutePath().getParent());
     List<String> all = new ArrayList<>(inputHeader);
     all.addAll(RESULT_COLUMNS);
+    TempFiles.track(latestTmp);
     csv = Files.newOutputStream(latestTmp);
     StringBuilder line = new StringBuilder();
     for (int i = 0; i < all.size(); i++) {
@@ -61,6 +62,7 @@ final class ResultFiles implements BatchOutput, AutoCloseable {
     }
     csv.write(line.append('\n').toString().getBytes(StandardCharsets.UTF_8));
     if (json) {
+      TempFiles.track(outputTmp);
       jsonOut = Files.newOutputStream(outputTmp);
       jsonOut.write('[');
       jsonOut.write('\n');
@@ -104,6 +106,7 @@ final class ResultFiles implements BatchOutput, AutoCloseable {
       jsonOut = null;
     }
     if (output != null && !json) {
+      TempFiles.track(outputTmp);
       Files.copy(latestTmp, outputTmp, StandardCopyOption.REPLACE_EXISTING);
     }
     if (output != null) {
@@ -119,6 +122,7 @@ final class ResultFiles implements BatchOutput, AutoCloseable {
     } catch (AtomicMoveNotSupportedException e) {
       Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
     }
+    TempFiles.untrack(from);
   }
 
   /** Removes the temp files unless committed. */
@@ -145,6 +149,7 @@ final class ResultFiles implements BatchOutput, AutoCloseable {
   private static void deleteQuietly(Path p) {
     try {
       Files.deleteIfExists(p);
+      TempFiles.untrack(p);
     } catch (IOException e) {
       // nothing more to do; the name is unique to this process
     }
