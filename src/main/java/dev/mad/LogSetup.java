@@ -12,7 +12,7 @@ import java.nio.file.Path;
 import org.slf4j.LoggerFactory;
 
 /**
- * Adds the log files once the logs directory is known. logback.xml holds only the console
+ * Adds the log files once the logs directory is known. {@link LogConfigurator} sets up only the console
  * appender: logging starts before the configuration is read (Vert.x's classes log as they
  * load), and files declared there would be created in the wrong directory.
  */

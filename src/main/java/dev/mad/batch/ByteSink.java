@@ -60,7 +60,7 @@ final class ByteSink {
     return put(s.getBytes(StandardCharsets.UTF_8));
   }
 
-  /** {@code v} with exactly four decimals, as {@link Decimals#fixed4} but without building a String. */
+  /** {@code v} with exactly four decimals (half-up on its magnitude), without building a String. */
   ByteSink fixed4(double v) {
     if (!Double.isFinite(v)) {
       return this;
