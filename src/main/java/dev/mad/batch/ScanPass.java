@@ -103,8 +103,23 @@ final class ScanPass {
           return null;
         }));
       }
+      // Wait for every part, even after one failed, so that none is still writing when the files are removed.
+      IOException failed = null;
+      RuntimeException broken = null;
       for (Future<?> f : running) {
-        await(f, progress, size - dataStart);
+        try {
+          await(f, progress, size - dataStart);
+        } catch (IOException e) {
+          failed = failed == null ? e : failed;
+        } catch (RuntimeException e) {
+          broken = broken == null ? e : broken;
+        }
+      }
+      if (failed != null) {
+        throw failed;
+      }
+      if (broken != null) {
+        throw broken;
       }
       FeatureStore store = new FeatureStore(columns.featureIndex().length);
       boolean done = false;
