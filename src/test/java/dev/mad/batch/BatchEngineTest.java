@@ -118,6 +118,44 @@ class BatchEngineTest {
   }
 
   @Test
+  @DisplayName("a cut that falls inside a quoted field spanning many lines is read again from the record's start")
+  void cutInsideAQuotedField() throws Exception {
+    StringBuilder sb = new StringBuilder(HEADER).append('\n');
+    int before = 30_000;
+    for (int i = 0; i < before; i++) {
+      sb.append("2025-03-01 00:00:00,").append(20 + i % 5).append(",50,ok\n");
+    }
+    // About 1 MiB of quoted text with a line break every 16 bytes, straddling the middle of the file.
+    StringBuilder note = new StringBuilder("\"");
+    while (note.length() < 1 << 20) {
+      note.append("fifteen, chars\n");
+    }
+    note.append('"');
+    sb.append("2025-03-01 00:00:01,21,50,").append(note).append('\n');
+    for (int i = 0; i < before; i++) {
+      sb.append("2025-03-01 00:00:02,").append(20 + i % 5).append(",50,ok\n");
+    }
+    sb.append("2025-03-01 00:00:03,x,50,ok\n");
+    String text = sb.toString();
+    long bigStart = text.indexOf("2025-03-01 00:00:01");
+    assertThat(bigStart).isLessThan(text.length() / 2).isGreaterThan(text.length() / 2 - (1 << 20));
+    Path input = Files.writeString(dir.resolve("cut.csv"), text);
+    // The bad cell on the last line is reported with its true line: the big record's line breaks are counted.
+    long lastLine = text.lines().count();
+    assertThat(run("--csv-file", input.toString())).isEqualTo(3);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("line " + lastLine + ", column 'cpu_percent'");
+
+    Files.writeString(input, text.substring(0, text.lastIndexOf("2025-03-01 00:00:03")));
+    Path output = dir.resolve("cut-out.csv");
+    assertThat(run("--csv-file", input.toString(), "--output-file", output.toString())).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("Total records processed: " + (2 * before + 1) + "\n");
+    List<String> results = RawRecordsOf.records(Files.readString(output));
+    assertThat(results).hasSize(2 * before + 2);
+    assertThat(results.get(before + 1)).startsWith("2025-03-01 00:00:01,21,50," + note + ",");
+    assertThat(results.get(before + 2)).startsWith("2025-03-01 00:00:02,20,50,ok,");
+  }
+
+  @Test
   @DisplayName("bytes that are not UTF-8 deep in a file are refused with their line")
   void notUtf8() throws Exception {
     StringBuilder good = new StringBuilder(HEADER).append('\n');
