@@ -1,53 +1,40 @@
 package dev.mad.batch;
 
-import java.io.BufferedInputStream;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.Reader;
-import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
 /**
- * One streaming pass over a comma-separated metrics file: checks the header, then hands out the
- * data records one by one with their line numbers, counting bytes for progress and hashing
- * them for the history. Every problem becomes an {@link InputDataException} naming file, line
- * and column.
+ * The start of a metrics file: checks that it is a readable, non-empty text file with a usable
+ * header, then hands out data records with their line numbers (the analysis reads only the first
+ * one here, to see which columns are numeric; the validating pass reads the rest from the bytes).
+ * Every problem becomes an {@link InputDataException} naming file, line and column. Bytes that
+ * are not UTF-8 are decoded as U+FFFD here and reported with their line by the validating pass.
  */
 final class MetricsCsv implements AutoCloseable {
   static final String TIMESTAMP = "timestamp";
   private static final int SNIFF_BYTES = 8192;
 
   private final String name;
-  private final CountingStream counter;
-  private final DigestInputStream digest;
   private final Reader reader;
   private final CsvRecordReader records;
   private final List<String> header;
-  private final long sizeBytes;
 
-  private MetricsCsv(String name, CountingStream counter, DigestInputStream digest, Reader reader,
-                     CsvRecordReader records, List<String> header, long sizeBytes) {
+  private MetricsCsv(String name, Reader reader, CsvRecordReader records, List<String> header) {
     this.name = name;
-    this.counter = counter;
-    this.digest = digest;
     this.reader = reader;
     this.records = records;
     this.header = header;
-    this.sizeBytes = sizeBytes;
   }
 
   /**
@@ -65,21 +52,12 @@ final class MetricsCsv implements AutoCloseable {
     if (!Files.isReadable(file)) {
       throw InputDataException.at(name, 0, null, "file is not readable");
     }
-    long size = Files.size(file);
-    if (size == 0) {
+    if (Files.size(file) == 0) {
       throw InputDataException.at(name, 0, null, "file is empty; expected a header line and data rows");
     }
     sniffForBinary(file, name);
-    MessageDigest sha;
-    try {
-      sha = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-    CountingStream counter = new CountingStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16));
-    DigestInputStream digest = new DigestInputStream(counter, sha);
-    Reader reader = new InputStreamReader(digest, StandardCharsets.UTF_8.newDecoder()
-        .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT));
+    Reader reader = new InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(CodingErrorAction.REPLACE).onUnmappableCharacter(CodingErrorAction.REPLACE));
     CsvRecordReader records = new CsvRecordReader(reader);
     boolean opened = false;
     try {
@@ -87,13 +65,11 @@ final class MetricsCsv implements AutoCloseable {
         throw InputDataException.at(name, 0, null, "file has no header line");
       }
       List<String> header = checkHeader(name, records.fields());
-      MetricsCsv csv = new MetricsCsv(name, counter, digest, reader, records, header, size);
+      MetricsCsv csv = new MetricsCsv(name, reader, records, header);
       opened = true;
       return csv;
     } catch (CsvRecordReader.FormatException e) {
       throw InputDataException.at(name, e.line, null, e.getMessage());
-    } catch (CharacterCodingException e) {
-      throw InputDataException.at(name, 1, null, "is not UTF-8 text");
     } finally {
       if (!opened) {
         reader.close();
@@ -170,8 +146,6 @@ final class MetricsCsv implements AutoCloseable {
       }
     } catch (CsvRecordReader.FormatException e) {
       throw InputDataException.at(name, e.line, null, e.getMessage());
-    } catch (CharacterCodingException e) {
-      throw InputDataException.at(name, records.recordLine(), null, "is not UTF-8 text");
     }
     int size = records.fields().size();
     if (size != header.size()) {
@@ -189,23 +163,6 @@ final class MetricsCsv implements AutoCloseable {
     return records.recordLine();
   }
 
-  double progress() {
-    return Math.min(1.0, counter.count / (double) sizeBytes);
-  }
-
-  long sizeBytes() {
-    return sizeBytes;
-  }
-
-  /** SHA-256 of the bytes read so far; the whole file's once the last record was read. */
-  String sha256() throws IOException {
-    byte[] rest = new byte[8192];
-    while (digest.read(rest) >= 0) {
-      // drain what the parser left unread so the hash covers the whole file
-    }
-    return HexFormat.of().formatHex(digest.getMessageDigest().digest());
-  }
-
   static String shorten(String s) {
     return s.length() > 60 ? s.substring(0, 60) + "…" : s;
   }
@@ -213,32 +170,5 @@ final class MetricsCsv implements AutoCloseable {
   @Override
   public void close() throws IOException {
     reader.close();
-  }
-
-  /** Counts the bytes the parser consumed, for the progress bar. */
-  private static final class CountingStream extends FilterInputStream {
-    long count;
-
-    CountingStream(InputStream in) {
-      super(in);
-    }
-
-    @Override
-    public int read() throws IOException {
-      int b = super.read();
-      if (b >= 0) {
-        count++;
-      }
-      return b;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      int n = super.read(b, off, len);
-      if (n > 0) {
-        count += n;
-      }
-      return n;
-    }
   }
 }

@@ -156,22 +156,32 @@ class BatchEngineTest {
   }
 
   @Test
-  @DisplayName("bytes that are not UTF-8 deep in a file are refused with their line")
+  @DisplayName("bytes that are not UTF-8 are refused with their line, near the start or deep in a file")
   void notUtf8() throws Exception {
+    assertThat(notUtf8At(1)).contains("line 3: is not UTF-8 text");
+    assertThat(notUtf8At(3000)).contains("line 3002: is not UTF-8 text");
+    byte[] header = {'t', 'i', 'm', 'e', 's', 't', 'a', 'm', 'p', ',', 'c', (byte) 0xFF, '\n'};
+    byte[] rows = "2025-01-01 00:00:00,1\n2025-01-01 00:01:00,2\n".getBytes(StandardCharsets.UTF_8);
+    byte[] all = java.util.Arrays.copyOf(header, header.length + rows.length);
+    System.arraycopy(rows, 0, all, header.length, rows.length);
+    assertThat(run("--csv-file", Files.write(dir.resolve("h.csv"), all).toString())).isEqualTo(3);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("line 1: is not UTF-8 text");
+  }
+
+  /** Analyses a file whose row after {@code goodRows} good ones holds a malformed UTF-8 sequence; returns stderr. */
+  private String notUtf8At(int goodRows) throws Exception {
     StringBuilder good = new StringBuilder(HEADER).append('\n');
-    for (int i = 0; i < 3000; i++) {
+    for (int i = 0; i < goodRows; i++) {
       good.append("2025-01-01 00:00:00,1,2,ok\n");
     }
     byte[] head = good.append("2025-01-01 00:01:00,1,2,").toString().getBytes(StandardCharsets.UTF_8);
-    byte[] tail = "\n".getBytes(StandardCharsets.UTF_8);
-    byte[] all = new byte[head.length + 2 + tail.length];
-    System.arraycopy(head, 0, all, 0, head.length);
+    byte[] all = java.util.Arrays.copyOf(head, head.length + 3);
     all[head.length] = (byte) 0xC3;
     all[head.length + 1] = (byte) 0x28;
-    System.arraycopy(tail, 0, all, head.length + 2, tail.length);
+    all[head.length + 2] = '\n';
     Path input = Files.write(dir.resolve("latin.csv"), all);
     assertThat(run("--csv-file", input.toString())).isEqualTo(3);
-    assertThat(err.toString(StandardCharsets.UTF_8)).contains("line 3002: is not UTF-8 text");
+    return err.toString(StandardCharsets.UTF_8);
   }
 
   /** Splits CSV text into records (line ends inside quotes kept), for comparing input and output. */
