@@ -24,4 +24,29 @@ class FastDoubleTest {
       assertThatThrownBy(() -> FastDouble.parse(bad)).as(bad).isInstanceOf(NumberFormatException.class);
     }
   }
+
+  @Test
+  @DisplayName("the byte form gives the same value or error as the String form")
+  void bytesSameAsString() {
+    SplittableRandom r = new SplittableRandom(2);
+    String[] fixed = {"0", "-0", "12.5", "+3.25", ".5", "5.", "1e5", "NaN", "1234567890123456789", " 7", "", "-",
+        "abc", "1.2.3"};
+    for (int k = 0; k < 100_000 + fixed.length; k++) {
+      String s = k < fixed.length ? fixed[k]
+          : String.format(java.util.Locale.ROOT, "%." + r.nextInt(0, 9) + "f", r.nextDouble(-1e7, 1e7));
+      byte[] framed = ("x," + s + ",y").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      Double expected;
+      try {
+        expected = Double.parseDouble(s);
+      } catch (NumberFormatException e) {
+        expected = null;
+      }
+      if (expected == null) {
+        assertThatThrownBy(() -> FastDouble.parse(framed, 2, framed.length - 2)).as(s)
+            .isInstanceOf(NumberFormatException.class);
+      } else {
+        assertThat((Double) FastDouble.parse(framed, 2, framed.length - 2)).as(s).isEqualTo(expected);
+      }
+    }
+  }
 }
