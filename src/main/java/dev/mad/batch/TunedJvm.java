@@ -17,6 +17,7 @@ import java.util.OptionalInt;
  * machine the C2 compiler's work during it costs more CPU than its faster code gives back
  * (bench/batch.sh, 2 cores: 200k rows 1.45 s in this JVM, 1.1 s in the child; 1M rows 3.9 s and
  * 3.1 s); for long files C2 wins (10M rows: 15 s against 24 s), so they stay in this JVM. The
+ * child is told ({@code -Dmad.jit=c1}) so that code can pick the form C1 compiles best. The
  * child gets this JVM's own options after ours (so a user's flags win), the same standard streams,
  * environment and working directory, and its exit status is passed on. Set {@code MAD_BATCH_FORK=0}
  * to analyse in this JVM whatever the size.
@@ -96,6 +97,7 @@ public final class TunedJvm {
     command.add("-XX:TieredStopAtLevel=1");
     command.addAll(jvmArgs);
     command.add("-D" + CHILD_MARKER + "=true");
+    command.add("-Dmad.jit=c1"); // the forest then uses its branch-free split test, see IsolationForest
     command.add("-cp");
     command.add(classPath);
     command.add("dev.mad.Main");

@@ -310,14 +310,29 @@ public final class IsolationForest {
     }
 
     /**
-     * 1 when {@code value > threshold} (go right), else 0, computed without a branch: the sign bit of
-     * {@code threshold - value}, which is negative exactly when value is larger (the difference of two
-     * distinct finite doubles is never zero, and thresholds are never -0.0). C2 turns a plain
-     * comparison into a conditional move anyway, but C1 (which compiles the command-line analysis, see dev.mad.batch.TunedJvm) emits a
-     * branch that random data mispredicts half the time: measured on 200k rows x 100 trees, 920 ms
-     * with the comparison against 273 ms with this under C1; 174 against 233 ms under C2.
+     * Whether the JVM runs without C2 ({@code -Dmad.jit=c1}, set by dev.mad.batch.TunedJvm for the
+     * child JVM that analyses command-line files). C2 compiles {@code value > threshold ? 1 : 0} to a
+     * conditional move, which is fastest there; C1 compiles it to a branch that random data
+     * mispredicts half the time, so C1 gets {@link #rightBranchFree}. Measured on 200k rows x 100
+     * trees, one thread: C1 920 ms with the comparison, 273 ms branch-free; C2 174 and 233 ms.
      */
+    private static final boolean BRANCH_FREE_SPLITS = "c1".equals(System.getProperty("mad.jit"));
+
+    /** 1 when {@code value > threshold} (the row goes right), else 0. */
     static int right(double value, double threshold) {
+        return BRANCH_FREE_SPLITS ? rightBranchFree(value, threshold) : rightCompare(value, threshold);
+    }
+
+    static int rightCompare(double value, double threshold) {
+        return value > threshold ? 1 : 0;
+    }
+
+    /**
+     * As {@link #rightCompare} without a branch: the sign bit of {@code threshold - value}, which is
+     * negative exactly when value is larger (the difference of two distinct finite doubles is never
+     * zero, and thresholds are never -0.0).
+     */
+    static int rightBranchFree(double value, double threshold) {
         return (int) (Double.doubleToRawLongBits(threshold - value) >>> 63);
     }
 

@@ -25,7 +25,7 @@ class TunedJvmTest {
     String[] args = {"--csv-file", csv.toString(), "--output-file", "o.csv"};
     List<String> command = TunedJvm.command(args, Map.of(), JAVA, JAR, List.of("-Xmx64m"), false).orElseThrow();
     assertThat(command).containsExactly(JAVA, "-XX:TieredStopAtLevel=1", "-Xmx64m", "-Dmad.batch.child=true",
-        "-cp", JAR, "dev.mad.Main", "--csv-file", csv.toString(), "--output-file", "o.csv");
+        "-Dmad.jit=c1", "-cp", JAR, "dev.mad.Main", "--csv-file", csv.toString(), "--output-file", "o.csv");
   }
 
   @Test

@@ -46,15 +46,15 @@ class IsolationForestTest {
                 if (Double.isInfinite(value) || Double.doubleToRawLongBits(threshold) == Long.MIN_VALUE) {
                     continue; // rows are finite and thresholds are never -0.0
                 }
-                assertThat(IsolationForest.right(value, threshold)).as("%s vs %s", value, threshold)
-                        .isEqualTo(value > threshold ? 1 : 0);
+                assertThat(IsolationForest.rightBranchFree(value, threshold)).as("%s vs %s", value, threshold)
+                        .isEqualTo(IsolationForest.rightCompare(value, threshold)).isEqualTo(value > threshold ? 1 : 0);
             }
         }
         java.util.SplittableRandom random = new java.util.SplittableRandom(5);
         for (int i = 0; i < 100_000; i++) {
             double value = random.nextDouble(-10, 10);
             double threshold = i % 3 == 0 ? value : random.nextDouble(-10, 10);
-            assertThat(IsolationForest.right(value, threshold)).isEqualTo(value > threshold ? 1 : 0);
+            assertThat(IsolationForest.rightBranchFree(value, threshold)).isEqualTo(value > threshold ? 1 : 0);
         }
     }
 
