@@ -90,27 +90,10 @@ final class ByteSink {
     return utf8(ResultFiles.escape(field));
   }
 
-  /** A JSON string literal, quotes included. */
+  /** A JSON string literal, quotes included (escaped as {@link JsonText#quote}). */
   ByteSink jsonString(String s) {
-    put((byte) '"');
-    int n = s.length();
-    int plainFrom = 0;
-    for (int i = 0; i < n; i++) {
-      char c = s.charAt(i);
-      if (c == '"' || c == '\\' || c < 0x20) {
-        utf8(s.substring(plainFrom, i));
-        switch (c) {
-          case '"' -> ascii("\\\"");
-          case '\\' -> ascii("\\\\");
-          case '\n' -> ascii("\\n");
-          case '\r' -> ascii("\\r");
-          case '\t' -> ascii("\\t");
-          default -> ascii(String.format("\\u%04x", (int) c));
-        }
-        plainFrom = i + 1;
-      }
-    }
-    utf8(plainFrom == 0 ? s : s.substring(plainFrom));
-    return put((byte) '"');
+    StringBuilder sb = new StringBuilder(s.length() + 2);
+    JsonText.quote(sb, s);
+    return utf8(sb.toString());
   }
 }

@@ -22,44 +22,11 @@ final class FastDouble {
 
   /** As {@link Double#parseDouble}, including its NumberFormatException for text that is no number. */
   static double parse(String s) {
-    int n = s.length();
-    int i = 0;
-    boolean negative = false;
-    if (n > 0 && (s.charAt(0) == '-' || s.charAt(0) == '+')) {
-      negative = s.charAt(0) == '-';
-      i = 1;
-    }
-    long mantissa = 0;
-    int digits = 0;
-    int fraction = -1;
-    for (; i < n; i++) {
-      char c = s.charAt(i);
-      if (c >= '0' && c <= '9') {
-        if (mantissa != 0 || c != '0') {
-          digits++;
-        }
-        mantissa = mantissa * 10 + (c - '0');
-        if (fraction >= 0) {
-          fraction++;
-        }
-        if (digits > 15) {
-          return Double.parseDouble(s);
-        }
-      } else if (c == '.' && fraction < 0) {
-        fraction = 0;
-      } else {
-        return Double.parseDouble(s);
-      }
-    }
-    boolean anyDigit = n - (negative || (n > 0 && s.charAt(0) == '+') ? 1 : 0) - (fraction >= 0 ? 1 : 0) > 0;
-    if (!anyDigit || fraction > 22) {
-      return Double.parseDouble(s);
-    }
-    double value = fraction > 0 ? mantissa / POW10[fraction] : mantissa;
-    return negative ? -value : value;
+    byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    return parse(b, 0, b.length);
   }
 
-  /** As {@link #parse(String)} for the UTF-8 text in {@code b[from, to)}, without making a String. */
+  /** As {@link Double#parseDouble} for the UTF-8 text in {@code b[from, to)}, without making a String. */
   static double parse(byte[] b, int from, int to) {
     int i = from;
     boolean negative = false;

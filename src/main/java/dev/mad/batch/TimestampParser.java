@@ -44,17 +44,21 @@ final class TimestampParser {
    * ({@code YYYY-MM-DD HH:MM:SS[.f]} and epoch numbers) without making a String.
    */
   long parse(byte[] b, int from, int to) {
+    long fast = fast(b, from, to);
+    return fast != Long.MIN_VALUE ? fast : parse(new String(b, from, to - from, StandardCharsets.UTF_8));
+  }
+
+  /** The plain local form or an epoch number, or MIN_VALUE for any other form. */
+  private long fast(byte[] b, int from, int to) {
     int n = to - from;
     if (n >= 19 && b[from + 4] == '-') {
-      long fast = fastLocal(b, from, to);
-      if (fast != Long.MIN_VALUE) {
-        return fast;
-      }
-    } else if (n >= 5 && isEpoch(b, from, to)) {
+      return fastLocal(b, from, to);
+    }
+    if (n >= 5 && isEpoch(b, from, to)) {
       double v = FastDouble.parse(b, from, to);
       return v >= MILLIS_FROM ? (long) v : Math.round(v * 1000);
     }
-    return parse(new String(b, from, n, StandardCharsets.UTF_8));
+    return Long.MIN_VALUE;
   }
 
   private static boolean isEpoch(byte[] b, int from, int to) {
@@ -70,7 +74,10 @@ final class TimestampParser {
     return dots <= 1;
   }
 
-  /** The plain local form, or MIN_VALUE for anything else (including invalid dates: the String path explains). */
+  /**
+   * {@code YYYY-MM-DD[ T]HH:MM:SS[.f…]} without zone, or MIN_VALUE when the text has another form;
+   * throws for a date or time that does not exist (February 30, 25:00).
+   */
   private long fastLocal(byte[] b, int from, int to) {
     int n = to - from;
     if (b[from + 7] != '-' || (b[from + 10] != ' ' && b[from + 10] != 'T') || b[from + 13] != ':'
@@ -94,9 +101,13 @@ final class TimestampParser {
       }
       nanos = frac * POW10[9 - (n - 20)];
     }
-    if (year < 0 || month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23 || minute < 0
-        || minute > 59 || second < 0 || second > 59 || day > java.time.Month.of(month).length(Year.isLeap(year))) {
+    if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0) {
       return Long.MIN_VALUE;
+    }
+    if (month < 1 || month > 12 || day < 1 || day > java.time.Month.of(month).length(Year.isLeap(year))
+        || hour > 23 || minute > 59 || second > 59) {
+      throw new IllegalArgumentException("not a valid date or time: '"
+          + shorten(new String(b, from, n, StandardCharsets.UTF_8)) + "'");
     }
     long local = java.time.LocalDate.of(year, month, day).toEpochDay() * 86_400 + hour * 3600 + minute * 60 + second;
     long guess = local - cachedOffset;
@@ -137,17 +148,13 @@ final class TimestampParser {
     if (t.isEmpty()) {
       throw new IllegalArgumentException("empty timestamp");
     }
-    char c0 = t.charAt(0);
-    if (isEpoch(t)) {
-      double v = Double.parseDouble(t);
-      return v >= MILLIS_FROM ? (long) v : Math.round(v * 1000);
-    }
-    if (c0 < '0' || c0 > '9') {
-      throw new IllegalArgumentException("not a timestamp: '" + shorten(t) + "'");
-    }
-    long fast = fastLocal(t);
+    byte[] b = t.getBytes(StandardCharsets.UTF_8);
+    long fast = fast(b, 0, b.length);
     if (fast != Long.MIN_VALUE) {
       return fast;
+    }
+    if (t.charAt(0) < '0' || t.charAt(0) > '9') {
+      throw new IllegalArgumentException("not a timestamp: '" + shorten(t) + "'");
     }
     String iso = t.length() > 10 && t.charAt(10) == ' ' ? t.substring(0, 10) + 'T' + t.substring(11) : t;
     try {
@@ -164,72 +171,12 @@ final class TimestampParser {
     }
   }
 
-  private static boolean isEpoch(String t) {
-    int dots = 0;
-    for (int i = 0; i < t.length(); i++) {
-      char c = t.charAt(i);
-      if (c == '.') {
-        dots++;
-      } else if (c < '0' || c > '9') {
-        return false;
-      }
-    }
-    return dots <= 1 && t.length() >= 5 && t.indexOf('-') < 0;
-  }
-
   private static boolean hasZone(String iso) {
     if (iso.endsWith("Z") || iso.endsWith("z")) {
       return true;
     }
     int t = iso.indexOf('T');
     return t > 0 && (iso.indexOf('+', t) > 0 || iso.indexOf('-', t) > 0);
-  }
-
-  /** {@code YYYY-MM-DD[ T]HH:MM:SS[.f…]} without zone, or MIN_VALUE when the text has another form. */
-  private long fastLocal(String t) {
-    int n = t.length();
-    if (n < 19 || t.charAt(4) != '-' || t.charAt(7) != '-' || (t.charAt(10) != ' ' && t.charAt(10) != 'T')
-        || t.charAt(13) != ':' || t.charAt(16) != ':') {
-      return Long.MIN_VALUE;
-    }
-    int year = digits(t, 0, 4);
-    int month = digits(t, 5, 7);
-    int day = digits(t, 8, 10);
-    int hour = digits(t, 11, 13);
-    int minute = digits(t, 14, 16);
-    int second = digits(t, 17, 19);
-    int nanos = 0;
-    if (n > 19) {
-      if (t.charAt(19) != '.' || n == 20 || n > 29) {
-        return Long.MIN_VALUE;
-      }
-      int frac = digits(t, 20, n);
-      if (frac < 0) {
-        return Long.MIN_VALUE;
-      }
-      nanos = frac * (int) Math.pow(10, 9 - (n - 20));
-    }
-    if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0) {
-      return Long.MIN_VALUE;
-    }
-    try {
-      LocalDateTime local = LocalDateTime.of(year, month, day, hour, minute, second, nanos);
-      return local.atZone(zone).toInstant().toEpochMilli();
-    } catch (java.time.DateTimeException e) {
-      throw new IllegalArgumentException("not a valid date or time: '" + shorten(t) + "'");
-    }
-  }
-
-  private static int digits(String t, int from, int to) {
-    int v = 0;
-    for (int i = from; i < to; i++) {
-      char c = t.charAt(i);
-      if (c < '0' || c > '9') {
-        return -1;
-      }
-      v = v * 10 + (c - '0');
-    }
-    return v;
   }
 
   private static String shorten(String t) {

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mad.persist.AnalysisHistory;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,23 +27,20 @@ class BatchCommandTest {
   @TempDir
   Path dir;
   private Path logs;
-  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+  private BatchCli cli;
 
   @BeforeEach
   void logsDir() {
     logs = dir.resolve("logs");
+    cli = new BatchCli(logs);
   }
 
   private int run(String... args) {
-    out.reset();
-    err.reset();
-    return BatchCommand.run(args, logs, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
+    return cli.run(args);
   }
 
   private String err() {
-    return err.toString(StandardCharsets.UTF_8);
+    return cli.err();
   }
 
   private Path write(String name, String content) throws Exception {
@@ -67,7 +62,7 @@ class BatchCommandTest {
   void seedSample() throws Exception {
     Path output = dir.resolve("results.csv");
     assertThat(run("--csv-file", SEED.toString(), "--output-file", output.toString())).isZero();
-    String summary = out.toString(StandardCharsets.UTF_8);
+    String summary = cli.out();
     assertThat(summary).contains("Total records processed: 2000").contains("Anomalies detected: 110")
         .contains("Anomaly rate: 5.50%").contains("By severity: critical").contains("Top 10 anomalies:");
     List<String> lines = Files.readAllLines(output);
@@ -115,7 +110,7 @@ class BatchCommandTest {
       sb.append(1_700_000_000 + i * 60).append(',').append(i == 70 ? 500 : 10 + i % 4).append('\n');
     }
     assertThat(run("--csv-file", write("v.csv", sb.toString()).toString())).isZero();
-    assertThat(out.toString(StandardCharsets.UTF_8)).contains("Features: value").contains("Anomalies detected: 1\n");
+    assertThat(cli.out()).contains("Features: value").contains("Anomalies detected: 1\n");
     assertThat(Files.readAllLines(logs.resolve("metrics_data.csv")).get(71)).contains(",true,").contains("High value");
   }
 
@@ -219,7 +214,7 @@ class BatchCommandTest {
   @DisplayName("--window-size scores against a rolling baseline and --features restricts the columns")
   void windowAndFeatures() throws Exception {
     assertThat(run("--csv-file", goodFile("w.csv").toString(), "--window-size", "20", "--features", "cpu_percent")).isZero();
-    assertThat(out.toString(StandardCharsets.UTF_8)).contains("Features: cpu_percent\n");
+    assertThat(cli.out()).contains("Features: cpu_percent\n");
     List<String> rows = Files.readAllLines(logs.resolve("metrics_data.csv"));
     assertThat(rows.get(61)).contains(",true,");
   }

@@ -2,8 +2,6 @@ package dev.mad.batch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,19 +25,16 @@ class BatchEngineTest {
   @TempDir
   Path dir;
   private Path logs;
-  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+  private BatchCli cli;
 
   @BeforeEach
   void logsDir() {
     logs = dir.resolve("logs");
+    cli = new BatchCli(logs);
   }
 
   private int run(String... args) {
-    out.reset();
-    err.reset();
-    return BatchCommand.run(args, logs, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
+    return cli.run(args);
   }
 
   /**
@@ -77,7 +72,7 @@ class BatchEngineTest {
     assertThat(Files.size(input)).isGreaterThan(3L << 20);
     Path output = dir.resolve("out.csv");
     assertThat(run("--csv-file", input.toString(), "--output-file", output.toString())).isZero();
-    assertThat(out.toString(StandardCharsets.UTF_8)).contains("Total records processed: " + rows + "\n");
+    assertThat(cli.out()).contains("Total records processed: " + rows + "\n");
 
     List<String> records = RawRecordsOf.records(text);
     List<String> results = RawRecordsOf.records(Files.readString(output));
@@ -113,7 +108,7 @@ class BatchEngineTest {
     }
     Path input = Files.writeString(dir.resolve("bad.csv"), broken.toString());
     assertThat(run("--csv-file", input.toString())).isEqualTo(3);
-    assertThat(err.toString(StandardCharsets.UTF_8))
+    assertThat(cli.err())
         .contains("line " + (bad + 1) + ", column 'cpu_percent': 'abc' is not a number");
   }
 
@@ -143,12 +138,12 @@ class BatchEngineTest {
     // The bad cell on the last line is reported with its true line: the big record's line breaks are counted.
     long lastLine = text.lines().count();
     assertThat(run("--csv-file", input.toString())).isEqualTo(3);
-    assertThat(err.toString(StandardCharsets.UTF_8)).contains("line " + lastLine + ", column 'cpu_percent'");
+    assertThat(cli.err()).contains("line " + lastLine + ", column 'cpu_percent'");
 
     Files.writeString(input, text.substring(0, text.lastIndexOf("2025-03-01 00:00:03")));
     Path output = dir.resolve("cut-out.csv");
     assertThat(run("--csv-file", input.toString(), "--output-file", output.toString())).isZero();
-    assertThat(out.toString(StandardCharsets.UTF_8)).contains("Total records processed: " + (2 * before + 1) + "\n");
+    assertThat(cli.out()).contains("Total records processed: " + (2 * before + 1) + "\n");
     List<String> results = RawRecordsOf.records(Files.readString(output));
     assertThat(results).hasSize(2 * before + 2);
     assertThat(results.get(before + 1)).startsWith("2025-03-01 00:00:01,21,50," + note + ",");
@@ -165,7 +160,7 @@ class BatchEngineTest {
     byte[] all = java.util.Arrays.copyOf(header, header.length + rows.length);
     System.arraycopy(rows, 0, all, header.length, rows.length);
     assertThat(run("--csv-file", Files.write(dir.resolve("h.csv"), all).toString())).isEqualTo(3);
-    assertThat(err.toString(StandardCharsets.UTF_8)).contains("line 1: is not UTF-8 text");
+    assertThat(cli.err()).contains("line 1: is not UTF-8 text");
   }
 
   /** Analyses a file whose row after {@code goodRows} good ones holds a malformed UTF-8 sequence; returns stderr. */
@@ -181,7 +176,7 @@ class BatchEngineTest {
     all[head.length + 2] = '\n';
     Path input = Files.write(dir.resolve("latin.csv"), all);
     assertThat(run("--csv-file", input.toString())).isEqualTo(3);
-    return err.toString(StandardCharsets.UTF_8);
+    return cli.err();
   }
 
   /** Splits CSV text into records (line ends inside quotes kept), for comparing input and output. */
