@@ -1,5 +1,6 @@
 package dev.mad.batch;
 
+import dev.mad.detect.AlarmFilter;
 import dev.mad.detect.AnomalyDetector;
 import dev.mad.detect.DetectorModel;
 import dev.mad.detect.RobustBaseline;
@@ -150,11 +151,12 @@ public final class BatchAnalysis {
     return rows;
   }
 
-  /** Per-thread buffers of the scoring pass. */
+  /** Per-thread buffers of the scoring passes. */
   private static final class ScoreState {
     final FeatureStore.Rows rows;
     final double[] scratch;
     final double[] scores = new double[BLOCK];
+    final long[] incidents = new long[BLOCK];
     final RollingBaseline rolling;
     byte[] raw = new byte[1 << 20];
 
@@ -165,7 +167,24 @@ public final class BatchAnalysis {
     }
   }
 
-  /** One scored block: its output text and what the summary, chart and history need of it. */
+  /** One block as the row rules judged it, for the alarm pass. */
+  private static final class Judged {
+    final long firstRow;
+    final int size;
+    final Verdict[] verdicts;
+    final double[] values;
+    final long[] epochs;
+
+    Judged(long firstRow, int size, int d) {
+      this.firstRow = firstRow;
+      this.size = size;
+      this.verdicts = new Verdict[size];
+      this.values = new double[size * d];
+      this.epochs = new long[size];
+    }
+  }
+
+  /** One formatted block: its output text and what the summary, chart and history need of it. */
   private static final class Scored {
     final long firstRow;
     final int size;
@@ -189,11 +208,186 @@ public final class BatchAnalysis {
     }
   }
 
-  /** Scoring pass: blocks of rows scored, explained and formatted on all threads, committed in file order. */
+  /**
+   * The alarm pass' sequential half: feeds every row's verdict to one {@link AlarmFilter} in file
+   * order, records each row's smoothed score and incident in the {@link DecisionStore}, and builds the
+   * incidents. A row between two elevated rows of one incident belongs to it too; it is rewritten
+   * once the later one arrives (at most {@code quiet} rows back).
+   */
+  private static final class Incidents {
+    private final AlarmFilter filter;
+    private final DecisionStore store;
+    private final AnomalyDetector detector;
+    private final DetectorModel model;
+    private final List<String> features;
+    private final List<BatchIncident> done = new ArrayList<>();
+    private long nextId = 1;
+    private Open current;
+    private long[] pendingIds = new long[BLOCK];
+    private double[] pendingScores = new double[BLOCK];
+
+    private static final class Open {
+      final long id;
+      final long firstRow;
+      final long firstEpoch;
+      long lastRow;
+      long lastEpoch;
+      Severity severity = Severity.MEDIUM;
+      double peakLevel = -1;
+      long peakRow;
+      long peakEpoch;
+      double peakScore;
+      Verdict peak;
+
+      Open(long id, long row, long epoch) {
+        this.id = id;
+        this.firstRow = row;
+        this.firstEpoch = epoch;
+        this.lastRow = row;
+        this.lastEpoch = epoch;
+      }
+    }
+
+    Incidents(AlarmFilter filter, DecisionStore store, AnomalyDetector detector, DetectorModel model) {
+      this.filter = filter;
+      this.store = store;
+      this.detector = detector;
+      this.model = model;
+      this.features = detector.metrics();
+    }
+
+    void accept(Judged b) throws IOException {
+      int n = b.size;
+      int d = features.size();
+      for (int i = 0; i < n; i++) {
+        long row = b.firstRow + i;
+        Verdict v = b.verdicts[i];
+        AlarmFilter.Step s = filter.step(row, v);
+        pendingScores[i] = s.smoothedScore();
+        pendingIds[i] = 0;
+        if (s.opened()) {
+          current = new Open(nextId++, row, b.epochs[i]);
+        }
+        if (current != null && s.marked() && (s.inIncident() || s.closed())) {
+          long gapFrom = current.lastRow + 1;
+          if (gapFrom < row) {
+            // the rows since the last elevated one are part of this incident after all
+            long inBlock = Math.max(gapFrom, b.firstRow);
+            for (long r = inBlock; r < row; r++) {
+              pendingIds[(int) (r - b.firstRow)] = current.id;
+            }
+            if (gapFrom < b.firstRow) {
+              store.markIncident(gapFrom, b.firstRow, current.id);
+            }
+          }
+          pendingIds[i] = current.id;
+          current.lastRow = row;
+          current.lastEpoch = b.epochs[i];
+          if (v.anomaly() && v.severity() != null) {
+            current.severity = current.severity.atLeast(v.severity());
+          }
+          if (v.level() > current.peakLevel) {
+            current.peakLevel = v.level();
+            current.peakRow = row;
+            current.peakEpoch = b.epochs[i];
+            current.peakScore = v.score();
+            double[] x = java.util.Arrays.copyOfRange(b.values, i * d, i * d + d);
+            current.peak = v.anomaly() ? v : detector.evaluate(x, model, null, v.score(), true);
+          }
+        }
+        if (s.closed() && current != null) {
+          finish();
+        }
+      }
+      store.write(b.firstRow, n, pendingScores, pendingIds);
+    }
+
+    void finish() {
+      if (current == null) {
+        return;
+      }
+      Open o = current;
+      Verdict p = o.peak;
+      double[] shares = p == null ? new double[features.size()] : p.contributions();
+      done.add(new BatchIncident(o.id, o.firstRow, o.lastRow, iso(o.firstEpoch), iso(o.lastEpoch), o.peakRow,
+          iso(o.peakEpoch), o.peakScore, o.severity.atLeast(p == null || p.severity() == null ? Severity.MEDIUM
+              : p.severity()), p == null ? "" : p.reason(), p == null ? List.of() : p.severityFactors(),
+          contributionText(features, shares)));
+      current = null;
+    }
+
+    List<BatchIncident> incidents() {
+      return done;
+    }
+
+    private static String iso(long epochMs) {
+      return java.time.LocalDateTime.ofInstant(java.time.Instant.ofEpochMilli(epochMs), java.time.ZoneId.systemDefault())
+          .toString();
+    }
+  }
+
+  /**
+   * Scoring: the alarm pass judges blocks of rows on all threads and decides incidents in file order
+   * (one {@link AlarmFilter}); the output pass then explains and formats blocks on all threads and
+   * commits them in file order.
+   */
   private BatchResult score(Path file, String name, Columns columns, FeatureStore store, ScanPass.Result scan,
                             int trainingRows, AnomalyDetector detector, DetectorModel model, BatchOutput output,
                             ExecutorService pool, long started) throws IOException, InputDataException {
-    long[] counts = new long[3];
+    int d = columns.featureIndex().length;
+    long rows = store.rows();
+    int blocks = (int) ((rows + BLOCK - 1) / BLOCK);
+    // A rolling baseline depends on the rows before: one thread then takes the blocks in order.
+    boolean rolling = settings.windowRows() > 0;
+    int workers = rolling ? 1 : threads;
+    java.util.function.Supplier<ScoreState> states =
+        () -> new ScoreState(d, rolling ? new RollingBaseline(settings.windowRows(), detector.minSpread()) : null);
+    try (DecisionStore decisions = new DecisionStore(workDir)) {
+      AlarmFilter filter = new AlarmFilter(settings.openLevel(), model.forest().params().contamination(),
+          settings.quietRows());
+      Incidents incidents = new Incidents(filter, decisions, detector, model);
+      try {
+        ScorePass.<ScoreState, Judged>run(blocks, workers, pool, states,
+            (k, st) -> {
+              long first = (long) k * BLOCK;
+              int n = (int) Math.min(BLOCK, rows - first);
+              store.read(first, n, st.rows);
+              model.scoreBlock(st.rows.values, n, st.scratch, st.scores);
+              Judged out = new Judged(first, n, d);
+              for (int i = 0; i < n; i++) {
+                double[] x = st.rows.values[i];
+                RobustBaseline baseline = st.rolling != null ? st.rolling.current() : null;
+                out.verdicts[i] = detector.evaluate(x, model, baseline, st.scores[i]);
+                if (st.rolling != null) {
+                  st.rolling.add(x);
+                }
+                System.arraycopy(x, 0, out.values, i * d, d);
+                out.epochs[i] = st.rows.epochs[i];
+              }
+              return out;
+            },
+            judged -> {
+              incidents.accept(judged);
+              progress.accept(0.5 + 0.25 * (judged.firstRow + judged.size) / rows);
+            });
+      } catch (IOException | InputDataException | RuntimeException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new IOException(e.getMessage(), e);
+      }
+      incidents.finish();
+      return format(file, name, columns, store, decisions, scan, trainingRows, detector, model, output, pool, started,
+          states, workers, incidents.incidents());
+    }
+  }
+
+  /** Output pass: explains the rows that lie in incidents and formats every row, in parallel, committed in order. */
+  private BatchResult format(Path file, String name, Columns columns, FeatureStore store, DecisionStore decisions,
+                             ScanPass.Result scan, int trainingRows, AnomalyDetector detector, DetectorModel model,
+                             BatchOutput output, ExecutorService pool, long started,
+                             java.util.function.Supplier<ScoreState> states, int workers, List<BatchIncident> found)
+      throws IOException, InputDataException {
+    long[] counts = new long[1];
     EnumMap<Severity, Long> bySeverity = new EnumMap<>(Severity.class);
     for (Severity s : Severity.values()) {
       bySeverity.put(s, 0L);
@@ -203,41 +397,41 @@ public final class BatchAnalysis {
     int d = columns.featureIndex().length;
     long rows = store.rows();
     int blocks = (int) ((rows + BLOCK - 1) / BLOCK);
-    // A rolling baseline depends on the rows before: one thread then takes the blocks in order.
-    boolean rolling = settings.windowRows() > 0;
     BlockFormatter formatter = new BlockFormatter(columns, output.wantsJson());
     output.start(columns.header(), columns.features());
     try (FileChannel input = FileChannel.open(file, StandardOpenOption.READ)) {
-      ScorePass.<ScoreState, Scored>run(blocks, rolling ? 1 : threads, pool,
-          () -> new ScoreState(d, rolling ? new RollingBaseline(settings.windowRows(), detector.minSpread()) : null),
+      ScorePass.<ScoreState, Scored>run(blocks, workers, pool, states,
           (k, st) -> {
             long first = (long) k * BLOCK;
             int n = (int) Math.min(BLOCK, rows - first);
             store.read(first, n, st.rows);
+            decisions.read(first, n, st.scores, st.incidents);
             st.raw = readRaw(input, st.rows.starts[0], st.rows.ends[n - 1], st.raw, name);
-            model.scoreBlock(st.rows.values, n, st.scratch, st.scores);
-            Scored out = new Scored(first, n, d, (int) (st.rows.ends[n - 1] - st.rows.starts[0]) + n * 24,
+            Scored out = new Scored(first, n, d, (int) (st.rows.ends[n - 1] - st.rows.starts[0]) + n * 32,
                 output.wantsJson());
             long base = st.rows.starts[0];
+            double[] one = new double[d];
             for (int i = 0; i < n; i++) {
               double[] x = st.rows.values[i];
               RobustBaseline baseline = st.rolling != null ? st.rolling.current() : null;
-              Verdict v = detector.evaluate(x, model, baseline, st.scores[i]);
+              long incident = st.incidents[i];
+              Verdict v = incident > 0 ? detector.evaluate(x, model, baseline, model.score(x, one), true) : null;
               if (st.rolling != null) {
                 st.rolling.add(x);
               }
               int at = (int) (st.rows.starts[i] - base);
               int length = (int) (st.rows.ends[i] - st.rows.starts[i]);
-              String contributions = v.anomaly() ? contributionText(columns.features(), v.contributions()) : "";
-              formatter.row(first + i, st.raw, at, length, x, v, contributions, out.csv, out.json);
+              String contributions = v != null ? contributionText(columns.features(), v.contributions()) : "";
+              formatter.row(first + i, st.raw, at, length, x, st.scores[i], v, contributions, incident, out.csv,
+                  out.json);
               System.arraycopy(x, 0, out.values, i * d, d);
               out.epochs[i] = st.rows.epochs[i];
-              out.scores[i] = v.score();
-              out.anomaly[i] = v.anomaly();
-              if (v.anomaly()) {
+              out.scores[i] = st.scores[i];
+              out.anomaly[i] = v != null;
+              if (v != null) {
                 String timestamp = RawRecords.field(st.raw, at, length, columns.timestampIndex());
-                out.flagged.add(new BatchResult.FlaggedRow(first + i, timestamp, v.score(), v.severity(), v.reason(),
-                    v.severityFactors(), contributions));
+                out.flagged.add(new BatchResult.FlaggedRow(first + i, timestamp, st.scores[i], v.severity(),
+                    v.reason(), v.severityFactors(), contributions, incident));
               }
             }
             return out;
@@ -260,7 +454,7 @@ public final class BatchAnalysis {
                     java.util.Arrays.copyOfRange(block.values, i * d, i * d + d), block.anomaly[i], block.scores[i]));
               }
             }
-            progress.accept(0.5 + 0.5 * (block.firstRow + block.size) / rows);
+            progress.accept(0.75 + 0.25 * (block.firstRow + block.size) / rows);
           });
     } catch (IOException | InputDataException | RuntimeException e) {
       throw e;
@@ -271,7 +465,7 @@ public final class BatchAnalysis {
     List<BatchResult.FlaggedRow> ranked = new ArrayList<>(top);
     ranked.sort(rankOrder());
     return new BatchResult(name, scan.sha256(), rows, counts[0], bySeverity, ranked, columns.features(), trainingRows,
-        model.threshold(), (System.nanoTime() - started) / 1_000_000, chart.points());
+        model.threshold(), (System.nanoTime() - started) / 1_000_000, chart.points(), found);
   }
 
   /** The raw bytes of the input from {@code from} to {@code to}, into {@code buf} (grown when too small). */

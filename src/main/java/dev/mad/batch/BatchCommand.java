@@ -36,6 +36,7 @@ public final class BatchCommand {
               Analyse historical metrics from a CSV file and exit.
               --output-file O     also write per-row results to O (.csv or .json)
               --contamination C   expected anomaly share, 0 < C <= 0.5 (default 0.05)
+              --sensitivity S     how readily incidents open, 0.1 to 10 (default 1; 2 = more, 0.5 = fewer)
               --window-size W     rolling z-score window in rows (default: the whole file)
               --train-file T      fit on T, score FILE (default: fit on FILE)
               --features a,b,c    columns to analyse (default: every numeric column)
@@ -47,7 +48,7 @@ public final class BatchCommand {
 
   /** Parsed command line. */
   record Options(Path csvFile, Path outputFile, double contamination, int windowRows, Path trainFile,
-                 List<String> features) {
+                 List<String> features, Double sensitivity) {
   }
 
   public static int run(String[] args, PrintStream out, PrintStream err) {
@@ -92,7 +93,7 @@ public final class BatchCommand {
   static Options parse(String[] args) {
     Map<String, String> values = new LinkedHashMap<>();
     List<String> known = List.of("--csv-file", "--output-file", "--contamination", "--window-size", "--train-file",
-        "--features");
+        "--features", "--sensitivity");
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       String value = null;
@@ -173,18 +174,32 @@ public final class BatchCommand {
       }
     }
     Path train = values.containsKey("--train-file") ? Path.of(values.get("--train-file")) : null;
-    return new Options(Path.of(csv), output, contamination, window, train, features);
+    Double sensitivity = null;
+    if (values.containsKey("--sensitivity")) {
+      try {
+        sensitivity = Double.parseDouble(values.get("--sensitivity"));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("--sensitivity must be a number from 0.1 to 10, got '"
+            + values.get("--sensitivity") + "'");
+      }
+      if (!(sensitivity >= 0.1 && sensitivity <= 10)) {
+        throw new IllegalArgumentException("--sensitivity must be from 0.1 to 10, got " + values.get("--sensitivity"));
+      }
+    }
+    return new Options(Path.of(csv), output, contamination, window, train, features, sensitivity);
   }
 
   /** Settings for dashboard uploads: the server's detect section, whole-file baseline, all numeric columns. */
   public static BatchSettings uploadSettings(JsonObject detect) {
-    return settings(new Options(null, null, detect.getDouble("contamination"), 0, null, null), detect);
+    return settings(new Options(null, null, detect.getDouble("contamination"), 0, null, null, null), detect);
   }
 
   static BatchSettings settings(Options o, JsonObject detect) {
     return new BatchSettings(DetectionJson.forestParams(detect, o.contamination()),
         DetectionJson.detectorSettings(detect), DetectionJson.rules(detect.getJsonArray("rules")), o.features(),
-        o.windowRows(), o.trainFile());
+        o.windowRows(), o.trainFile(),
+        DetectionJson.openLevel(o.sensitivity() != null ? o.sensitivity() : detect.getDouble("sensitivity", 1.0)),
+        BatchSettings.DEFAULT_QUIET_ROWS);
   }
 
   private static void printSummary(PrintStream out, BatchRunner.Outcome outcome, Options options, Path logsDir) {
@@ -195,7 +210,21 @@ public final class BatchCommand {
     out.printf(Locale.ROOT, "Anomaly rate: %.2f%%%n", 100 * r.anomalyRate());
     out.printf(Locale.ROOT, "By severity: critical %d, high %d, medium %d%n", r.bySeverity().get(Severity.CRITICAL),
         r.bySeverity().get(Severity.HIGH), r.bySeverity().get(Severity.MEDIUM));
+    out.println("Incidents: " + r.incidents().size() + " (runs of rows judged to be one event)");
     out.println("Features: " + String.join(", ", r.features()));
+    if (!r.incidents().isEmpty()) {
+      out.println();
+      List<BatchIncident> shown = new java.util.ArrayList<>(r.incidents());
+      shown.sort(java.util.Comparator.comparing(BatchIncident::severity).reversed()
+          .thenComparingDouble(BatchIncident::peakScore));
+      shown = shown.subList(0, Math.min(10, shown.size()));
+      out.println((shown.size() < r.incidents().size() ? "Top " + shown.size() + " of " : "") + "Incidents:");
+      for (BatchIncident inc : shown) {
+        out.printf(Locale.ROOT, "  #%d  %s .. %s  (%d rows)  [%s]  peak %s score %.4f  %s%n      %s%n", inc.id(),
+            inc.started(), inc.ended(), inc.rows(), inc.severity().label(), inc.peakTimestamp(), inc.peakScore(),
+            inc.reason(), String.join(", ", inc.severityFactors()));
+      }
+    }
     if (!r.top().isEmpty()) {
       out.println();
       out.println("Top " + r.top().size() + " anomalies:");

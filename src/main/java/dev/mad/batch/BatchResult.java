@@ -7,11 +7,11 @@ import java.util.List;
 /** What one analysis found, for the console summary and the history. */
 public record BatchResult(String fileName, String sha256, long rows, long anomalies, EnumMap<Severity, Long> bySeverity,
                           List<FlaggedRow> top, List<String> features, int trainingRows, double threshold,
-                          long durationMs, List<ChartSampler.Point> chart) {
+                          long durationMs, List<ChartSampler.Point> chart, List<BatchIncident> incidents) {
 
   /** One flagged row as shown in summaries and stored in the history. */
   public record FlaggedRow(long rowIndex, String timestamp, double score, Severity severity, String reason,
-                           List<String> severityFactors, String contributions) {
+                           List<String> severityFactors, String contributions, long incidentId) {
   }
 
   public double anomalyRate() {

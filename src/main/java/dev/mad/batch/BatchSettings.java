@@ -12,9 +12,14 @@ import java.util.List;
  * @param features   columns to analyse, or null for every numeric column
  * @param windowRows rolling window (rows) of the z-score baseline, or 0 for the whole training set
  * @param trainFile  file to fit on, or null to fit on the analysed file itself
+ * @param openLevel  level of the alarm filter that opens an incident (see {@link dev.mad.detect.AlarmFilter})
+ * @param quietRows  rows below half the open level that close an incident
  */
 public record BatchSettings(IsolationForestParams forest, AnomalyDetector.Settings detector, List<Rule> rules,
-                            List<String> features, int windowRows, Path trainFile) {
+                            List<String> features, int windowRows, Path trainFile, double openLevel, int quietRows) {
+
+  /** Rows below half the open level that close an incident in a batch analysis. */
+  public static final int DEFAULT_QUIET_ROWS = 3;
 
   /** Training rows kept in memory at most (a uniform sample of the file), so memory is bounded. */
   public static final int MAX_TRAINING_ROWS = 20_000;

@@ -12,7 +12,7 @@ import java.util.List;
 final class BlockFormatter {
   private static final byte[] TRUE = ",true,".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] FALSE = ",false,".getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] NOT_FLAGGED = ",,,,\n".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] NOT_FLAGGED = ",,,,,\n".getBytes(StandardCharsets.US_ASCII);
 
   private final List<String> header;
   /** For each input column, its position among the features, or -1. */
@@ -31,29 +31,32 @@ final class BlockFormatter {
   }
 
   /**
-   * @param raw    the input bytes holding the record at {@code [at, at + length)}
-   * @param values the row's feature values
+   * @param raw      the input bytes holding the record at {@code [at, at + length)}
+   * @param values   the row's feature values
+   * @param score    the score to report (the alarm filter's smoothed score)
+   * @param v        the explained verdict of a row inside an incident, or null for a row outside any
+   * @param incident the row's incident id, 0 for none
    */
-  void row(long rowIndex, byte[] raw, int at, int length, double[] values, Verdict v, String contributions,
-           ByteSink csv, ByteSink jsonOut) {
+  void row(long rowIndex, byte[] raw, int at, int length, double[] values, double score, Verdict v,
+           String contributions, long incident, ByteSink csv, ByteSink jsonOut) {
     csv.put(raw, at, length);
-    csv.put(v.anomaly() ? TRUE : FALSE);
-    csv.fixed4(v.score());
-    if (v.anomaly()) {
+    csv.put(v != null ? TRUE : FALSE);
+    csv.fixed4(score);
+    if (v != null) {
       csv.put((byte) ',').ascii(v.severity().label()).put((byte) ',').csvField(v.reason()).put((byte) ',')
           .csvField(String.join("; ", v.severityFactors())).put((byte) ',').csvField(contributions)
-          .put((byte) '\n');
+          .put((byte) ',').ascii(Long.toString(incident)).put((byte) '\n');
     } else {
       csv.put(NOT_FLAGGED);
     }
     if (json) {
-      json(rowIndex, RawRecords.split(new String(raw, at, length, StandardCharsets.UTF_8)), values, v, contributions,
-          jsonOut);
+      json(rowIndex, RawRecords.split(new String(raw, at, length, StandardCharsets.UTF_8)), values, score, v,
+          contributions, incident, jsonOut);
     }
   }
 
-  private void json(long rowIndex, List<String> record, double[] values, Verdict v, String contributions,
-                    ByteSink out) {
+  private void json(long rowIndex, List<String> record, double[] values, double score, Verdict v,
+                    String contributions, long incident, ByteSink out) {
     if (rowIndex > 0) {
       out.put((byte) ',').put((byte) '\n');
     }
@@ -67,9 +70,10 @@ final class BlockFormatter {
       }
       out.put((byte) ',');
     }
-    out.ascii("\"is_anomaly\":").ascii(v.anomaly() ? "true" : "false");
-    out.ascii(",\"anomaly_score\":").ascii(Double.toString(Math.round(v.score() * 10000) / 10000.0));
-    if (v.anomaly()) {
+    out.ascii("\"is_anomaly\":").ascii(v != null ? "true" : "false");
+    out.ascii(",\"anomaly_score\":").ascii(Double.isNaN(score) ? "null"
+        : Double.toString(Math.round(score * 10000) / 10000.0));
+    if (v != null) {
       out.ascii(",\"severity\":").jsonString(v.severity().label());
       out.ascii(",\"reason\":").jsonString(v.reason());
       out.ascii(",\"severity_factors\":[");
@@ -93,8 +97,9 @@ final class BlockFormatter {
         }
       }
       out.put((byte) '}');
+      out.ascii(",\"incident_id\":").ascii(Long.toString(incident));
     } else {
-      out.ascii(",\"severity\":null,\"reason\":null,\"severity_factors\":[],\"contributions\":{}");
+      out.ascii(",\"severity\":null,\"reason\":null,\"severity_factors\":[],\"contributions\":{},\"incident_id\":null");
     }
     out.put((byte) '}');
   }

@@ -18,7 +18,8 @@ import java.util.List;
  */
 final class ResultFiles implements BatchOutput, AutoCloseable {
   static final List<String> RESULT_COLUMNS =
-      List.of("is_anomaly", "anomaly_score", "severity", "reason", "severity_factors", "contributions");
+      List.of("is_anomaly", "anomaly_score", "severity", "reason", "severity_factors", "contributions",
+          "incident_id");
 
   private final Path latest;
   private final Path output;

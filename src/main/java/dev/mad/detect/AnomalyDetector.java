@@ -23,6 +23,10 @@ public final class AnomalyDetector {
   public static final String ZSCORE = "zscore";
   /** A z-score this many times the threshold is extreme enough to need only a high-band score. */
   static final double STRONG_Z_FACTOR = 3.0;
+  /** Robust σ below the training rows' median score that an extreme score needs to count without confirmation. */
+  static final double STRONG_DEVIATION = Double.parseDouble(System.getProperty("mad.sd", "6"));
+  /** The forest's score deviation (robust σ below its training median) that counts as one unit of level. */
+  static final double FOREST_LEVEL_UNIT = 3.0;
   /** Share of the deviation (in %) that lets one metric name an anomaly no threshold explains. */
   static final double DOMINANT_SHARE = 50.0;
 
@@ -94,6 +98,16 @@ public final class AnomalyDetector {
    * {@code x} already computed (batch mode scores blocks of rows at once); NaN to compute it here.
    */
   public Verdict evaluate(double[] x, DetectorModel model, RobustBaseline baseline, double precomputedScore) {
+    return evaluate(x, model, baseline, precomputedScore, false);
+  }
+
+  /**
+   * As {@link #evaluate(double[], DetectorModel, RobustBaseline, double)}; with {@code forceExplain} the
+   * explanation (reasons, factors, contributions) is built even for a sample the row rules do not flag,
+   * for a sample that lies inside an incident.
+   */
+  public Verdict evaluate(double[] x, DetectorModel model, RobustBaseline baseline, double precomputedScore,
+                          boolean forceExplain) {
     int d = metrics.size();
     if (x.length != d) {
       throw new IllegalArgumentException("expected " + d + " metrics, got " + x.length);
@@ -119,7 +133,10 @@ public final class AnomalyDetector {
     } else {
       Arrays.fill(expected, Double.NaN);
     }
-    boolean zFired = zMax >= settings.zThreshold();
+    // On a host whose ordinary moments already reach large z-scores (many metrics on tight scales),
+    // the z-score counts from twice that ordinary extreme instead of from the fixed threshold.
+    double zUnit = zUnit(model);
+    boolean zFired = zMax >= zUnit;
     boolean ruleFired = false;
     for (int r = 0; r < rules.size() && !ruleFired; r++) {
       ruleFired = rules.get(r).firesOn(x[ruleMetric[r]]);
@@ -127,21 +144,45 @@ public final class AnomalyDetector {
 
     // When anomalies are common in the training data (batch files), the contamination threshold
     // falls inside them; a clearly unusual score (high band) with an extreme z-score still counts.
-    boolean anomaly = ruleFired
-        || (forestFired && zFired)
-        || (model != null && score < settings.highBelow() && zMax >= STRONG_Z_FACTOR * settings.zThreshold())
-        || (model != null && score < settings.strongScore())
-        || (model == null && zFired);
-    if (!anomaly) {
+    // An extreme score counts alone only when it is also far below what the forest gives its own training rows.
+    boolean extreme = model != null && model.scoreDeviation(score) >= STRONG_DEVIATION;
+    boolean strong = ruleFired
+        || (extreme && score < settings.highBelow() && zMax >= STRONG_Z_FACTOR * zUnit)
+        || (extreme && score < settings.strongScore());
+    boolean anomaly = strong || (forestFired && zFired) || (model == null && zFired);
+    double level = level(z, score, model);
+    if (!anomaly && !forceExplain) {
       // The common case: no explanation to build.
-      return new Verdict(score, false, null, List.of(), z, zeros, expected, List.of(), List.of());
+      return new Verdict(score, false, null, List.of(), z, zeros, expected, List.of(), List.of(), level, false);
     }
-    return explain(x, model, score, forestFired, z, zMax, expected);
+    return explain(x, model, score, forestFired, z, zMax, expected, anomaly, level, strong);
+  }
+
+  /**
+   * The sample's evidence on the alarm scale: its most unusual metric's z-score over the z-score an
+   * ordinary moment of this host reaches (at least the z threshold), or the forest's score deviation
+   * over {@link #FOREST_LEVEL_UNIT}, whichever is larger. 1 means "as unusual as an ordinary moment can be".
+   */
+  private double level(double[] z, double score, DetectorModel model) {
+    double forest = model != null ? model.scoreDeviation(score) / FOREST_LEVEL_UNIT : 0;
+    double unit = zUnit(model);
+    double metric = 0;
+    for (int i = 0; i < z.length; i++) {
+      // a metric that reaches large z-scores in ordinary training rows (regular spikes) counts from its own extreme
+      double own = model != null ? Math.max(unit, model.metricZ()[i]) : unit;
+      metric = Math.max(metric, info[i].alerting(z[i]) / own);
+    }
+    return Math.max(metric, forest);
+  }
+
+  /** The z-score that counts as unusual: the threshold, or twice what an ordinary moment reaches if that is more. */
+  private double zUnit(DetectorModel model) {
+    return model == null ? settings.zThreshold() : Math.max(settings.zThreshold(), 2 * model.typicalZ());
   }
 
   /** Builds the detectors, severity, contributions, reasons and factors of a flagged sample. */
   private Verdict explain(double[] x, DetectorModel model, double score, boolean forestFired, double[] z, double zMax,
-                          double[] expected) {
+                          double[] expected, boolean anomaly, double level, boolean strong) {
     List<Verdict.Detection> detectors = new ArrayList<>(4);
     if (forestFired) {
       detectors.add(new Verdict.Detection(ISOLATION_FOREST, null, score, model.threshold()));
@@ -166,8 +207,8 @@ public final class AnomalyDetector {
     }
     Severity severity = severityOf(score, zMax, ruleSeverity);
     double[] contributions = contributions(z, fired);
-    return new Verdict(score, true, severity, List.copyOf(detectors), z, contributions, expected,
-        reasons(z, fired, contributions), factors(x, z, fired, contributions));
+    return new Verdict(score, anomaly, severity, List.copyOf(detectors), z, contributions, expected,
+        reasons(z, fired, contributions), factors(x, z, fired, contributions), level, strong);
   }
 
   private Severity severityOf(double score, double zMax, Severity ruleSeverity) {

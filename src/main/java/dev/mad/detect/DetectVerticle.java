@@ -39,6 +39,9 @@ public class DetectVerticle extends VerticleBase {
   private WorkerExecutor trainingPool;
 
   private long baselineMs;
+  private long intervalMs;
+  /** Samples a model is trained on at least: nine tenths of what the baseline period holds. */
+  private int baselineSamples;
   private long windowMs;
   private long retrainMs;
   private long adaptMs;
@@ -80,8 +83,11 @@ public class DetectVerticle extends VerticleBase {
     detector = new AnomalyDetector(MetricSample.METRICS, DetectionJson.rules(c.getJsonArray("rules", new JsonArray())),
         DetectionJson.detectorSettings(c));
     forestParams = DetectionJson.forestParams(c, c.getDouble("contamination", 0.05));
-    incidents = new IncidentTracker(c.getInteger("incident_quiet_seconds", 15) * 1000L,
-        c.getInteger("incident_min_samples", 2), 5_000);
+    intervalMs = Math.max(1, c.getInteger("interval_ms", 1000));
+    baselineSamples = (int) Math.max(MIN_BASELINE_SAMPLES * 2, Math.max(0, baselineMs - startupSkipMs) / intervalMs * 9 / 10);
+    int quietSamples = (int) Math.max(1, c.getInteger("incident_quiet_seconds", 15) * 1000L / intervalMs);
+    incidents = new IncidentTracker(new AlarmFilter(DetectionJson.openLevel(c.getDouble("sensitivity", 1.0)),
+        c.getDouble("contamination", 0.05), quietSamples), 5_000);
     window = new SampleWindow(windowMs);
     trainingPool = vertx.createSharedWorkerExecutor(TRAINING_POOL, 1);
 
@@ -118,16 +124,24 @@ public class DetectVerticle extends VerticleBase {
     lastSampleMs = now;
     dataPoints++;
 
-    Verdict verdict = detector.evaluate(sample.values(), model, learningBaseline);
-    lastScore = verdict.score();
-    if (now - firstSampleMs >= startupSkipMs) {
-      window.add(now, sample.values(), verdict.anomaly());
-    }
-    vertx.eventBus().publish(Addresses.METRICS_SCORED, DetectionJson.scored(message.body(), verdict));
-
+    DetectorModel m = model;
+    RobustBaseline base = learningBaseline;
+    double[] values = sample.values();
+    Verdict judged = detector.evaluate(values, m, base);
+    lastScore = judged.score();
     // The server's own start-up loads the CPU; it is no incident.
-    List<IncidentTracker.Event> events = now - firstSampleMs < startupSkipMs ? List.of()
-        : incidents.onSample(now, sample.host(), sample.values(), verdict);
+    boolean startingUp = now - firstSampleMs < startupSkipMs;
+    IncidentTracker.Result result = startingUp ? null
+        : incidents.onSample(now, sample.host(), values, judged,
+            v -> detector.evaluate(values, m, base, v.score(), true));
+    boolean flagged = result != null && result.flagged();
+    Verdict shown = flagged && !judged.anomaly() ? detector.evaluate(values, m, base, judged.score(), true) : judged;
+    if (!startingUp) {
+      window.add(now, values, flagged);
+    }
+    vertx.eventBus().publish(Addresses.METRICS_SCORED, DetectionJson.scored(message.body(), shown, flagged));
+
+    List<IncidentTracker.Event> events = result == null ? List.of() : result.events();
     for (IncidentTracker.Event event : events) {
       if (event.change() == IncidentTracker.Change.OPENED) {
         incidentsOpened++;
@@ -188,21 +202,32 @@ public class DetectVerticle extends VerticleBase {
   private void train(long now, boolean includeFlagged, String why) {
     lastTrainStartMs = now;
     double[][] rows = window.rows(now - windowMs, includeFlagged);
-    if (rows.length < MIN_BASELINE_SAMPLES * 2) {
-      LOG.warn("Not training ({}): only {} usable samples in the window", why, rows.length);
+    if (rows.length < baselineSamples && !includeFlagged) {
+      // Samples in incidents are kept out of training; when that leaves fewer than the baseline
+      // promises (a step change early on), the whole window is learned instead: what lasts is normal.
+      double[][] all = window.rows(now - windowMs, true);
+      if (all.length > rows.length) {
+        LOG.info("Training ({}) on all {} samples of the window, flagged ones included: only {} were unflagged, "
+            + "fewer than the {} the baseline promises", why, all.length, rows.length, baselineSamples);
+        rows = all;
+      }
+    }
+    if (rows.length < baselineSamples) {
+      LOG.warn("Not training ({}): only {} samples in the window, {} needed", why, rows.length, baselineSamples);
       return;
     }
+    double[][] learn = rows;
     training = true;
     double[] floors = detector.minSpread();
     IsolationForestParams params = forestParams;
     long started = System.nanoTime();
-    trainingPool.executeBlocking(() -> DetectorModel.train(rows, floors, params, now, Runnable::run), false)
+    trainingPool.executeBlocking(() -> DetectorModel.train(learn, floors, params, now, Runnable::run), false)
         .onComplete(ar -> {
           training = false;
           if (ar.succeeded()) {
             model = ar.result();
             learningBaseline = null;
-            LOG.info("Model trained ({}) on {} samples in {} ms; threshold {}", why, rows.length,
+            LOG.info("Model trained ({}) on {} samples in {} ms; threshold {}", why, learn.length,
                 (System.nanoTime() - started) / 1_000_000, String.format(java.util.Locale.ROOT, "%.4f",
                     model.threshold()));
             vertx.eventBus().publish(Addresses.DASHBOARD_STATUS, status());

@@ -21,6 +21,11 @@ public final class DetectionJson {
         severity.getDouble("high_below", -0.5), criticalBelow);
   }
 
+  /** The alarm filter's open level for a sensitivity (1 = the default level; 2 opens at half of it). */
+  public static double openLevel(double sensitivity) {
+    return AlarmFilter.DEFAULT_OPEN_LEVEL / sensitivity;
+  }
+
   /** The forest's parameters from a {@code detect} config section, with the given contamination. */
   public static IsolationForestParams forestParams(JsonObject detect, double contamination) {
     return new IsolationForestParams(detect.getInteger("n_estimators", 100), detect.getInteger("max_samples", 256),
@@ -39,12 +44,12 @@ public final class DetectionJson {
   }
 
   /** Adds {@code is_anomaly}, {@code anomaly_score}, {@code severity}, {@code reason} to a sample. */
-  public static JsonObject scored(JsonObject sample, Verdict v) {
-    JsonObject out = sample.copy().put("is_anomaly", v.anomaly());
+  public static JsonObject scored(JsonObject sample, Verdict v, boolean flagged) {
+    JsonObject out = sample.copy().put("is_anomaly", flagged);
     if (!Double.isNaN(v.score())) {
       out.put("anomaly_score", round(v.score(), 4));
     }
-    if (v.anomaly()) {
+    if (flagged && v.severity() != null) {
       out.put("severity", v.severity().label()).put("reason", v.reason());
     }
     return out;
@@ -73,7 +78,7 @@ public final class DetectionJson {
         .put("id", in.id())
         .put("timestamp", iso(in.startedMs()))
         .put("metrics", values)
-        .put("reason", peak.reason())
+        .put("reason", in.reason())
         .put("severity_factors", new JsonArray(peak.severityFactors()))
         .put("severity", in.severity().label())
         .put("host", in.host())

@@ -8,7 +8,8 @@ import java.util.concurrent.Executor;
  * Immutable, so the live detector can swap it in one assignment.
  */
 public record DetectorModel(IsolationForest forest, RobustScaler scaler, RobustBaseline baseline,
-                            long trainedAtMs, int trainingSamples) {
+                            long trainedAtMs, int trainingSamples, double scoreMedian, double scoreSpread,
+                            double typicalZ, double[] metricZ) {
 
   /** Trains on {@code rows}; blocking and CPU-heavy for large windows, so never on an event loop. */
   public static DetectorModel train(double[][] rows, double[] minSpread, IsolationForestParams params,
@@ -19,7 +20,73 @@ public record DetectorModel(IsolationForest forest, RobustScaler scaler, RobustB
       scaled[i] = scaler.transform(rows[i]);
     }
     IsolationForest forest = IsolationForest.fit(scaled, params, executor);
-    return new DetectorModel(forest, scaler, RobustBaseline.fit(rows, minSpread), nowMs, rows.length);
+    // How the forest scores its own training rows: the yardstick of "unusually low" for the alarm level.
+    double[] own = new double[scaled.length];
+    forest.score(scaled, own);
+    java.util.Arrays.sort(own);
+    double median = middle(own);
+    for (int i = 0; i < own.length; i++) {
+      own[i] = Math.abs(own[i] - median);
+    }
+    java.util.Arrays.sort(own);
+    double spread = Math.max(RobustScaler.SIGMA_PER_MAD * middle(own), MIN_SCORE_SPREAD);
+    RobustBaseline baseline = RobustBaseline.fit(rows, minSpread);
+    return new DetectorModel(forest, scaler, baseline, nowMs, rows.length, median, spread, typicalZ(rows, baseline),
+        metricZ(rows, baseline, params.contamination()));
+  }
+
+  /** Floor on the spread of training scores, so a forest that scores every training row alike is not over-sensitive. */
+  static final double MIN_SCORE_SPREAD = 0.01;
+
+  /**
+   * The median over the training rows of each row's largest |z-score|: how far from its usual level
+   * the most unusual metric of an ordinary row is. Near 1–2 for a few well-behaved metrics; far
+   * larger for many metrics on tight scales, where a z-score of 10 is an ordinary moment.
+   */
+  static double typicalZ(double[][] rows, RobustBaseline baseline) {
+    double[] max = new double[rows.length];
+    for (int i = 0; i < rows.length; i++) {
+      double m = 0;
+      for (int f = 0; f < baseline.dimensions(); f++) {
+        m = Math.max(m, Math.abs(baseline.zScore(f, rows[i][f])));
+      }
+      max[i] = m;
+    }
+    java.util.Arrays.sort(max);
+    return middle(max);
+  }
+
+  /**
+   * Per metric, the |z-score| that only a {@code contamination} share of the training rows exceed: the
+   * metric's own ordinary extreme. A metric that spikes regularly in training (a job every 20 minutes)
+   * spikes normally; the share presumed anomalous (contamination) is left above it.
+   */
+  static double[] metricZ(double[][] rows, RobustBaseline baseline, double contamination) {
+    int d = baseline.dimensions();
+    double[] out = new double[d];
+    double[] col = new double[rows.length];
+    double tail = Double.parseDouble(System.getProperty("mad.tail", "0"));
+    if (tail <= 0) {
+      return out;
+    }
+    for (int f = 0; f < d; f++) {
+      for (int i = 0; i < rows.length; i++) {
+        col[i] = Math.abs(baseline.zScore(f, rows[i][f]));
+      }
+      java.util.Arrays.sort(col);
+      out[f] = col[Math.min(rows.length - 1, (int) Math.floor((1 - tail) * rows.length))];
+    }
+    return out;
+  }
+
+  private static double middle(double[] sorted) {
+    int n = sorted.length;
+    return n % 2 == 1 ? sorted[n / 2] : 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]);
+  }
+
+  /** How far below its training rows' usual score {@code score} lies, in robust standard deviations (0 when above). */
+  public double scoreDeviation(double score) {
+    return Math.max(0.0, (scoreMedian - score) / scoreSpread);
   }
 
   /** Isolation Forest score of a raw sample, sklearn's {@code score_samples} scale. */

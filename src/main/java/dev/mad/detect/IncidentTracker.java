@@ -1,13 +1,18 @@
 package dev.mad.detect;
 
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
- * Turns per-sample verdicts into incidents, so a person gets one alert per problem instead of
- * one per second. A flagged run opens an incident once it is {@code minSamples} long, or at once
- * when a rule fired (a hard limit is never a blip); it updates while it lasts and closes after
- * {@code quietMs} without a flag. Not thread-safe; owned by the detect verticle.
+ * Turns judged samples into incidents, so a person gets one alert per problem instead of one per
+ * second. Whether a sample opens, extends or closes an incident is the {@link AlarmFilter}'s call
+ * (smoothed evidence, adaptive threshold, hysteresis); this class keeps the incident itself: its
+ * peak (the most unusual sample so far, so factors and reason follow the event), its severity and the
+ * reasons seen. An update is reported at once when the incident escalates (higher severity, a new
+ * reason, or a peak half again as unusual as the last reported one), else at most every
+ * {@code updateEveryMs}. Not thread-safe; one per host.
  */
 public final class IncidentTracker {
 
@@ -18,62 +23,67 @@ public final class IncidentTracker {
   public record Event(Change change, Incident incident) {
   }
 
-  private final long quietMs;
-  private final int minSamples;
-  private final long updateEveryMs;
-
-  private Incident current;
-  private final List<Pending> pending = new ArrayList<>();
-  private long lastUpdateMs;
-
-  private record Pending(long timestampMs, double[] values, Verdict verdict) {
+  /** The sample as the filter judged it, and the incident changes it caused (often none). */
+  public record Result(AlarmFilter.Step step, List<Event> events) {
+    /** Whether the sample belongs to an incident (what the dashboard marks as flagged). */
+    public boolean flagged() {
+      return step.marked();
+    }
   }
 
-  public IncidentTracker(long quietMs, int minSamples, long updateEveryMs) {
-    this.quietMs = quietMs;
-    this.minSamples = Math.max(1, minSamples);
+  private final AlarmFilter filter;
+  private final long updateEveryMs;
+  private long index;
+  private Incident current;
+  private double reportedPeakLevel;
+  private long lastUpdateMs;
+
+  public IncidentTracker(AlarmFilter filter, long updateEveryMs) {
+    this.filter = filter;
     this.updateEveryMs = updateEveryMs;
   }
 
-  /** Feeds one judged sample, in time order; returns the incident changes it caused (often none). */
-  public List<Event> onSample(long timestampMs, String host, double[] values, Verdict verdict) {
+  /** Feeds one judged sample, in time order. */
+  public Result onSample(long timestampMs, String host, double[] values, Verdict verdict) {
+    return onSample(timestampMs, host, values, verdict, v -> v);
+  }
+
+  /**
+   * As {@link #onSample(long, String, double[], Verdict)}; {@code explain} builds the explanation of a
+   * sample the row rules left unexplained once it turns out to belong to an incident.
+   */
+  public Result onSample(long timestampMs, String host, double[] values, Verdict judged,
+                         java.util.function.UnaryOperator<Verdict> explain) {
+    AlarmFilter.Step step = filter.step(index++, judged);
+    Verdict verdict = step.marked() && judged.reasons().isEmpty() ? explain.apply(judged) : judged;
     List<Event> events = new ArrayList<>(2);
-    if (current != null && !verdict.anomaly() && timestampMs - current.lastFlaggedMs() >= quietMs) {
+    if (step.closed() && current != null) {
       current = new Incident(current.id(), current.host(), current.startedMs(), current.lastFlaggedMs(),
           current.lastFlaggedMs(), current.samples(), current.severity(), current.peakScore(), current.peakValues(),
-          current.peak());
+          current.peak(), current.reasons());
       events.add(new Event(Change.CLOSED, current));
       current = null;
     }
-    if (!verdict.anomaly()) {
-      pending.clear();
-      return events;
-    }
-    if (current != null) {
-      boolean escalated = verdict.severity().ordinal() > current.severity().ordinal();
-      current = extend(current, timestampMs, values, verdict);
-      if (escalated || timestampMs - lastUpdateMs >= updateEveryMs) {
-        lastUpdateMs = timestampMs;
-        events.add(new Event(Change.UPDATED, current));
-      }
-      return events;
-    }
-    pending.add(new Pending(timestampMs, values, verdict));
-    if (pending.size() >= minSamples || verdict.firedRule()) {
-      Pending first = pending.get(0);
+    if (step.opened()) {
       // One incident at a time per host, so its start time identifies it, across restarts too.
-      Incident incident = new Incident(first.timestampMs(), host, first.timestampMs(), first.timestampMs(), null, 1,
-          first.verdict().severity(), first.verdict().score(), first.values(), first.verdict());
-      for (int i = 1; i < pending.size(); i++) {
-        Pending p = pending.get(i);
-        incident = extend(incident, p.timestampMs(), p.values(), p.verdict());
-      }
-      pending.clear();
-      current = incident;
+      current = new Incident(timestampMs, host, timestampMs, timestampMs, null, 1, severityOf(verdict),
+          verdict.score(), values, verdict, reasonsOf(List.of(), verdict, true));
+      reportedPeakLevel = verdict.level();
       lastUpdateMs = timestampMs;
       events.add(new Event(Change.OPENED, current));
+    } else if (step.marked() && current != null) {
+      Incident before = current;
+      current = extend(current, timestampMs, values, verdict);
+      boolean escalated = current.severity().ordinal() > before.severity().ordinal()
+          || current.reasons().size() > before.reasons().size()
+          || current.peak().level() >= 1.5 * reportedPeakLevel;
+      if (escalated || timestampMs - lastUpdateMs >= updateEveryMs) {
+        lastUpdateMs = timestampMs;
+        reportedPeakLevel = current.peak().level();
+        events.add(new Event(Change.UPDATED, current));
+      }
     }
-    return events;
+    return new Result(step, events);
   }
 
   /** The open incident, if any. */
@@ -81,23 +91,32 @@ public final class IncidentTracker {
     return current;
   }
 
+  private static Severity severityOf(Verdict v) {
+    return v.severity() != null ? v.severity() : Severity.MEDIUM;
+  }
+
   private static Incident extend(Incident in, long ts, double[] values, Verdict v) {
-    boolean newPeak = isWorse(v, in.peak());
+    boolean newPeak = v.level() > in.peak().level();
+    Verdict peak = newPeak ? v : in.peak();
     return new Incident(in.id(), in.host(), in.startedMs(), ts, null, in.samples() + 1,
-        in.severity().atLeast(v.severity()),
-        newPeak ? v.score() : in.peakScore(), newPeak ? values : in.peakValues(), newPeak ? v : in.peak());
+        in.severity().atLeast(severityOf(v)), newPeak ? v.score() : in.peakScore(), newPeak ? values : in.peakValues(),
+        peak, reasonsOf(in.reasons(), v, newPeak));
   }
 
-  /** A sample is a new peak when it is more severe, or as severe with a lower forest score. */
-  private static boolean isWorse(Verdict candidate, Verdict peak) {
-    int bySeverity = candidate.severity().compareTo(peak.severity());
-    if (bySeverity != 0) {
-      return bySeverity > 0;
+  /** The reasons seen so far with {@code v}'s added (first when it is the new peak), at most {@link Incident#MAX_REASONS}. */
+  private static List<String> reasonsOf(List<String> seen, Verdict v, boolean peakFirst) {
+    if (v.reasons().isEmpty()) {
+      return seen;
     }
-    return scoreOf(candidate) < scoreOf(peak);
-  }
-
-  private static double scoreOf(Verdict v) {
-    return Double.isNaN(v.score()) ? 0.0 : v.score();
+    Set<String> all = new LinkedHashSet<>();
+    if (peakFirst) {
+      all.addAll(v.reasons());
+      all.addAll(seen);
+    } else {
+      all.addAll(seen);
+      all.addAll(v.reasons());
+    }
+    List<String> out = new ArrayList<>(all);
+    return List.copyOf(out.subList(0, Math.min(Incident.MAX_REASONS, out.size())));
   }
 }

@@ -13,10 +13,13 @@ import java.util.List;
  * @param expected       the window's typical value per metric (NaN before any baseline exists)
  * @param reasons        human texts, most important first (the seed's texts where they apply)
  * @param severityFactors the seed's factors, e.g. {@code CPU: 85.7%}
+ * @param level          this sample's evidence on the alarm scale ({@link AlarmFilter}): the larger of its most
+ *                       unusual metric's z-score and the forest's score deviation, each over its typical size
+ * @param strong         flagged by a clause that needs no confirmation (a rule, or an extreme score)
  */
 public record Verdict(double score, boolean anomaly, Severity severity, List<Detection> detectors,
                       double[] zScores, double[] contributions, double[] expected, List<String> reasons,
-                      List<String> severityFactors) {
+                      List<String> severityFactors, double level, boolean strong) {
 
   /** One detector that fired: {@code isolation_forest}, {@code zscore} or {@code rule:NAME}. */
   public record Detection(String name, String metric, double value, double threshold) {

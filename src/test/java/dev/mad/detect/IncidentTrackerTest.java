@@ -9,54 +9,67 @@ import org.junit.jupiter.api.Test;
 class IncidentTrackerTest {
   private static final double[] VALUES = new double[8];
 
-  private static Verdict flagged(double score, Severity severity, String detector) {
+  private static Verdict flagged(double score, Severity severity, String detector, String reason, double level) {
     return new Verdict(score, true, severity, List.of(new Verdict.Detection(detector, "cpu_percent", 9, 3)),
-        new double[8], new double[8], new double[8], List.of("High CPU usage detected"), List.of("CPU: 90.0%"));
+        new double[8], new double[8], new double[8], List.of(reason), List.of("CPU: 90.0%"), level,
+        detector.startsWith("rule:"));
   }
 
   private static Verdict normal() {
-    return new Verdict(-0.45, false, null, List.of(), new double[8], new double[8], new double[8], List.of(), List.of());
+    return new Verdict(-0.45, false, null, List.of(), new double[8], new double[8], new double[8], List.of(), List.of(),
+        0.3, false);
+  }
+
+  private static IncidentTracker tracker() {
+    return new IncidentTracker(new AlarmFilter(AlarmFilter.DEFAULT_OPEN_LEVEL, 0.05, 10), 5_000);
   }
 
   @Test
-  @DisplayName("a one-sample blip opens no incident")
+  @DisplayName("a one-sample blip of ordinary size opens no incident")
   void blipIgnored() {
-    IncidentTracker t = new IncidentTracker(10_000, 2, 5_000);
-    assertThat(t.onSample(0, "h", VALUES, flagged(-0.6, Severity.HIGH, "zscore"))).isEmpty();
-    assertThat(t.onSample(1000, "h", VALUES, normal())).isEmpty();
-    assertThat(t.onSample(2000, "h", VALUES, flagged(-0.6, Severity.HIGH, "zscore"))).isEmpty();
+    IncidentTracker t = tracker();
+    assertThat(t.onSample(0, "h", VALUES, flagged(-0.6, Severity.HIGH, "zscore", "r", 2.0)).events()).isEmpty();
+    assertThat(t.onSample(1000, "h", VALUES, normal()).events()).isEmpty();
     assertThat(t.current()).isNull();
   }
 
   @Test
-  @DisplayName("a run opens one incident, updates it with the peak, and closes it after the quiet period")
-  void runLifecycle() {
-    IncidentTracker t = new IncidentTracker(10_000, 2, 5_000);
-    t.onSample(0, "h", VALUES, flagged(-0.6, Severity.HIGH, "zscore"));
-    List<IncidentTracker.Event> opened = t.onSample(1000, "h", VALUES, flagged(-0.65, Severity.HIGH, "zscore"));
+  @DisplayName("a fired rule opens an incident at once, a clear escalation updates it at once, quiet samples close it")
+  void lifecycle() {
+    IncidentTracker t = tracker();
+    List<IncidentTracker.Event> opened = t.onSample(0, "h", VALUES,
+        flagged(-0.6, Severity.HIGH, "rule:cpu_critical", "High CPU usage detected", 3));
     assertThat(opened).extracting(IncidentTracker.Event::change).containsExactly(IncidentTracker.Change.OPENED);
     assertThat(opened.get(0).incident().startedMs()).isZero();
-    assertThat(opened.get(0).incident().samples()).isEqualTo(2);
 
-    List<IncidentTracker.Event> escalated = t.onSample(2000, "h", VALUES, flagged(-0.8, Severity.CRITICAL, "zscore"));
+    // another metric deviates while the incident lasts: it shows at once, with the new peak's reason first
+    List<IncidentTracker.Event> escalated = t.onSample(1000, "h", VALUES,
+        flagged(-0.8, Severity.CRITICAL, "rule:memory_critical", "High memory consumption", 9));
     assertThat(escalated).extracting(IncidentTracker.Event::change).containsExactly(IncidentTracker.Change.UPDATED);
-    assertThat(escalated.get(0).incident().peakScore()).isEqualTo(-0.8);
-    assertThat(escalated.get(0).incident().severity()).isEqualTo(Severity.CRITICAL);
+    Incident now = escalated.get(0).incident();
+    assertThat(now.peakScore()).isEqualTo(-0.8);
+    assertThat(now.severity()).isEqualTo(Severity.CRITICAL);
+    assertThat(now.reasons()).containsExactly("High memory consumption", "High CPU usage detected");
 
-    for (long ts = 3000; ts < 12_000; ts += 1000) {
-      assertThat(t.onSample(ts, "h", VALUES, normal())).isEmpty();
+    for (long ts = 2000; ts < 11_000; ts += 1000) {
+      assertThat(t.onSample(ts, "h", VALUES, normal()).events()).isEmpty();
     }
-    List<IncidentTracker.Event> closed = t.onSample(12_000, "h", VALUES, normal());
+    List<IncidentTracker.Event> closed = t.onSample(11_000, "h", VALUES, normal()).events();
     assertThat(closed).extracting(IncidentTracker.Event::change).containsExactly(IncidentTracker.Change.CLOSED);
-    assertThat(closed.get(0).incident().durationSeconds()).isEqualTo(2.0);
+    assertThat(closed.get(0).incident().durationSeconds()).isEqualTo(1.0);
     assertThat(t.current()).isNull();
   }
 
   @Test
-  @DisplayName("a fired rule opens an incident at once")
-  void ruleOpensAtOnce() {
-    IncidentTracker t = new IncidentTracker(10_000, 3, 5_000);
-    assertThat(t.onSample(0, "h", VALUES, flagged(-0.5, Severity.CRITICAL, "rule:cpu_critical")))
-        .extracting(IncidentTracker.Event::change).containsExactly(IncidentTracker.Change.OPENED);
+  @DisplayName("a sample the row rules left unexplained is explained once it belongs to an incident")
+  void explainsMembers() {
+    IncidentTracker t = tracker();
+    t.onSample(0, "h", VALUES, flagged(-0.6, Severity.HIGH, "rule:cpu_critical", "High CPU usage detected", 3));
+    Verdict quiet = new Verdict(-0.5, false, null, List.of(), new double[8], new double[8], new double[8], List.of(),
+        List.of(), 20, false);
+    IncidentTracker.Result r = t.onSample(1000, "h", VALUES, quiet,
+        v -> flagged(v.score(), Severity.MEDIUM, "zscore", "CPU far above its usual 5%", v.level()));
+    assertThat(r.flagged()).isTrue();
+    assertThat(t.current().reasons()).contains("CPU far above its usual 5%");
   }
 }

@@ -1,0 +1,99 @@
+package dev.mad.batch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The engine end to end on a generated host with three known episodes of the kinds a server has:
+ * a level shift, a single spike and a slow ramp. Each must become exactly one incident, and nothing
+ * else may.
+ */
+class IncidentEpisodesTest {
+  @TempDir
+  Path dir;
+
+  private static final int ROWS = 3000;
+  private static final int[] SHIFT = {1200, 1300};
+  private static final int SPIKE = 1800;
+  private static final int[] RAMP = {2400, 2600};
+
+  /** A quiet host with a daily-ish wave and noise; {@code episodes} adds the three episodes. */
+  private static Path write(Path file, long seed, boolean episodes) throws Exception {
+    Random r = new Random(seed);
+    StringBuilder sb = new StringBuilder("timestamp,cpu_percent,memory_percent,disk_read_mb\n");
+    LocalDateTime t = LocalDateTime.of(2025, 3, 1, 0, 0);
+    for (int i = 0; i < ROWS; i++) {
+      double cpu = 20 + 5 * Math.sin(i * 2 * Math.PI / 1440) + r.nextGaussian() * 2;
+      double mem = 40 + r.nextGaussian() * 0.5;
+      double disk = 2 + Math.abs(r.nextGaussian());
+      if (episodes) {
+        if (i >= SHIFT[0] && i < SHIFT[1]) {
+          cpu += 35;
+        }
+        if (i == SPIKE) {
+          mem = 99;
+        }
+        if (i >= RAMP[0] && i < RAMP[1]) {
+          disk += 60.0 * (i - RAMP[0]) / (RAMP[1] - RAMP[0]);
+        }
+      }
+      sb.append(t.plusMinutes(i).toString().replace('T', ' ')).append(',')
+          .append(String.format(java.util.Locale.ROOT, "%.2f,%.2f,%.2f%n", cpu, mem, disk));
+    }
+    Files.writeString(file, sb);
+    return file;
+  }
+
+  @Test
+  @DisplayName("a level shift, a spike and a slow ramp give one incident each and none elsewhere")
+  void oneIncidentPerEpisode() throws Exception {
+    Path train = write(dir.resolve("train.csv"), 1, false);
+    Path test = write(dir.resolve("test.csv"), 2, true);
+    Path out = dir.resolve("out.csv");
+    BatchCli cli = new BatchCli(dir.resolve("logs"));
+    assertThat(cli.run("--train-file", train.toString(), "--csv-file", test.toString(), "--output-file",
+        out.toString())).as(cli.err()).isZero();
+
+    List<String> lines = Files.readAllLines(out);
+    List<String> header = List.of(lines.get(0).split(","));
+    int idColumn = header.indexOf("incident_id");
+    assertThat(idColumn).isPositive();
+    Map<String, int[]> incidents = new LinkedHashMap<>();
+    for (int row = 0; row < ROWS; row++) {
+      List<String> cells = BatchCliCsv.cells(lines.get(row + 1));
+      String id = cells.size() > idColumn ? cells.get(idColumn) : "";
+      if (!id.isEmpty()) {
+        int at = row;
+        incidents.computeIfAbsent(id, k -> new int[] {at, at})[1] = row;
+      }
+    }
+    List<String> found = new ArrayList<>();
+    for (int[] span : incidents.values()) {
+      found.add(span[0] + "-" + span[1]);
+    }
+    int[][] episodes = {SHIFT, {SPIKE, SPIKE + 1}, RAMP};
+    for (int[] e : episodes) {
+      long overlapping = incidents.values().stream().filter(s -> s[0] < e[1] && s[1] >= e[0]).count();
+      assertThat(overlapping).as("incidents overlapping rows %d-%d among %s", e[0], e[1] - 1, found).isOne();
+    }
+    for (int[] s : incidents.values()) {
+      boolean onEpisode = false;
+      for (int[] e : episodes) {
+        onEpisode |= s[0] < e[1] && s[1] >= e[0];
+      }
+      assertThat(onEpisode).as("incident at rows %d-%d lies on no episode (all: %s)", s[0], s[1], found).isTrue();
+    }
+    assertThat(cli.out()).contains("Incidents: 3");
+  }
+}
