@@ -815,9 +815,45 @@
 
     $('analysis-result').hidden = false;
 
+    renderAnalysisIncidents((details.chart && details.chart.incidents) || [],
+      details.chart ? num(details.chart.incident_count) : null);
     renderAnalysisTable(details.anomalies || [], num(a.anomalies));
     renderAnalysisColumns(details.chart || { columns: [], points: [] });
     markHistorySelection();
+  }
+
+  /** The analysis' incidents, most urgent first: what a person reads before the rows. */
+  function renderAnalysisIncidents(incidents, total) {
+    var tbody = $('analysis-incidents').querySelector('tbody');
+    clear(tbody);
+    var frag = document.createDocumentFragment();
+    if (!incidents.length) {
+      var tr0 = el('tr', 'empty-row');
+      var td0 = el('td', null, 'No incidents.');
+      td0.colSpan = 7;
+      tr0.appendChild(td0);
+      frag.appendChild(tr0);
+    }
+    incidents.forEach(function (inc) {
+      var sev = severityClass(inc.severity);
+      var tr = el('tr', 'severity-' + sev);
+      tr.appendChild(el('td', 'num', text(inc.id) || DASH));
+      tr.appendChild(el('td', 'nowrap', text(inc.started) || DASH));
+      tr.appendChild(el('td', 'nowrap', text(inc.ended) || DASH));
+      tr.appendChild(el('td', 'num', fmtInt(inc.rows)));
+      var sevTd = el('td');
+      sevTd.appendChild(el('span', 'sev sev-' + sev, sev === 'unknown' ? (text(inc.severity) || DASH) : sev));
+      tr.appendChild(sevTd);
+      tr.appendChild(el('td', 'reason', text(inc.reason) || DASH));
+      var factors = Array.isArray(inc.severity_factors) ? inc.severity_factors.map(text).join(', ') : '';
+      tr.appendChild(el('td', 'factors-cell', (text(inc.peak) || DASH) + (factors ? ' \u2014 ' + factors : '')));
+      frag.appendChild(tr);
+    });
+    tbody.appendChild(frag);
+    var note = '';
+    if (total !== null && total > incidents.length) note = 'the ' + incidents.length + ' most urgent of ' + fmtInt(total);
+    else if (incidents.length) note = incidents.length + (incidents.length === 1 ? ' incident' : ' incidents');
+    setText('analysis-incidents-note', note);
   }
 
   function renderAnalysisTable(rows, total) {

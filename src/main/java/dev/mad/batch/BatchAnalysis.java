@@ -211,8 +211,8 @@ public final class BatchAnalysis {
   /**
    * The alarm pass' sequential half: feeds every row's verdict to one {@link AlarmFilter} in file
    * order, records each row's smoothed score and incident in the {@link DecisionStore}, and builds the
-   * incidents. A row between two elevated rows of one incident belongs to it too; it is rewritten
-   * once the later one arrives (at most {@code quiet} rows back).
+   * incidents. A row belongs to an incident when its own evidence is elevated while the incident is
+   * open; the flagged rows just before an incident opens are its start and are rewritten when it does.
    */
   private static final class Incidents {
     private final AlarmFilter filter;
@@ -224,12 +224,14 @@ public final class BatchAnalysis {
     private long nextId = 1;
     private Open current;
     private long[] pendingIds = new long[BLOCK];
+    /** Times of the last rows, for an incident whose start lies a few rows before it opened. */
+    private final long[] recentEpochs = new long[32];
     private double[] pendingScores = new double[BLOCK];
 
     private static final class Open {
       final long id;
-      final long firstRow;
-      final long firstEpoch;
+      long firstRow;
+      long firstEpoch;
       long lastRow;
       long lastEpoch;
       Severity severity = Severity.MEDIUM;
@@ -268,18 +270,20 @@ public final class BatchAnalysis {
         if (s.opened()) {
           current = new Open(nextId++, row, b.epochs[i]);
         }
-        if (current != null && s.marked() && (s.inIncident() || s.closed())) {
-          long gapFrom = current.lastRow + 1;
-          if (gapFrom < row) {
-            // the rows since the last elevated one are part of this incident after all
-            long inBlock = Math.max(gapFrom, b.firstRow);
-            for (long r = inBlock; r < row; r++) {
-              pendingIds[(int) (r - b.firstRow)] = current.id;
-            }
-            if (gapFrom < b.firstRow) {
-              store.markIncident(gapFrom, b.firstRow, current.id);
-            }
+        recentEpochs[(int) (row % recentEpochs.length)] = b.epochs[i];
+        if (s.opened() && s.leadIn() > 0) {
+          // the flagged samples just before the incident opened are its start
+          long from = row - s.leadIn();
+          current.firstRow = from;
+          current.firstEpoch = recentEpochs[(int) (from % recentEpochs.length)];
+          for (long r = Math.max(from, b.firstRow); r < row; r++) {
+            pendingIds[(int) (r - b.firstRow)] = current.id;
           }
+          if (from < b.firstRow) {
+            store.markIncident(from, b.firstRow, current.id);
+          }
+        }
+        if (current != null && s.marked()) {
           pendingIds[i] = current.id;
           current.lastRow = row;
           current.lastEpoch = b.epochs[i];

@@ -214,10 +214,7 @@ public final class BatchCommand {
     out.println("Features: " + String.join(", ", r.features()));
     if (!r.incidents().isEmpty()) {
       out.println();
-      List<BatchIncident> shown = new java.util.ArrayList<>(r.incidents());
-      shown.sort(java.util.Comparator.comparing(BatchIncident::severity).reversed()
-          .thenComparingDouble(BatchIncident::peakScore));
-      shown = shown.subList(0, Math.min(10, shown.size()));
+      List<BatchIncident> shown = BatchIncidents.mostUrgent(r.incidents(), 10);
       out.println((shown.size() < r.incidents().size() ? "Top " + shown.size() + " of " : "") + "Incidents:");
       for (BatchIncident inc : shown) {
         out.printf(Locale.ROOT, "  #%d  %s .. %s  (%d rows)  [%s]  peak %s score %.4f  %s%n      %s%n", inc.id(),

@@ -99,7 +99,7 @@ public final class BatchRunner {
       for (Severity s : Severity.values()) {
         counts.put(s.label(), result.bySeverity().get(s));
       }
-      files.commit();
+      files.commit(result);
       Logger log = logger(ready);
       if (!"cli".equals(source)) {
         io.micrometer.core.instrument.Metrics.counter("mad.batch.rows.analysed", "source", source)
@@ -144,8 +144,20 @@ public final class BatchRunner {
       JsonText.number(sb, Math.round(p.score() * 10000) / 10000.0);
       sb.append('}');
     }
+    sb.append("],\"incident_count\":").append(r.incidents().size()).append(",\"incidents\":[");
+    first = true;
+    for (BatchIncident inc : BatchIncidents.mostUrgent(r.incidents(), SHOWN_INCIDENTS)) {
+      if (!first) {
+        sb.append(',');
+      }
+      first = false;
+      sb.append(BatchIncidents.json(inc));
+    }
     return sb.append("]}").toString();
   }
+
+  /** Incidents kept with an analysis for the dashboard (the most urgent; all are counted). */
+  static final int SHOWN_INCIDENTS = 200;
 
   private static Map<String, Object> settingsMap(BatchSettings s) {
     Map<String, Object> m = new LinkedHashMap<>();

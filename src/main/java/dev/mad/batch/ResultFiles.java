@@ -65,8 +65,7 @@ final class ResultFiles implements BatchOutput, AutoCloseable {
     if (json) {
       TempFiles.track(outputTmp);
       jsonOut = Files.newOutputStream(outputTmp);
-      jsonOut.write('[');
-      jsonOut.write('\n');
+      jsonOut.write(("{\"schema_version\":" + JSON_SCHEMA_VERSION + ",\"rows\":[\n").getBytes(StandardCharsets.US_ASCII));
     }
   }
 
@@ -98,11 +97,20 @@ final class ResultFiles implements BatchOutput, AutoCloseable {
     // Flagged rows go to the history database, not to these files.
   }
 
-  /** Finishes the files and renames them into place. */
-  void commit() throws IOException {
+  /** Version of the JSON output's layout ({@code schema_version}); 2 added incidents and {@code incident_id}. */
+  static final int JSON_SCHEMA_VERSION = 2;
+
+  /** Finishes the files and renames them into place; {@code result} gives the JSON output its incidents and totals. */
+  void commit(BatchResult result) throws IOException {
     csv.close();
     if (jsonOut != null) {
-      jsonOut.write("\n]\n".getBytes(StandardCharsets.US_ASCII));
+      StringBuilder tail = new StringBuilder("\n],\"incidents\":[");
+      for (int i = 0; i < result.incidents().size(); i++) {
+        tail.append(i > 0 ? ",\n" : "\n").append(BatchIncidents.json(result.incidents().get(i)));
+      }
+      tail.append("\n],\"summary\":{\"rows\":").append(result.rows()).append(",\"anomalies\":")
+          .append(result.anomalies()).append(",\"incidents\":").append(result.incidents().size()).append("}}\n");
+      jsonOut.write(tail.toString().getBytes(StandardCharsets.UTF_8));
       jsonOut.close();
       jsonOut = null;
     }

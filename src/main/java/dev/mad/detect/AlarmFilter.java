@@ -6,24 +6,28 @@ import java.util.Arrays;
  * Judges a moment in its context: turns the row-by-row verdicts of {@link AnomalyDetector} into
  * incidents, so that one real event raises one alarm. Streaming and causal (each sample is decided
  * when it arrives, from the samples before it), so live mode and batch analysis share it; not
- * thread-safe, one per host or per analysis.
+ * thread-safe, one per host or per analysis. Hand-written: the parts are small, and no library
+ * offers this combination over our verdicts.
  *
- * <p>Three ideas from the field, each kept because it paid on labelled real server metrics
- * ({@code bench/quality.sh}):
+ * <p>Each part was kept because it paid on labelled real server metrics ({@code bench/quality.sh}):
  * <ul>
- *   <li><b>Smoothing.</b> The level of the evidence ({@link Verdict#level()}) is averaged
- *       exponentially ({@link #LEVEL_ALPHA}); a sustained deviation builds up, a lone wobble does not.
- *       The forest score reported for ranking is smoothed too, keeping peaks
- *       ({@code min(score, ewma)}), so a spike stays as strange as it was.</li>
- *   <li><b>A threshold that adapts.</b> The level is divided by the {@code 1 - contamination}
- *       quantile of the smoothed level over the last {@link #ADAPT_WINDOW} samples (never below 1),
- *       so a shift between training and now, or a noisy stretch, cannot keep a third of the data
- *       flagged: at most about a {@code contamination} share of any stretch lies above it.</li>
- *   <li><b>Hysteresis.</b> An incident opens when the normalised level passes {@code openLevel}, at
- *       once for a fired rule or an extreme forest score, or for a flagged sample whose own level is
- *       {@link #CONFIRM_FACTOR} times past it; it stays open while the level is above half of
- *       {@code openLevel} (or a flagged sample is at half its confirmation level) and closes after
- *       {@code quietSamples} samples below.</li>
+ *   <li><b>Smoothing.</b> The sample's level ({@link Verdict#level()}, capped so that one extreme
+ *       sample cannot carry the samples after it) is averaged exponentially ({@link #LEVEL_ALPHA}):
+ *       a sustained deviation builds up, a lone wobble does not. The reported forest score is smoothed
+ *       too, keeping peaks ({@code min(score, ewma)}), so a spike stays as strange as it was.</li>
+ *   <li><b>A threshold that adapts.</b> Levels are divided by the {@code 1 - contamination} quantile
+ *       of the smoothed level over the last {@link #ADAPT_WINDOW} samples (never below 1), so a shift
+ *       between training and now, or a noisy stretch, cannot keep the data flagged.</li>
+ *   <li><b>Confirmation.</b> An incident opens on a fired rule; on a smoothed level past
+ *       {@code openLevel}; on an extreme forest score whose own level is {@link #STRONG_FACTOR} times
+ *       past it; on a flagged sample {@link #CONFIRM_FACTOR} times past it; on a level half again as
+ *       high as anything of the last {@link #ADAPT_WINDOW} samples ({@link #NOVEL_FACTOR}); or on a
+ *       smoothed level above half of {@code openLevel} for {@link #SUSTAIN_SAMPLES} samples in a row
+ *       (a moderate shift that lasts). A flagged sample of ordinary size opens nothing.</li>
+ *   <li><b>Hysteresis.</b> An incident stays open while samples are marked (their own evidence at half
+ *       the opening bars) or the smoothed level is above half of {@code openLevel}, and closes after
+ *       {@code quietSamples} samples without. Only marked samples belong to it, and the flagged samples
+ *       just before it opened ({@link Step#leadIn()}).</li>
  * </ul>
  */
 public final class AlarmFilter {
@@ -36,13 +40,18 @@ public final class AlarmFilter {
   /** How often (in samples) the quantile is recomputed, and the samples needed before it is used. */
   static final int ADAPT_EVERY = 50;
   /** A flagged sample opens an incident alone when its own level is this many times the open level. */
-  static final double CONFIRM_FACTOR = Double.parseDouble(System.getProperty("mad.cf", "6.0"));
+  static final double CONFIRM_FACTOR = 9.0;
   /** A sample with an extreme forest score opens an incident when its own level is this many times the open level. */
-  static final double STRONG_FACTOR = Double.parseDouble(System.getProperty("mad.sf", "2.0"));
+  static final double STRONG_FACTOR = 2.0;
+  /** Samples seen before a level can be news: enough for a recent maximum to mean something. */
+  static final int NOVEL_AFTER = 60;
+  /** A sample whose level is this many times the recent maximum is news (see {@link #step}). */
+  static final double NOVEL_FACTOR = 1.5;
+  /** Samples in a row above half the open level that open an incident: a moderate deviation that lasts. */
+  static final int SUSTAIN_SAMPLES = 30;
   /** The default open level: 2.5 times as unusual as the recent ordinary extreme. */
   public static final double DEFAULT_OPEN_LEVEL = 2.5;
 
-  /** What happened on one sample. */
   /**
    * What happened on one sample.
    *
@@ -52,10 +61,12 @@ public final class AlarmFilter {
    *                 between it and the incident's previous marked sample
    */
   public record Step(double smoothedScore, double level, boolean elevated, boolean marked, boolean opened,
-                     boolean inIncident, boolean closed) {
+                     boolean inIncident, boolean closed, int leadIn) {
   }
 
-  private static final boolean DEBUG = System.getenv("MAD_DEBUG_ALARM") != null;
+  /** Flagged samples just before an incident opens that are counted as its start, at most. */
+  static final int MAX_LEAD_IN = 10;
+
   private final double openLevel;
   private final double contamination;
   private final int quietSamples;
@@ -64,10 +75,17 @@ public final class AlarmFilter {
   private double smoothedScore = Double.NaN;
   private double threshold = 1.0;
   private final double[] recent = new double[ADAPT_WINDOW];
+  /** The raw levels of the last {@link #ADAPT_WINDOW} samples, for the recent maximum. */
+  private final double[] recentRaw = new double[ADAPT_WINDOW];
+  /** The largest raw level of the recent samples (recomputed every {@link #ADAPT_EVERY}, raised as samples arrive). */
+  private double recentMax;
   private final double[] sorted = new double[ADAPT_WINDOW];
   private long seen;
 
   private boolean open;
+  private int leadIn;
+  /** Samples in a row with the smoothed level above half the open level, while no incident is open. */
+  private int sustained;
   private long lastElevated = -1;
 
   /**
@@ -99,10 +117,12 @@ public final class AlarmFilter {
     }
     double shownScore = Double.isNaN(score) ? score : Math.min(score, smoothedScore);
     double raw = Double.isFinite(ownLevel) ? ownLevel : 0.0;
+    // A level well beyond everything the recent samples reached is news, whatever the host's usual noise.
+    boolean novel = seen >= NOVEL_AFTER && raw > openLevel / 2 && raw > NOVEL_FACTOR * recentMax;
     // A lone extreme sample must not carry the smoothed level (and the samples after it) along with it.
     double capped = Math.min(raw, 2 * openLevel * threshold);
     smoothedLevel = seen == 0 ? capped : LEVEL_ALPHA * capped + (1 - LEVEL_ALPHA) * smoothedLevel;
-    adapt();
+    adapt(raw);
     double level = smoothedLevel / threshold;
     double own = raw / threshold;
     double confirm = CONFIRM_FACTOR * openLevel;
@@ -110,15 +130,15 @@ public final class AlarmFilter {
     boolean closed = false;
     boolean elevated;
     boolean marked = rule || own > openLevel / 2 || (strong && own > STRONG_FACTOR * openLevel / 2)
-        || (anomaly && own > confirm / 2);
+        || (anomaly && own > confirm / 2) || novel;
     if (!open) {
-      elevated = rule || level > openLevel || (strong && own > STRONG_FACTOR * openLevel) || (anomaly && own > confirm);
+      sustained = level > openLevel / 2 ? sustained + 1 : 0;
+      elevated = rule || level > openLevel || (strong && own > STRONG_FACTOR * openLevel) || (anomaly && own > confirm)
+          || novel || sustained >= SUSTAIN_SAMPLES;
       if (elevated) {
-        if (DEBUG) {
-          System.err.println("open " + index + " strong=" + strong + " level=" + level + " own=" + own + " anomaly=" + anomaly + " thr=" + threshold);
-        }
         open = true;
         opened = true;
+        sustained = 0;
         marked = true;
         lastElevated = index;
       }
@@ -131,13 +151,25 @@ public final class AlarmFilter {
         closed = true;
       }
     }
-    return new Step(shownScore, level, elevated, marked && (open || closed), opened, open, closed);
+    int lead = opened ? leadIn : 0;
+    // samples flagged by the row rules (or marked-worthy) in a row, for the start of the next incident
+    leadIn = !open && (anomaly || marked) ? Math.min(MAX_LEAD_IN, leadIn + 1) : 0;
+    return new Step(shownScore, level, elevated, marked && open, opened, open, closed, lead);
   }
 
   /** Records the smoothed level and, every {@link #ADAPT_EVERY} samples, recomputes the threshold. */
-  private void adapt() {
+  private void adapt(double raw) {
     recent[(int) (seen % ADAPT_WINDOW)] = smoothedLevel;
+    recentRaw[(int) (seen % ADAPT_WINDOW)] = raw;
+    recentMax = Math.max(recentMax, raw);
     seen++;
+    if (seen % ADAPT_EVERY == 0) {
+      double m = 0;
+      for (int i = 0, n = (int) Math.min(seen, ADAPT_WINDOW); i < n; i++) {
+        m = Math.max(m, recentRaw[i]);
+      }
+      recentMax = m;
+    }
     if (seen % ADAPT_EVERY == 0 && seen >= ADAPT_WINDOW / 4) {
       int n = (int) Math.min(seen, ADAPT_WINDOW);
       System.arraycopy(recent, 0, sorted, 0, n);

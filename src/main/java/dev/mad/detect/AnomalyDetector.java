@@ -24,9 +24,11 @@ public final class AnomalyDetector {
   /** A z-score this many times the threshold is extreme enough to need only a high-band score. */
   static final double STRONG_Z_FACTOR = 3.0;
   /** Robust σ below the training rows' median score that an extreme score needs to count without confirmation. */
-  static final double STRONG_DEVIATION = Double.parseDouble(System.getProperty("mad.sd", "6"));
+  static final double STRONG_DEVIATION = 8.0;
   /** The forest's score deviation (robust σ below its training median) that counts as one unit of level. */
   static final double FOREST_LEVEL_UNIT = 3.0;
+  /** Reasons named per sample at most (a batch file may have hundreds of columns). */
+  static final int MAX_REASONS = 5;
   /** Share of the deviation (in %) that lets one metric name an anomaly no threshold explains. */
   static final double DOMINANT_SHARE = 50.0;
 
@@ -133,10 +135,7 @@ public final class AnomalyDetector {
     } else {
       Arrays.fill(expected, Double.NaN);
     }
-    // On a host whose ordinary moments already reach large z-scores (many metrics on tight scales),
-    // the z-score counts from twice that ordinary extreme instead of from the fixed threshold.
-    double zUnit = zUnit(model);
-    boolean zFired = zMax >= zUnit;
+    boolean zFired = zMax >= settings.zThreshold();
     boolean ruleFired = false;
     for (int r = 0; r < rules.size() && !ruleFired; r++) {
       ruleFired = rules.get(r).firesOn(x[ruleMetric[r]]);
@@ -144,12 +143,12 @@ public final class AnomalyDetector {
 
     // When anomalies are common in the training data (batch files), the contamination threshold
     // falls inside them; a clearly unusual score (high band) with an extreme z-score still counts.
-    // An extreme score counts alone only when it is also far below what the forest gives its own training rows.
-    boolean extreme = model != null && model.scoreDeviation(score) >= STRONG_DEVIATION;
-    boolean strong = ruleFired
-        || (extreme && score < settings.highBelow() && zMax >= STRONG_Z_FACTOR * zUnit)
-        || (extreme && score < settings.strongScore());
-    boolean anomaly = strong || (forestFired && zFired) || (model == null && zFired);
+    boolean strongRow = (model != null && score < settings.highBelow() && zMax >= STRONG_Z_FACTOR * settings.zThreshold())
+        || (model != null && score < settings.strongScore());
+    boolean anomaly = ruleFired || strongRow || (forestFired && zFired) || (model == null && zFired);
+    // For the alarm filter, an extreme score counts alone only when it is also far below what the forest
+    // gives its own training rows (on many tight metrics, -0.7 can be an ordinary moment).
+    boolean strong = ruleFired || (strongRow && model.scoreDeviation(score) >= STRONG_DEVIATION);
     double level = level(z, score, model);
     if (!anomaly && !forceExplain) {
       // The common case: no explanation to build.
@@ -168,9 +167,7 @@ public final class AnomalyDetector {
     double unit = zUnit(model);
     double metric = 0;
     for (int i = 0; i < z.length; i++) {
-      // a metric that reaches large z-scores in ordinary training rows (regular spikes) counts from its own extreme
-      double own = model != null ? Math.max(unit, model.metricZ()[i]) : unit;
-      metric = Math.max(metric, info[i].alerting(z[i]) / own);
+      metric = Math.max(metric, info[i].alerting(z[i]) / unit);
     }
     return Math.max(metric, forest);
   }
@@ -208,7 +205,7 @@ public final class AnomalyDetector {
     Severity severity = severityOf(score, zMax, ruleSeverity);
     double[] contributions = contributions(z, fired);
     return new Verdict(score, anomaly, severity, List.copyOf(detectors), z, contributions, expected,
-        reasons(z, fired, contributions), factors(x, z, fired, contributions), level, strong);
+        reasons(x, z, expected, fired, contributions), factors(x, z, fired, contributions), level, strong);
   }
 
   private Severity severityOf(double score, double zMax, Severity ruleSeverity) {
@@ -250,12 +247,12 @@ public final class AnomalyDetector {
     return weight;
   }
 
-  private List<String> reasons(double[] z, List<Rule> fired, double[] contributions) {
+  private List<String> reasons(double[] x, double[] z, double[] expected, List<Rule> fired, double[] contributions) {
     Set<String> reasons = new LinkedHashSet<>();
     fired.forEach(r -> reasons.add(r.reason()));
     for (int i : byDeviation(z)) {
-      if (info[i].alerting(z[i]) >= settings.zThreshold()) {
-        reasons.add(z[i] > 0 ? info[i].highReason() : info[i].lowReason());
+      if (info[i].alerting(z[i]) >= settings.zThreshold() && reasons.size() < MAX_REASONS) {
+        reasons.add(MetricCatalog.deviationReason(metrics.get(i), x[i], expected[i], z[i] > 0));
       }
     }
     if (reasons.isEmpty()) {
@@ -267,7 +264,7 @@ public final class AnomalyDetector {
         }
       }
       if (contributions[top] >= DOMINANT_SHARE && info[top].alerting(z[top]) > 0) {
-        reasons.add(z[top] > 0 ? info[top].highReason() : info[top].lowReason());
+        reasons.add(MetricCatalog.deviationReason(metrics.get(top), x[top], expected[top], z[top] > 0));
       } else {
         reasons.add(MetricCatalog.COMBINATION_REASON);
       }

@@ -9,7 +9,7 @@ import java.util.concurrent.Executor;
  */
 public record DetectorModel(IsolationForest forest, RobustScaler scaler, RobustBaseline baseline,
                             long trainedAtMs, int trainingSamples, double scoreMedian, double scoreSpread,
-                            double typicalZ, double[] metricZ) {
+                            double typicalZ) {
 
   /** Trains on {@code rows}; blocking and CPU-heavy for large windows, so never on an event loop. */
   public static DetectorModel train(double[][] rows, double[] minSpread, IsolationForestParams params,
@@ -31,8 +31,7 @@ public record DetectorModel(IsolationForest forest, RobustScaler scaler, RobustB
     java.util.Arrays.sort(own);
     double spread = Math.max(RobustScaler.SIGMA_PER_MAD * middle(own), MIN_SCORE_SPREAD);
     RobustBaseline baseline = RobustBaseline.fit(rows, minSpread);
-    return new DetectorModel(forest, scaler, baseline, nowMs, rows.length, median, spread, typicalZ(rows, baseline),
-        metricZ(rows, baseline, params.contamination()));
+    return new DetectorModel(forest, scaler, baseline, nowMs, rows.length, median, spread, typicalZ(rows, baseline));
   }
 
   /** Floor on the spread of training scores, so a forest that scores every training row alike is not over-sensitive. */
@@ -54,29 +53,6 @@ public record DetectorModel(IsolationForest forest, RobustScaler scaler, RobustB
     }
     java.util.Arrays.sort(max);
     return middle(max);
-  }
-
-  /**
-   * Per metric, the |z-score| that only a {@code contamination} share of the training rows exceed: the
-   * metric's own ordinary extreme. A metric that spikes regularly in training (a job every 20 minutes)
-   * spikes normally; the share presumed anomalous (contamination) is left above it.
-   */
-  static double[] metricZ(double[][] rows, RobustBaseline baseline, double contamination) {
-    int d = baseline.dimensions();
-    double[] out = new double[d];
-    double[] col = new double[rows.length];
-    double tail = Double.parseDouble(System.getProperty("mad.tail", "0"));
-    if (tail <= 0) {
-      return out;
-    }
-    for (int f = 0; f < d; f++) {
-      for (int i = 0; i < rows.length; i++) {
-        col[i] = Math.abs(baseline.zScore(f, rows[i][f]));
-      }
-      java.util.Arrays.sort(col);
-      out[f] = col[Math.min(rows.length - 1, (int) Math.floor((1 - tail) * rows.length))];
-    }
-    return out;
   }
 
   private static double middle(double[] sorted) {

@@ -127,7 +127,8 @@ class AnomalyDetectorTest {
     Verdict v = eager.evaluate(mild, model, null);
     assertThat(v.anomaly()).isTrue();
     assertThat(v.contributions()[0]).isGreaterThan(50);
-    assertThat(v.reasons()).containsExactly("High CPU usage detected");
+    // 10.5 % CPU is not high in absolute terms: the reason says what is unusual for this host
+    assertThat(v.reasons()).singleElement().asString().startsWith("CPU far above its usual ");
 
     double[] flat = quiet[1].clone();
     Verdict spread = eager.evaluate(flat, model, null);

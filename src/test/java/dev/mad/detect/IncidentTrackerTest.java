@@ -38,25 +38,29 @@ class IncidentTrackerTest {
   void lifecycle() {
     IncidentTracker t = tracker();
     List<IncidentTracker.Event> opened = t.onSample(0, "h", VALUES,
-        flagged(-0.6, Severity.HIGH, "rule:cpu_critical", "High CPU usage detected", 3));
+        flagged(-0.6, Severity.HIGH, "rule:cpu_critical", "High CPU usage detected", 3)).events();
     assertThat(opened).extracting(IncidentTracker.Event::change).containsExactly(IncidentTracker.Change.OPENED);
     assertThat(opened.get(0).incident().startedMs()).isZero();
 
     // another metric deviates while the incident lasts: it shows at once, with the new peak's reason first
     List<IncidentTracker.Event> escalated = t.onSample(1000, "h", VALUES,
-        flagged(-0.8, Severity.CRITICAL, "rule:memory_critical", "High memory consumption", 9));
+        flagged(-0.8, Severity.CRITICAL, "rule:memory_critical", "High memory consumption", 9)).events();
     assertThat(escalated).extracting(IncidentTracker.Event::change).containsExactly(IncidentTracker.Change.UPDATED);
     Incident now = escalated.get(0).incident();
     assertThat(now.peakScore()).isEqualTo(-0.8);
     assertThat(now.severity()).isEqualTo(Severity.CRITICAL);
     assertThat(now.reasons()).containsExactly("High memory consumption", "High CPU usage detected");
 
-    for (long ts = 2000; ts < 11_000; ts += 1000) {
-      assertThat(t.onSample(ts, "h", VALUES, normal()).events()).isEmpty();
+    // quiet samples: the smoothed level decays, then the quiet period (10 samples) closes the incident
+    List<IncidentTracker.Event> closed = List.of();
+    long ts = 2000;
+    for (; ts < 40_000 && closed.isEmpty(); ts += 1000) {
+      closed = t.onSample(ts, "h", VALUES, normal()).events();
     }
-    List<IncidentTracker.Event> closed = t.onSample(11_000, "h", VALUES, normal()).events();
     assertThat(closed).extracting(IncidentTracker.Event::change).containsExactly(IncidentTracker.Change.CLOSED);
+    assertThat(ts).isGreaterThanOrEqualTo(12_000);
     assertThat(closed.get(0).incident().durationSeconds()).isEqualTo(1.0);
+    assertThat(closed.get(0).incident().endedMs()).isEqualTo(1000L);
     assertThat(t.current()).isNull();
   }
 
