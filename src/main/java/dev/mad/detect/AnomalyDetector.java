@@ -163,12 +163,19 @@ public final class AnomalyDetector {
    * over {@link #FOREST_LEVEL_UNIT}, whichever is larger. 1 means "as unusual as an ordinary moment can be".
    */
   private double level(double[] z, double score, DetectorModel model) {
-    double forest = model != null ? model.scoreDeviation(score) / FOREST_LEVEL_UNIT : 0;
     double unit = zUnit(model);
     double metric = 0;
+    double zMax = 0;
     for (int i = 0; i < z.length; i++) {
-      metric = Math.max(metric, info[i].alerting(z[i]) / unit);
+      double a = info[i].alerting(z[i]);
+      zMax = Math.max(zMax, a);
+      metric = Math.max(metric, a / unit);
     }
+    // The forest may say more than any one metric (an unusual combination), but not more than the most
+    // deviating metric's z-score in threshold units: a value merely new to the forest (a quantised series
+    // stepping to a level it has not seen) is no stronger evidence than its own small z-score.
+    double forest = model != null ? Math.min(model.scoreDeviation(score) / FOREST_LEVEL_UNIT,
+        zMax / settings.zThreshold()) : 0;
     return Math.max(metric, forest);
   }
 

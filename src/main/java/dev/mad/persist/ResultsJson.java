@@ -49,6 +49,13 @@ final class ResultsJson {
   private static void writeValue(JsonGenerator out, String name, String value) throws IOException {
     switch (name) {
       case "is_anomaly" -> out.writeBooleanField(name, Boolean.parseBoolean(value));
+      case "incident_id" -> {
+        if (value.isEmpty()) {
+          out.writeNullField(name);
+        } else {
+          out.writeNumberField(name, Long.parseLong(value));
+        }
+      }
       case "severity", "reason", "severity_factors", "contributions", "timestamp" -> {
         if (value.isEmpty()) {
           out.writeNullField(name);

@@ -82,6 +82,23 @@ class AlarmFilterTest {
   }
 
   @Test
+  @DisplayName("the quantile by selection equals the sorted one, ties and repeats included")
+  void selectionMatchesSort() {
+    java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+    for (int round = 0; round < 500; round++) {
+      int n = 1 + r.nextInt(1000);
+      double[] a = new double[n];
+      for (int i = 0; i < n; i++) {
+        a[i] = r.nextInt(4) == 0 ? 1.0 : Math.floor(r.nextDouble() * 20) / 2;
+      }
+      int k = r.nextInt(n);
+      double[] sorted = a.clone();
+      java.util.Arrays.sort(sorted);
+      assertThat(AlarmFilter.select(a.clone(), n, k)).isEqualTo(sorted[k]);
+    }
+  }
+
+  @Test
   @DisplayName("bad settings are refused")
   void refusesBadSettings() {
     for (List<Double> bad : List.of(List.of(0.0, 0.05, 3.0), List.of(2.5, 0.0, 3.0), List.of(2.5, 0.05, 0.0))) {

@@ -140,6 +140,8 @@ class WebApiTest {
     assertThat(json.statusCode()).isEqualTo(200);
     assertThat(json.bodyAsJsonArray()).hasSize(2000);
     assertThat(json.bodyAsJsonArray().getJsonObject(0).getValue("is_anomaly")).isInstanceOf(Boolean.class);
+    assertThat(json.bodyAsJsonArray().stream().map(JsonObject.class::cast).filter(r -> r.getBoolean("is_anomaly")))
+        .isNotEmpty().allMatch(r -> r.getValue("incident_id") instanceof Number);
 
     assertThat(get("/api/analysis-details/9999").statusCode()).isEqualTo(404);
     assertThat(get("/api/analyses/9999/results.csv").statusCode()).isEqualTo(404);
