@@ -172,45 +172,8 @@ public final class AlarmFilter {
       int n = (int) Math.min(seen, ADAPT_WINDOW);
       System.arraycopy(recent, 0, sorted, 0, n);
       int at = Math.min(n - 1, (int) Math.floor((1 - contamination) * n));
-      threshold = Math.max(1.0, select(sorted, n, at));
+      threshold = Math.max(1.0, Selection.select(sorted, n, at));
     }
-  }
-
-  /**
-   * The {@code k}-th smallest of {@code a[0..n)} (Hoare's selection, expected linear time; reorders
-   * {@code a}). A full sort every {@link #ADAPT_EVERY} samples cost a batch analysis a tenth of its time.
-   */
-  static double select(double[] a, int n, int k) {
-    int lo = 0;
-    int hi = n - 1;
-    while (lo < hi) {
-      double pivot = a[(lo + hi) >>> 1];
-      int i = lo;
-      int j = hi;
-      while (i <= j) {
-        while (a[i] < pivot) {
-          i++;
-        }
-        while (a[j] > pivot) {
-          j--;
-        }
-        if (i <= j) {
-          double t = a[i];
-          a[i] = a[j];
-          a[j] = t;
-          i++;
-          j--;
-        }
-      }
-      if (k <= j) {
-        hi = j;
-      } else if (k >= i) {
-        lo = i;
-      } else {
-        return a[k];
-      }
-    }
-    return a[k];
   }
 
   /** The current adaptive threshold (≥ 1), for the status page. */

@@ -362,7 +362,7 @@ public final class IsolationForest {
         double position = fraction * (n - 1);
         int lower = (int) Math.floor(position);
         double t = position - lower;
-        double a = select(values, lower);
+        double a = Selection.select(values, values.length, lower);
         if (t == 0.0 || lower + 1 >= n) {
             return a;
         }
@@ -376,44 +376,6 @@ public final class IsolationForest {
         return t >= 0.5 ? b - diff * (1.0 - t) : a + diff * t;
     }
 
-    /** Quickselect: returns the k-th smallest value and partitions {@code a} around index k. */
-    private static double select(double[] a, int k) {
-        int lo = 0;
-        int hi = a.length - 1;
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            double pivot = medianOfThree(a[lo], a[mid], a[hi]);
-            int i = lo;
-            int j = hi;
-            while (i <= j) {
-                while (a[i] < pivot) {
-                    i++;
-                }
-                while (a[j] > pivot) {
-                    j--;
-                }
-                if (i <= j) {
-                    double tmp = a[i];
-                    a[i] = a[j];
-                    a[j] = tmp;
-                    i++;
-                    j--;
-                }
-            }
-            if (k <= j) {
-                hi = j;
-            } else if (k >= i) {
-                lo = i;
-            } else {
-                return a[k];
-            }
-        }
-        return a[k];
-    }
-
-    private static double medianOfThree(double a, double b, double c) {
-        return Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
-    }
 
     @FunctionalInterface
     private interface ParallelLoop {

@@ -94,7 +94,7 @@ class AlarmFilterTest {
       int k = r.nextInt(n);
       double[] sorted = a.clone();
       java.util.Arrays.sort(sorted);
-      assertThat(AlarmFilter.select(a.clone(), n, k)).isEqualTo(sorted[k]);
+      assertThat(Selection.select(a.clone(), n, k)).isEqualTo(sorted[k]);
     }
   }
 

@@ -135,4 +135,23 @@ class DetectVerticleTest {
     assertThat(scored.subList(61, 65)).allMatch(j -> j.getBoolean("is_anomaly"));
     assertThat(retrained.getInteger("training_samples")).isIn(30 - 4, 31 - 4);
   }
+
+  @Test
+  @DisplayName("a step early in the baseline does not starve it: the model is trained on time, on the whole window")
+  void stepDuringBaselineStillTrains() throws Exception {
+    for (int s = 0; s < 12; s++) {
+      send(s, quiet[s]);
+    }
+    // memory steps up 12 s after start and stays there: flagged samples are kept out of training,
+    // which must not leave the model waiting or train it on the 12 samples before the step
+    for (int s = 12; s <= 22; s++) {
+      double[] stepped = quiet[s].clone();
+      stepped[2] = 75;
+      send(s, stepped);
+    }
+    JsonObject trained = awaitStatus(st -> st.getBoolean("is_trained"));
+    long trainedAt = java.time.OffsetDateTime.parse(trained.getString("model_trained_at")).toInstant().toEpochMilli();
+    assertThat(trainedAt - T0).as("trained at the end of the 20 s baseline").isBetween(20_000L, 22_000L);
+    assertThat(trained.getInteger("training_samples")).isGreaterThanOrEqualTo(18);
+  }
 }
