@@ -215,7 +215,8 @@ public final class BatchCommand {
     if (!r.incidents().isEmpty()) {
       out.println();
       List<BatchIncident> shown = BatchIncidents.mostUrgent(r.incidents(), 10);
-      out.println((shown.size() < r.incidents().size() ? "Top " + shown.size() + " of " : "") + "Incidents:");
+      out.println(shown.size() < r.incidents().size()
+          ? "Most urgent " + shown.size() + " of " + r.incidents().size() + " incidents:" : "Incidents:");
       for (BatchIncident inc : shown) {
         out.printf(Locale.ROOT, "  #%d  %s .. %s  (%d rows)  [%s]  peak %s score %.4f  %s%n      %s%n", inc.id(),
             inc.started(), inc.ended(), inc.rows(), inc.severity().label(), inc.peakTimestamp(), inc.peakScore(),
