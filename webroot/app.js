@@ -822,18 +822,28 @@
     markHistorySelection();
   }
 
+  /** A table row saying the table is empty. */
+  function emptyRow(message, columns) {
+    var tr = el('tr', 'empty-row');
+    var td = el('td', null, message);
+    td.colSpan = columns;
+    tr.appendChild(td);
+    return tr;
+  }
+
+  /** A cell with a severity badge ({@code sev} from severityClass, {@code raw} as given). */
+  function severityCell(sev, raw) {
+    var td = el('td');
+    td.appendChild(el('span', 'sev sev-' + sev, sev === 'unknown' ? (text(raw) || DASH) : sev));
+    return td;
+  }
+
   /** The analysis' incidents, most urgent first: what a person reads before the rows. */
   function renderAnalysisIncidents(incidents, total) {
     var tbody = $('analysis-incidents').querySelector('tbody');
     clear(tbody);
     var frag = document.createDocumentFragment();
-    if (!incidents.length) {
-      var tr0 = el('tr', 'empty-row');
-      var td0 = el('td', null, 'No incidents.');
-      td0.colSpan = 7;
-      tr0.appendChild(td0);
-      frag.appendChild(tr0);
-    }
+    if (!incidents.length) frag.appendChild(emptyRow('No incidents.', 7));
     incidents.forEach(function (inc) {
       var sev = severityClass(inc.severity);
       var tr = el('tr', 'severity-' + sev);
@@ -841,9 +851,7 @@
       tr.appendChild(el('td', 'nowrap', text(inc.started) || DASH));
       tr.appendChild(el('td', 'nowrap', text(inc.ended) || DASH));
       tr.appendChild(el('td', 'num', fmtInt(inc.rows)));
-      var sevTd = el('td');
-      sevTd.appendChild(el('span', 'sev sev-' + sev, sev === 'unknown' ? (text(inc.severity) || DASH) : sev));
-      tr.appendChild(sevTd);
+      tr.appendChild(severityCell(sev, inc.severity));
       tr.appendChild(el('td', 'reason', text(inc.reason) || DASH));
       var factors = Array.isArray(inc.severity_factors) ? inc.severity_factors.map(text).join(', ') : '';
       tr.appendChild(el('td', 'factors-cell', (text(inc.peak) || DASH) + (factors ? ' \u2014 ' + factors : '')));
@@ -860,22 +868,14 @@
     var tbody = $('analysis-table').querySelector('tbody');
     clear(tbody);
     var frag = document.createDocumentFragment();
-    if (!rows.length) {
-      var tr0 = el('tr', 'empty-row');
-      var td0 = el('td', null, 'No anomalies found.');
-      td0.colSpan = 7;
-      tr0.appendChild(td0);
-      frag.appendChild(tr0);
-    }
+    if (!rows.length) frag.appendChild(emptyRow('No anomalies found.', 7));
     rows.forEach(function (r) {
       var sev = severityClass(r.severity);
       var tr = el('tr', 'severity-' + sev);
       tr.appendChild(el('td', 'num', num(r.row_index) === null ? DASH : String(Math.round(num(r.row_index)))));
       tr.appendChild(el('td', 'nowrap', text(r.timestamp) || DASH));
       tr.appendChild(el('td', 'num', fmtScore(r.anomaly_score)));
-      var sevTd = el('td');
-      sevTd.appendChild(el('span', 'sev sev-' + sev, sev === 'unknown' ? (text(r.severity) || DASH) : sev));
-      tr.appendChild(sevTd);
+      tr.appendChild(severityCell(sev, r.severity));
       tr.appendChild(el('td', 'reason', text(r.reason) || DASH));
       var factors = Array.isArray(r.severity_factors) ? r.severity_factors.map(text).join(', ')
         : text(r.severity_factors);

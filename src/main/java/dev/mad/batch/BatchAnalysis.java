@@ -220,7 +220,8 @@ public final class BatchAnalysis {
     private final AnomalyDetector detector;
     private final DetectorModel model;
     private final List<String> features;
-    private final List<BatchIncident> done = new ArrayList<>();
+    /** The most urgent {@link BatchIncidents#KEPT} incidents (the least urgent on top, to be dropped first). */
+    private final PriorityQueue<BatchIncident> kept = new PriorityQueue<>(BatchIncidents.URGENCY.reversed());
     private long nextId = 1;
     private Open current;
     private long[] pendingIds = new long[BLOCK];
@@ -313,15 +314,25 @@ public final class BatchAnalysis {
       Open o = current;
       Verdict p = o.peak;
       double[] shares = p == null ? new double[features.size()] : p.contributions();
-      done.add(new BatchIncident(o.id, o.firstRow, o.lastRow, iso(o.firstEpoch), iso(o.lastEpoch), o.peakRow,
+      kept.add(new BatchIncident(o.id, o.firstRow, o.lastRow, iso(o.firstEpoch), iso(o.lastEpoch), o.peakRow,
           iso(o.peakEpoch), o.peakScore, o.severity.atLeast(p == null || p.severity() == null ? Severity.MEDIUM
               : p.severity()), p == null ? "" : p.reason(), p == null ? List.of() : p.severityFactors(),
           contributionText(features, shares)));
+      if (kept.size() > BatchIncidents.KEPT) {
+        kept.poll();
+      }
       current = null;
     }
 
+    /** The incidents kept, in file order; {@link #nextId} - 1 of them were found. */
     List<BatchIncident> incidents() {
-      return done;
+      List<BatchIncident> out = new ArrayList<>(kept);
+      out.sort(java.util.Comparator.comparingLong(BatchIncident::id));
+      return out;
+    }
+
+    long count() {
+      return nextId - 1;
     }
 
     private static String iso(long epochMs) {
@@ -381,7 +392,7 @@ public final class BatchAnalysis {
       }
       incidents.finish();
       return format(file, name, columns, store, decisions, scan, trainingRows, detector, model, output, pool, started,
-          states, workers, incidents.incidents());
+          states, workers, incidents.incidents(), incidents.count());
     }
   }
 
@@ -389,7 +400,8 @@ public final class BatchAnalysis {
   private BatchResult format(Path file, String name, Columns columns, FeatureStore store, DecisionStore decisions,
                              ScanPass.Result scan, int trainingRows, AnomalyDetector detector, DetectorModel model,
                              BatchOutput output, ExecutorService pool, long started,
-                             java.util.function.Supplier<ScoreState> states, int workers, List<BatchIncident> found)
+                             java.util.function.Supplier<ScoreState> states, int workers, List<BatchIncident> found,
+                             long incidentCount)
       throws IOException, InputDataException {
     long[] counts = new long[1];
     EnumMap<Severity, Long> bySeverity = new EnumMap<>(Severity.class);
@@ -469,7 +481,7 @@ public final class BatchAnalysis {
     List<BatchResult.FlaggedRow> ranked = new ArrayList<>(top);
     ranked.sort(rankOrder());
     return new BatchResult(name, scan.sha256(), rows, counts[0], bySeverity, ranked, columns.features(), trainingRows,
-        model.threshold(), (System.nanoTime() - started) / 1_000_000, chart.points(), found);
+        model.threshold(), (System.nanoTime() - started) / 1_000_000, chart.points(), found, incidentCount);
   }
 
   /** The raw bytes of the input from {@code from} to {@code to}, into {@code buf} (grown when too small). */

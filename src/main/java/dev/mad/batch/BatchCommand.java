@@ -119,18 +119,8 @@ public final class BatchCommand {
     if (csv == null || csv.isBlank()) {
       throw new IllegalArgumentException("--csv-file needs a file name");
     }
-    double contamination = 0.05;
-    if (values.containsKey("--contamination")) {
-      try {
-        contamination = Double.parseDouble(values.get("--contamination"));
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("--contamination must be a number in (0, 0.5], got '"
-            + values.get("--contamination") + "'");
-      }
-      if (!(contamination > 0 && contamination <= 0.5)) {
-        throw new IllegalArgumentException("--contamination must be in (0, 0.5], got " + values.get("--contamination"));
-      }
-    }
+    Double given = decimal(values, "--contamination", "in (0, 0.5]", c -> c > 0 && c <= 0.5);
+    double contamination = given != null ? given : 0.05;
     int window = 0;
     if (values.containsKey("--window-size")) {
       try {
@@ -174,19 +164,27 @@ public final class BatchCommand {
       }
     }
     Path train = values.containsKey("--train-file") ? Path.of(values.get("--train-file")) : null;
-    Double sensitivity = null;
-    if (values.containsKey("--sensitivity")) {
-      try {
-        sensitivity = Double.parseDouble(values.get("--sensitivity"));
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("--sensitivity must be a number from 0.1 to 10, got '"
-            + values.get("--sensitivity") + "'");
-      }
-      if (!(sensitivity >= 0.1 && sensitivity <= 10)) {
-        throw new IllegalArgumentException("--sensitivity must be from 0.1 to 10, got " + values.get("--sensitivity"));
-      }
-    }
+    Double sensitivity = decimal(values, "--sensitivity", "from 0.1 to 10", v -> v >= 0.1 && v <= 10);
     return new Options(Path.of(csv), output, contamination, window, train, features, sensitivity);
+  }
+
+  /** The value of a decimal option, or null when it is not given; refused with its range when bad. */
+  private static Double decimal(Map<String, String> values, String option, String range,
+                                java.util.function.DoublePredicate ok) {
+    String text = values.get(option);
+    if (text == null) {
+      return null;
+    }
+    double v;
+    try {
+      v = Double.parseDouble(text);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(option + " must be a number " + range + ", got '" + text + "'");
+    }
+    if (!ok.test(v)) {
+      throw new IllegalArgumentException(option + " must be " + range + ", got " + text);
+    }
+    return v;
   }
 
   /** Settings for dashboard uploads: the server's detect section, whole-file baseline, all numeric columns. */
@@ -210,13 +208,13 @@ public final class BatchCommand {
     out.printf(Locale.ROOT, "Anomaly rate: %.2f%%%n", 100 * r.anomalyRate());
     out.printf(Locale.ROOT, "By severity: critical %d, high %d, medium %d%n", r.bySeverity().get(Severity.CRITICAL),
         r.bySeverity().get(Severity.HIGH), r.bySeverity().get(Severity.MEDIUM));
-    out.println("Incidents: " + r.incidents().size() + " (runs of rows judged to be one event)");
+    out.println("Incidents: " + r.incidentCount() + " (runs of rows judged to be one event)");
     out.println("Features: " + String.join(", ", r.features()));
     if (!r.incidents().isEmpty()) {
       out.println();
       List<BatchIncident> shown = BatchIncidents.mostUrgent(r.incidents(), 10);
-      out.println(shown.size() < r.incidents().size()
-          ? "Most urgent " + shown.size() + " of " + r.incidents().size() + " incidents:" : "Incidents:");
+      out.println(shown.size() < r.incidentCount()
+          ? "Most urgent " + shown.size() + " of " + r.incidentCount() + " incidents:" : "Incidents:");
       for (BatchIncident inc : shown) {
         out.printf(Locale.ROOT, "  #%d  %s .. %s  (%d rows)  [%s]  peak %s score %.4f  %s%n      %s%n", inc.id(),
             inc.started(), inc.ended(), inc.rows(), inc.severity().label(), inc.peakTimestamp(), inc.peakScore(),

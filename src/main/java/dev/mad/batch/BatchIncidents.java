@@ -9,6 +9,9 @@ final class BatchIncidents {
   private BatchIncidents() {
   }
 
+  /** Incidents an analysis keeps in memory (and lists in its JSON output) at most, the most urgent ones. */
+  static final int KEPT = 10_000;
+
   /** Most urgent first: by severity, then by lower (stranger) peak score. */
   static final Comparator<BatchIncident> URGENCY = Comparator.comparing(BatchIncident::severity).reversed()
       .thenComparingDouble(BatchIncident::peakScore);

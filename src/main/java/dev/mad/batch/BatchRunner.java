@@ -144,7 +144,7 @@ public final class BatchRunner {
       JsonText.number(sb, Math.round(p.score() * 10000) / 10000.0);
       sb.append('}');
     }
-    sb.append("],\"incident_count\":").append(r.incidents().size()).append(",\"incidents\":[");
+    sb.append("],\"incident_count\":").append(r.incidentCount()).append(",\"incidents\":[");
     first = true;
     for (BatchIncident inc : BatchIncidents.mostUrgent(r.incidents(), SHOWN_INCIDENTS)) {
       if (!first) {

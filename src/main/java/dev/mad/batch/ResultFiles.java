@@ -109,7 +109,7 @@ final class ResultFiles implements BatchOutput, AutoCloseable {
         tail.append(i > 0 ? ",\n" : "\n").append(BatchIncidents.json(result.incidents().get(i)));
       }
       tail.append("\n],\"summary\":{\"rows\":").append(result.rows()).append(",\"anomalies\":")
-          .append(result.anomalies()).append(",\"incidents\":").append(result.incidents().size()).append("}}\n");
+          .append(result.anomalies()).append(",\"incidents\":").append(result.incidentCount()).append("}}\n");
       jsonOut.write(tail.toString().getBytes(StandardCharsets.UTF_8));
       jsonOut.close();
       jsonOut = null;

@@ -55,8 +55,8 @@ public final class AlarmFilter {
    *
    * @param level    the smoothed level over the adaptive threshold
    * @param elevated the incident stays open on this sample (or opened on it)
-   * @param marked   the sample's own evidence is elevated: it belongs to the incident, and so do the samples
-   *                 between it and the incident's previous marked sample
+   * @param marked   the sample's own evidence is elevated while an incident is open: it belongs to the incident
+   * @param leadIn   on the opening sample, how many flagged samples just before it belong to the incident too
    */
   public record Step(double smoothedScore, double level, boolean elevated, boolean marked, boolean opened,
                      boolean inIncident, boolean closed, int leadIn) {

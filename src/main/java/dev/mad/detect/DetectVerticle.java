@@ -135,7 +135,7 @@ public class DetectVerticle extends VerticleBase {
         : incidents.onSample(now, sample.host(), values, judged,
             v -> detector.evaluate(values, m, base, v.score(), true));
     boolean flagged = result != null && result.flagged();
-    Verdict shown = flagged && !judged.anomaly() ? detector.evaluate(values, m, base, judged.score(), true) : judged;
+    Verdict shown = result != null ? result.verdict() : judged;
     if (!startingUp) {
       window.add(now, values, flagged);
     }

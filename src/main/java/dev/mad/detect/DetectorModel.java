@@ -24,12 +24,12 @@ public record DetectorModel(IsolationForest forest, RobustScaler scaler, RobustB
     double[] own = new double[scaled.length];
     forest.score(scaled, own);
     java.util.Arrays.sort(own);
-    double median = middle(own);
+    double median = RobustBaseline.middle(own);
     for (int i = 0; i < own.length; i++) {
       own[i] = Math.abs(own[i] - median);
     }
     java.util.Arrays.sort(own);
-    double spread = Math.max(RobustScaler.SIGMA_PER_MAD * middle(own), MIN_SCORE_SPREAD);
+    double spread = Math.max(RobustScaler.SIGMA_PER_MAD * RobustBaseline.middle(own), MIN_SCORE_SPREAD);
     RobustBaseline baseline = RobustBaseline.fit(rows, minSpread);
     return new DetectorModel(forest, scaler, baseline, nowMs, rows.length, median, spread, typicalZ(rows, baseline));
   }
@@ -52,12 +52,7 @@ public record DetectorModel(IsolationForest forest, RobustScaler scaler, RobustB
       max[i] = m;
     }
     java.util.Arrays.sort(max);
-    return middle(max);
-  }
-
-  private static double middle(double[] sorted) {
-    int n = sorted.length;
-    return n % 2 == 1 ? sorted[n / 2] : 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]);
+    return RobustBaseline.middle(max);
   }
 
   /** How far below its training rows' usual score {@code score} lies, in robust standard deviations (0 when above). */

@@ -23,8 +23,11 @@ public final class IncidentTracker {
   public record Event(Change change, Incident incident) {
   }
 
-  /** The sample as the filter judged it, and the incident changes it caused (often none). */
-  public record Result(AlarmFilter.Step step, List<Event> events) {
+  /**
+   * The sample as the filter judged it, its verdict (explained when it belongs to an incident), and
+   * the incident changes it caused (often none).
+   */
+  public record Result(AlarmFilter.Step step, Verdict verdict, List<Event> events) {
     /** Whether the sample belongs to an incident (what the dashboard marks as flagged). */
     public boolean flagged() {
       return step.marked();
@@ -83,7 +86,7 @@ public final class IncidentTracker {
         events.add(new Event(Change.UPDATED, current));
       }
     }
-    return new Result(step, events);
+    return new Result(step, verdict, events);
   }
 
   /** The open incident, if any. */

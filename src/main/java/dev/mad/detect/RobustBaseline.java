@@ -58,7 +58,8 @@ public final class RobustBaseline {
     return new RobustBaseline(median, spread);
   }
 
-  private static double middle(double[] sorted) {
+  /** The median of sorted values. */
+  static double middle(double[] sorted) {
     int n = sorted.length;
     return n % 2 == 1 ? sorted[n / 2] : 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]);
   }
