@@ -11,20 +11,21 @@
 # Usage: bench/batch.sh [ROWS...]    (default: 200000 1000000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ -f target/server.jar ] || mvn -B -q package -DskipTests
+JAR=${JAR:-target/server.jar}   # JAR=path times another build
+[ -f "$JAR" ] || mvn -B -q package -DskipTests
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(200000 1000000)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(java -version 2>&1 | head -1)"
 for rows in "${sizes[@]}"; do
-  java -jar target/server.jar datagen --rows "$rows" --output "$work/in.csv" --seed 7 >/dev/null
+  java -jar "$JAR" datagen --rows "$rows" --output "$work/in.csv" --seed 7 >/dev/null
   size=$(du -m "$work/in.csv" | cut -f1)
   best=""
   for run in 1 2 3; do
     rm -rf "$work/logs"
     /usr/bin/time -f "%e %M" -o "$work/time" env MAD_LOGS_DIR="$work/logs" \
-      java -jar target/server.jar --csv-file "$work/in.csv" --output-file "$work/out.csv" >"$work/summary" 2>&1
+      java -jar "$JAR" --csv-file "$work/in.csv" --output-file "$work/out.csv" >"$work/summary" 2>&1
     read -r secs rss_kb < "$work/time"
     echo "  $rows rows (${size} MiB), run $run: ${secs} s, peak RSS $((rss_kb / 1024)) MiB, $(grep 'Anomalies detected' "$work/summary")"
     if [ -z "$best" ] || awk -v a="$secs" -v b="$best" 'BEGIN {exit !(a < b)}'; then best=$secs; fi

@@ -3,6 +3,8 @@ package dev.mad.batch;
 import dev.mad.detect.AlarmFilter;
 import dev.mad.detect.AnomalyDetector;
 import dev.mad.detect.DetectorModel;
+import dev.mad.detect.RecentPast;
+import dev.mad.detect.RecentTails;
 import dev.mad.detect.RobustBaseline;
 import dev.mad.detect.Severity;
 import dev.mad.detect.Verdict;
@@ -93,13 +95,16 @@ public final class BatchAnalysis {
       ScanPass.Result scan = new ScanPass(file, name, columns, workDir, pool, threads)
           .run(f -> progress.accept(from + (0.5 - from) * f));
       try (FeatureStore store = scan.store()) {
+        // A separate training file is the analysed file's recent past; a file trained on itself has none.
+        double[][] past = training;
         if (training == null) {
           training = sample(store, name);
         }
         AnomalyDetector detector = new AnomalyDetector(columns.features(), settings.rules(), settings.detector());
         DetectorModel model = DetectorModel.train(training, detector.minSpread(), settings.forest(),
             System.currentTimeMillis(), pool);
-        return score(file, name, columns, store, scan, training.length, detector, model, output, pool, started);
+        return score(file, name, columns, store, scan, training.length, past, detector, model, output, pool,
+            started);
       }
     } finally {
       pool.shutdownNow();
@@ -251,12 +256,35 @@ public final class BatchAnalysis {
       }
     }
 
-    Incidents(AlarmFilter filter, DecisionStore store, AnomalyDetector detector, DetectorModel model) {
+    /** What the file did lately, and its snapshot at every {@link RecentTails#EVERY}-th row for the output pass. */
+    private final RecentPast past;
+    private final double[] x;
+    private final List<RecentPast.Snapshot> snapshots = new ArrayList<>();
+
+    Incidents(AlarmFilter filter, DecisionStore store, AnomalyDetector detector, DetectorModel model,
+              double[][] warmRows) {
       this.filter = filter;
       this.store = store;
       this.detector = detector;
       this.model = model;
       this.features = detector.metrics();
+      this.past = new RecentPast(detector);
+      this.x = new double[features.size()];
+      if (warmRows != null) {
+        // a separate training file is the recent past of the analysed one
+        for (int r = Math.max(0, warmRows.length - RecentPast.BASELINE_WINDOW); r < warmRows.length; r++) {
+          double[] z = new double[features.size()];
+          for (int f = 0; f < z.length; f++) {
+            z[f] = model.baseline().zScore(f, warmRows[r][f]);
+          }
+          past.add(warmRows[r], z, detector.zUnit(model));
+        }
+      }
+    }
+
+    /** What row {@code row} was judged against. */
+    RecentPast.Snapshot recentAt(long row) {
+      return snapshots.get((int) (row / RecentTails.EVERY));
     }
 
     void accept(Judged b) throws IOException {
@@ -265,7 +293,17 @@ public final class BatchAnalysis {
       for (int i = 0; i < n; i++) {
         long row = b.firstRow + i;
         Verdict v = b.verdicts[i];
-        AlarmFilter.Step s = filter.step(row, v);
+        if (row % RecentTails.EVERY == 0) {
+          snapshots.add(past.snapshot());
+        }
+        RecentPast.Snapshot recent = past.snapshot();
+        double[] x = this.x;
+        System.arraycopy(b.values, i * d, x, 0, d);
+        double level = detector.level(x, v, model, recent);
+        boolean record = past.record(v.zScores(), detector.zUnit(model));
+        AlarmFilter.Step s = filter.step(row, v.score(), level, v.anomaly(), v.strong(), v.anomaly() && v.firedRule(),
+            record);
+        past.add(x, v.zScores(), detector.zUnit(model));
         pendingScores[i] = s.smoothedScore();
         pendingIds[i] = 0;
         if (s.opened()) {
@@ -291,13 +329,12 @@ public final class BatchAnalysis {
           if (v.anomaly() && v.severity() != null) {
             current.severity = current.severity.atLeast(v.severity());
           }
-          if (v.level() > current.peakLevel) {
-            current.peakLevel = v.level();
+          if (level > current.peakLevel) {
+            current.peakLevel = level;
             current.peakRow = row;
             current.peakEpoch = b.epochs[i];
             current.peakScore = v.score();
-            double[] x = java.util.Arrays.copyOfRange(b.values, i * d, i * d + d);
-            current.peak = v.anomaly() ? v : detector.evaluate(x, model, null, v.score(), true);
+            current.peak = detector.evaluate(x, model, null, v.score(), true, recent);
           }
         }
         if (s.closed() && current != null) {
@@ -347,8 +384,9 @@ public final class BatchAnalysis {
    * commits them in file order.
    */
   private BatchResult score(Path file, String name, Columns columns, FeatureStore store, ScanPass.Result scan,
-                            int trainingRows, AnomalyDetector detector, DetectorModel model, BatchOutput output,
-                            ExecutorService pool, long started) throws IOException, InputDataException {
+                            int trainingRows, double[][] past, AnomalyDetector detector, DetectorModel model,
+                            BatchOutput output, ExecutorService pool, long started)
+      throws IOException, InputDataException {
     int d = columns.featureIndex().length;
     long rows = store.rows();
     int blocks = (int) ((rows + BLOCK - 1) / BLOCK);
@@ -360,7 +398,7 @@ public final class BatchAnalysis {
     try (DecisionStore decisions = new DecisionStore(workDir)) {
       AlarmFilter filter = new AlarmFilter(settings.openLevel(), model.forest().params().contamination(),
           settings.quietRows());
-      Incidents incidents = new Incidents(filter, decisions, detector, model);
+      Incidents incidents = new Incidents(filter, decisions, detector, model, past);
       try {
         ScorePass.<ScoreState, Judged>run(blocks, workers, pool, states,
             (k, st) -> {
@@ -392,7 +430,7 @@ public final class BatchAnalysis {
       }
       incidents.finish();
       return format(file, name, columns, store, decisions, scan, trainingRows, detector, model, output, pool, started,
-          states, workers, incidents.incidents(), incidents.count());
+          states, workers, incidents.incidents(), incidents.count(), incidents::recentAt);
     }
   }
 
@@ -401,7 +439,7 @@ public final class BatchAnalysis {
                              ScanPass.Result scan, int trainingRows, AnomalyDetector detector, DetectorModel model,
                              BatchOutput output, ExecutorService pool, long started,
                              java.util.function.Supplier<ScoreState> states, int workers, List<BatchIncident> found,
-                             long incidentCount)
+                             long incidentCount, java.util.function.LongFunction<RecentPast.Snapshot> recentAt)
       throws IOException, InputDataException {
     long[] counts = new long[1];
     EnumMap<Severity, Long> bySeverity = new EnumMap<>(Severity.class);
@@ -431,7 +469,8 @@ public final class BatchAnalysis {
               double[] x = st.rows.values[i];
               RobustBaseline baseline = st.rolling != null ? st.rolling.current() : null;
               long incident = st.incidents[i];
-              Verdict v = incident > 0 ? detector.evaluate(x, model, baseline, model.score(x, one), true) : null;
+              Verdict v = incident > 0 ? detector.evaluate(x, model, baseline, model.score(x, one), true,
+                  recentAt.apply(first + i)) : null;
               if (st.rolling != null) {
                 st.rolling.add(x);
               }

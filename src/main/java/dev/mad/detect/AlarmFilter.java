@@ -110,13 +110,22 @@ public final class AlarmFilter {
 
   /** As {@link #step(long, Verdict)}, from the verdict's parts. */
   public Step step(long index, double score, double ownLevel, boolean anomaly, boolean strong, boolean rule) {
+    return step(index, score, ownLevel, anomaly, strong, rule, false);
+  }
+
+  /**
+   * As {@link #step(long, double, double, boolean, boolean, boolean)}; {@code record}: some metric went
+   * beyond everything it did lately ({@link RecentRange}), which is news like a level beyond the recent maximum.
+   */
+  public Step step(long index, double score, double ownLevel, boolean anomaly, boolean strong, boolean rule,
+                   boolean record) {
     if (!Double.isNaN(score)) {
       smoothedScore = Double.isNaN(smoothedScore) ? score : SCORE_ALPHA * score + (1 - SCORE_ALPHA) * smoothedScore;
     }
     double shownScore = Double.isNaN(score) ? score : Math.min(score, smoothedScore);
     double raw = Double.isFinite(ownLevel) ? ownLevel : 0.0;
     // A level well beyond everything the recent samples reached is news, whatever the host's usual noise.
-    boolean novel = seen >= NOVEL_AFTER && raw > openLevel / 2 && raw > NOVEL_FACTOR * recentMax;
+    boolean novel = record || seen >= NOVEL_AFTER && raw > openLevel / 2 && raw > NOVEL_FACTOR * recentMax;
     // A lone extreme sample must not carry the smoothed level (and the samples after it) along with it.
     double capped = Math.min(raw, 2 * openLevel * threshold);
     smoothedLevel = seen == 0 ? capped : LEVEL_ALPHA * capped + (1 - LEVEL_ALPHA) * smoothedLevel;

@@ -80,6 +80,15 @@ public final class AnomalyDetector {
     return minSpread.clone();
   }
 
+  /** Per metric, which deviations alert: +1 only rises, -1 only drops, 0 both ({@link MetricCatalog.Info}). */
+  public int[] directions() {
+    int[] d = new int[info.length];
+    for (int i = 0; i < d.length; i++) {
+      d[i] = info[i].direction();
+    }
+    return d;
+  }
+
   public Settings settings() {
     return settings;
   }
@@ -110,7 +119,21 @@ public final class AnomalyDetector {
    */
   public Verdict evaluate(double[] x, DetectorModel model, RobustBaseline baseline, double precomputedScore,
                           boolean forceExplain) {
+    return evaluate(x, model, baseline, precomputedScore, forceExplain, null);
+  }
+
+  /**
+   * As {@link #evaluate(double[], DetectorModel, RobustBaseline, double, boolean)}, judging each metric
+   * in the context of what the host did lately ({@code recent}, null for none): a metric's z-score is the
+   * smaller of its distance from the baseline and from its recent level, divided by how far its routine
+   * spikes ({@link RecentTails}) lie beyond an ordinary moment's z-score. The verdict's
+   * {@link Verdict#zScores()} stay the baseline's, for {@link RecentPast#add}.
+   */
+  public Verdict evaluate(double[] x, DetectorModel model, RobustBaseline baseline, double precomputedScore,
+                          boolean forceExplain, RecentPast.Snapshot recent) {
     int d = metrics.size();
+    double[] tails = recent == null ? null : recent.tails();
+    RobustBaseline lately = recent == null ? null : recent.baseline();
     if (x.length != d) {
       throw new IllegalArgumentException("expected " + d + " metrics, got " + x.length);
     }
@@ -123,12 +146,20 @@ public final class AnomalyDetector {
       forestFired = score < model.threshold();
     }
 
-    double[] z = new double[d];
+    double[] rawZ = new double[d];
+    double[] z = rawZ;
     double[] expected = new double[d];
     double zMax = 0;
     if (base != null) {
+      double unit = zUnit(model);
+      if (tails != null) {
+        z = new double[d];
+      }
       for (int i = 0; i < d; i++) {
-        z[i] = base.zScore(i, x[i]);
+        rawZ[i] = base.zScore(i, x[i]);
+        if (tails != null) {
+          z[i] = judged(i, x[i], rawZ[i], tails[i], lately, unit);
+        }
         expected[i] = base.median(i);
         zMax = Math.max(zMax, info[i].alerting(z[i]));
       }
@@ -152,10 +183,56 @@ public final class AnomalyDetector {
     double level = level(z, score, model);
     if (!anomaly && !forceExplain) {
       // The common case: no explanation to build.
-      return new Verdict(score, false, null, List.of(), z, zeros, expected, List.of(), List.of(), level, false);
+      return new Verdict(score, false, null, List.of(), rawZ, zeros, expected, List.of(), List.of(), level, false);
     }
-    return explain(x, model, score, forestFired, z, zMax, expected, anomaly, level, strong);
+    return explain(x, model, score, forestFired, z, rawZ, zMax, expected, anomaly, level, strong);
   }
+
+  /**
+   * The alarm level ({@link Verdict#level()}) of a judged sample measured against recent tails instead:
+   * what {@link #evaluate(double[], DetectorModel, RobustBaseline, double, boolean, double[])} would give,
+   * from the verdict's baseline z-scores, for the sequential half of a batch analysis.
+   */
+  public double level(double[] x, Verdict judged, DetectorModel model, RecentPast.Snapshot recent) {
+    double[] raw = judged.zScores();
+    if (recent == null) {
+      return judged.level();
+    }
+    double unit = zUnit(model);
+    double[] z = new double[raw.length];
+    for (int i = 0; i < raw.length; i++) {
+      z[i] = judged(i, x[i], raw[i], recent.tails()[i], recent.baseline(), unit);
+    }
+    return level(z, judged.score(), model);
+  }
+
+  /**
+   * Metric {@code i}'s z-score as judged in context: the smaller of its distance from the model's
+   * baseline and from its recent level ({@code lately}, may be null), divided by its familiarity.
+   */
+  private double judged(int i, double value, double z, double tail, RobustBaseline lately, double unit) {
+    double zz = z;
+    if (lately != null) {
+      double r = lately.zScore(i, value);
+      if (Math.abs(r) < Math.abs(zz)) {
+        zz = r;
+      }
+    }
+    return zz / familiarity(i, value, zz, tail, unit);
+  }
+
+  /**
+   * The divisor of metric {@code i}'s z-score: how many ordinary extremes its recent tail spans (at
+   * least 1). A value high in absolute terms (CPU at 95 %) is never routine, however often it happens.
+   */
+  private double familiarity(int i, double value, double z, double tail, double unit) {
+    if (info[i].alerting(z) > 0 && info[i].absolutelyHigh(value)) {
+      return 1.0;
+    }
+    return Math.max(1.0, tail / unit);
+  }
+
+
 
   /**
    * The sample's evidence on the alarm scale: its most unusual metric's z-score over the z-score an
@@ -180,12 +257,13 @@ public final class AnomalyDetector {
   }
 
   /** The z-score that counts as unusual: the threshold, or twice what an ordinary moment reaches if that is more. */
-  private double zUnit(DetectorModel model) {
+  public double zUnit(DetectorModel model) {
     return model == null ? settings.zThreshold() : Math.max(settings.zThreshold(), 2 * model.typicalZ());
   }
 
   /** Builds the detectors, severity, contributions, reasons and factors of a flagged sample. */
-  private Verdict explain(double[] x, DetectorModel model, double score, boolean forestFired, double[] z, double zMax,
+  private Verdict explain(double[] x, DetectorModel model, double score, boolean forestFired, double[] z,
+                          double[] rawZ, double zMax,
                           double[] expected, boolean anomaly, double level, boolean strong) {
     List<Verdict.Detection> detectors = new ArrayList<>(4);
     if (forestFired) {
@@ -211,7 +289,7 @@ public final class AnomalyDetector {
     }
     Severity severity = severityOf(score, zMax, ruleSeverity);
     double[] contributions = contributions(z, fired);
-    return new Verdict(score, anomaly, severity, List.copyOf(detectors), z, contributions, expected,
+    return new Verdict(score, anomaly, severity, List.copyOf(detectors), rawZ, contributions, expected,
         reasons(x, z, expected, fired, contributions), factors(x, z, fired, contributions), level, strong);
   }
 
@@ -229,13 +307,18 @@ public final class AnomalyDetector {
     return ruleSeverity == null ? s : s.atLeast(ruleSeverity);
   }
 
-  /** Each metric's share of the deviation, in %; metrics of fired rules count when nothing else deviates. */
+  /**
+   * Each metric's share of the deviation, in %, weighted by {@code log(1 + |z| / threshold)}; metrics of fired
+   * rules count when nothing else deviates.
+   */
   private double[] contributions(double[] z, List<Rule> fired) {
     int d = z.length;
     double[] weight = new double[d];
     double total = 0;
     for (int i = 0; i < d; i++) {
-      weight[i] = Math.abs(z[i]);
+      // z-scores of tight metrics run into the hundreds; the logarithm keeps the share of every metric that
+      // moved visible next to one that moved enormously, so the whole ranking of causes survives
+      weight[i] = Math.log1p(Math.abs(z[i]) / settings.zThreshold());
       total += weight[i];
     }
     if (total == 0) {

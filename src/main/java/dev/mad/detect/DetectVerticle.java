@@ -35,6 +35,11 @@ public class DetectVerticle extends VerticleBase {
   private AnomalyDetector detector;
   private IsolationForestParams forestParams;
   private IncidentTracker incidents;
+  /**
+   * What the host did lately, measured against the model's baseline at the time (kept across
+   * retrains: a new baseline shifts the scale a little, and old samples age out).
+   */
+  private RecentPast past;
   private SampleWindow window;
   private WorkerExecutor trainingPool;
 
@@ -89,6 +94,7 @@ public class DetectVerticle extends VerticleBase {
     incidents = new IncidentTracker(new AlarmFilter(DetectionJson.openLevel(c.getDouble("sensitivity", 1.0)),
         c.getDouble("contamination", 0.05), quietSamples), 5_000);
     window = new SampleWindow(windowMs);
+    past = new RecentPast(detector);
     trainingPool = vertx.createSharedWorkerExecutor(TRAINING_POOL, 1);
 
     var samples = vertx.eventBus().<JsonObject>consumer(Addresses.METRICS_SAMPLE, this::onSample);
@@ -127,13 +133,19 @@ public class DetectVerticle extends VerticleBase {
     DetectorModel m = model;
     RobustBaseline base = learningBaseline;
     double[] values = sample.values();
-    Verdict judged = detector.evaluate(values, m, base);
+    RecentPast.Snapshot recent = m != null ? past.snapshot() : null;
+    Verdict judged = detector.evaluate(values, m, base, Double.NaN, false, recent);
+    boolean record = false;
+    if (m != null) {
+      record = past.record(judged.zScores(), detector.zUnit(m));
+      past.add(values, judged.zScores(), detector.zUnit(m));
+    }
     lastScore = judged.score();
     // The server's own start-up loads the CPU; it is no incident.
     boolean startingUp = now - firstSampleMs < startupSkipMs;
     IncidentTracker.Result result = startingUp ? null
-        : incidents.onSample(now, sample.host(), values, judged,
-            v -> detector.evaluate(values, m, base, v.score(), true));
+        : incidents.onSample(now, sample.host(), values, judged, record,
+            v -> detector.evaluate(values, m, base, v.score(), true, recent));
     boolean flagged = result != null && result.flagged();
     Verdict shown = result != null ? result.verdict() : judged;
     if (!startingUp) {

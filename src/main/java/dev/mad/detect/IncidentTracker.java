@@ -48,16 +48,18 @@ public final class IncidentTracker {
 
   /** Feeds one judged sample, in time order. */
   public Result onSample(long timestampMs, String host, double[] values, Verdict verdict) {
-    return onSample(timestampMs, host, values, verdict, v -> v);
+    return onSample(timestampMs, host, values, verdict, false, v -> v);
   }
 
   /**
-   * As {@link #onSample(long, String, double[], Verdict)}; {@code explain} builds the explanation of a
+   * As {@link #onSample(long, String, double[], Verdict)}; {@code record}: some metric set a record
+   * ({@link RecentRange}); {@code explain} builds the explanation of a
    * sample the row rules left unexplained once it turns out to belong to an incident.
    */
-  public Result onSample(long timestampMs, String host, double[] values, Verdict judged,
+  public Result onSample(long timestampMs, String host, double[] values, Verdict judged, boolean record,
                          java.util.function.UnaryOperator<Verdict> explain) {
-    AlarmFilter.Step step = filter.step(index++, judged);
+    AlarmFilter.Step step = filter.step(index++, judged.score(), judged.level(), judged.anomaly(), judged.strong(),
+        judged.anomaly() && judged.firedRule(), record);
     Verdict verdict = step.marked() && judged.reasons().isEmpty() ? explain.apply(judged) : judged;
     List<Event> events = new ArrayList<>(2);
     if (step.closed() && current != null) {

@@ -41,21 +41,54 @@ public final class RobustBaseline {
         }
         column[i] = rows[i][f];
       }
-      Arrays.sort(column);
-      double med = middle(column);
-      double meanAbs = 0;
-      for (int i = 0; i < n; i++) {
-        meanAbs += Math.abs(column[i] - med);
-        column[i] = Math.abs(column[i] - med);
-      }
-      meanAbs /= n;
-      Arrays.sort(column);
-      double mad = middle(column);
-      median[f] = med;
-      spread[f] = Math.max(Math.max(MAD_TO_SIGMA * mad, MEAN_ABS_DEV_TO_SIGMA * meanAbs * 0.5),
-          Math.max(minSpread[f], Math.max(RELATIVE_FLOOR * Math.abs(med), 1e-9)));
+      fitColumn(column, n, minSpread[f], median, spread, f);
     }
     return new RobustBaseline(median, spread);
+  }
+
+  /**
+   * As {@link #fit(double[][], double[])} from columns: {@code columns[f][0..n)} are metric f's values
+   * (reordered by the call). Selection instead of sorting keeps it linear in {@code n}.
+   */
+  public static RobustBaseline fitColumns(double[][] columns, int n, double[] minSpread) {
+    if (n == 0) {
+      throw new IllegalArgumentException("a baseline needs at least one row");
+    }
+    int dims = minSpread.length;
+    double[] median = new double[dims];
+    double[] spread = new double[dims];
+    for (int f = 0; f < dims; f++) {
+      fitColumn(columns[f], n, minSpread[f], median, spread, f);
+    }
+    return new RobustBaseline(median, spread);
+  }
+
+  private static void fitColumn(double[] column, int n, double minSpread, double[] median, double[] spread, int f) {
+    double med = median(column, n);
+    double meanAbs = 0;
+    for (int i = 0; i < n; i++) {
+      column[i] = Math.abs(column[i] - med);
+      meanAbs += column[i];
+    }
+    meanAbs /= n;
+    double mad = median(column, n);
+    median[f] = med;
+    spread[f] = Math.max(Math.max(MAD_TO_SIGMA * mad, MEAN_ABS_DEV_TO_SIGMA * meanAbs * 0.5),
+        Math.max(minSpread, Math.max(RELATIVE_FLOOR * Math.abs(med), 1e-9)));
+  }
+
+  /** The median of {@code a[0..n)} by selection (reorders them). */
+  private static double median(double[] a, int n) {
+    double upper = Selection.select(a, n, n / 2);
+    if (n % 2 == 1) {
+      return upper;
+    }
+    // after selecting the n/2-th, everything before it is no larger: the lower middle is their maximum
+    double lower = a[0];
+    for (int i = 1; i < n / 2; i++) {
+      lower = Math.max(lower, a[i]);
+    }
+    return 0.5 * (lower + upper);
   }
 
   /** The median of sorted values. */

@@ -30,13 +30,26 @@ class IncidentEpisodesTest {
 
   /** A quiet host with a daily-ish wave and noise; {@code episodes} adds the three episodes. */
   private static Path write(Path file, long seed, boolean episodes) throws Exception {
+    return write(file, seed, episodes, -1);
+  }
+
+  /**
+   * As {@link #write(Path, long, boolean)}; with {@code spikeEvery} ≥ 0 a fourth metric, a queue depth of
+   * about 10, jumps to 100 every {@code spikeEvery} rows (0: never).
+   */
+  private static Path write(Path file, long seed, boolean episodes, int spikeEvery) throws Exception {
     Random r = new Random(seed);
-    StringBuilder sb = new StringBuilder("timestamp,cpu_percent,memory_percent,disk_read_mb\n");
+    StringBuilder sb = new StringBuilder("timestamp,cpu_percent,memory_percent,disk_read_mb"
+        + (spikeEvery >= 0 ? ",queue_depth\n" : "\n"));
     LocalDateTime t = LocalDateTime.of(2025, 3, 1, 0, 0);
     for (int i = 0; i < ROWS; i++) {
       double cpu = 20 + 5 * Math.sin(i * 2 * Math.PI / 1440) + r.nextGaussian() * 2;
       double mem = 40 + r.nextGaussian() * 0.5;
       double disk = 2 + Math.abs(r.nextGaussian());
+      double queue = 10 + r.nextGaussian();
+      if (spikeEvery > 0 && i % spikeEvery == spikeEvery / 2) {
+        queue = 100 + r.nextGaussian();
+      }
       if (episodes) {
         if (i >= SHIFT[0] && i < SHIFT[1]) {
           cpu += 35;
@@ -49,7 +62,8 @@ class IncidentEpisodesTest {
         }
       }
       sb.append(t.plusMinutes(i).toString().replace('T', ' ')).append(',')
-          .append(String.format(java.util.Locale.ROOT, "%.2f,%.2f,%.2f%n", cpu, mem, disk));
+          .append(String.format(java.util.Locale.ROOT, "%.2f,%.2f,%.2f", cpu, mem, disk))
+          .append(spikeEvery >= 0 ? String.format(java.util.Locale.ROOT, ",%.2f%n", queue) : "\n");
     }
     Files.writeString(file, sb);
     return file;
@@ -64,20 +78,7 @@ class IncidentEpisodesTest {
     BatchCli cli = new BatchCli(dir.resolve("logs"));
     assertThat(cli.run("--train-file", train.toString(), "--csv-file", test.toString(), "--output-file",
         out.toString())).as(cli.err()).isZero();
-
-    List<String> lines = Files.readAllLines(out);
-    List<String> header = List.of(lines.get(0).split(","));
-    int idColumn = header.indexOf("incident_id");
-    assertThat(idColumn).isPositive();
-    Map<String, int[]> incidents = new LinkedHashMap<>();
-    for (int row = 0; row < ROWS; row++) {
-      List<String> cells = BatchCliCsv.cells(lines.get(row + 1));
-      String id = cells.size() > idColumn ? cells.get(idColumn) : "";
-      if (!id.isEmpty()) {
-        int at = row;
-        incidents.computeIfAbsent(id, k -> new int[] {at, at})[1] = row;
-      }
-    }
+    Map<String, int[]> incidents = incidents(out);
     List<String> found = new ArrayList<>();
     for (int[] span : incidents.values()) {
       found.add(span[0] + "-" + span[1]);
@@ -95,5 +96,50 @@ class IncidentEpisodesTest {
       assertThat(onEpisode).as("incident at rows %d-%d lies on no episode (all: %s)", s[0], s[1], found).isTrue();
     }
     assertThat(cli.out()).contains("Incidents: 3");
+  }
+
+  @Test
+  @DisplayName("a queue that spikes every 25 rows alarms only until its spikes are routine; the episodes still alarm")
+  void routineSpikesStopAlarming() throws Exception {
+    Path train = write(dir.resolve("train.csv"), 1, false, 0);
+    Path test = write(dir.resolve("test.csv"), 2, true, 25);
+    Path out = dir.resolve("out.csv");
+    BatchCli cli = new BatchCli(dir.resolve("logs"));
+    assertThat(cli.run("--train-file", train.toString(), "--csv-file", test.toString(), "--output-file",
+        out.toString())).as(cli.err()).isZero();
+    Map<String, int[]> incidents = incidents(out);
+    List<String> found = new ArrayList<>();
+    for (int[] span : incidents.values()) {
+      found.add(span[0] + "-" + span[1]);
+    }
+    int[][] episodes = {SHIFT, {SPIKE, SPIKE + 1}, RAMP};
+    for (int[] e : episodes) {
+      long overlapping = incidents.values().stream().filter(s -> s[0] < e[1] && s[1] >= e[0]).count();
+      assertThat(overlapping).as("incidents overlapping rows %d-%d among %s", e[0], e[1] - 1, found).isOne();
+    }
+    long elsewhere = incidents.values().stream().filter(s -> s[1] < SHIFT[0]).count();
+    // the first spikes are news; once ROUTINE have been seen (and the tails recomputed, every EVERY rows) they are not
+    assertThat(elsewhere).as("incidents before the first episode (the spikes, 48 of them): %s", found)
+        .isBetween(1L, (long) dev.mad.detect.RecentTails.ROUTINE + dev.mad.detect.RecentTails.EVERY / 25);
+    assertThat(incidents.values().stream().filter(s -> s[0] > SHIFT[1] && s[1] < SPIKE
+        || s[0] > SPIKE + 1 && s[1] < RAMP[0] || s[0] > RAMP[1])).as("incidents between episodes: %s", found).isEmpty();
+  }
+
+  /** The incidents of a result file: id to first and last row. */
+  private static Map<String, int[]> incidents(Path out) throws Exception {
+    List<String> lines = Files.readAllLines(out);
+    List<String> header = List.of(lines.get(0).split(","));
+    int idColumn = header.indexOf("incident_id");
+    assertThat(idColumn).isPositive();
+    Map<String, int[]> incidents = new LinkedHashMap<>();
+    for (int row = 0; row < ROWS; row++) {
+      List<String> cells = BatchCliCsv.cells(lines.get(row + 1));
+      String id = cells.size() > idColumn ? cells.get(idColumn) : "";
+      if (!id.isEmpty()) {
+        int at = row;
+        incidents.computeIfAbsent(id, k -> new int[] {at, at})[1] = row;
+      }
+    }
+    return incidents;
   }
 }

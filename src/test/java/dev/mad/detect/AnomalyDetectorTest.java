@@ -134,4 +134,29 @@ class AnomalyDetectorTest {
     Verdict spread = eager.evaluate(flat, model, null);
     assertThat(spread.reasons()).containsExactly("Unusual combination of system metrics");
   }
+
+  @Test
+  @DisplayName("a deviation as large as the metric's routine spikes lately weighs little; an absolutely high value keeps its weight")
+  void routineSpikesWeighLittle() {
+    double[] spike = quiet[0].clone();
+    spike[5] = 20; // disk write 20 MB/s on a host that writes 0.5
+    Verdict fresh = detector.evaluate(spike, model, null);
+    assertThat(fresh.anomaly()).isTrue();
+    double[] tails = new double[spike.length];
+    tails[5] = Math.abs(fresh.zScores()[5]);
+    Verdict routine = detector.evaluate(spike, model, null, Double.NaN, false, new RecentPast.Snapshot(tails, null));
+    assertThat(routine.level()).isLessThan(fresh.level() / 3).isLessThanOrEqualTo(1.0 + 1e-9);
+    assertThat(routine.zScores()).as("the baseline's z-scores are kept for the tails").containsExactly(fresh.zScores());
+    assertThat(detector.level(spike, detector.evaluate(spike, model, null), model, new RecentPast.Snapshot(tails, null)))
+        .as("the batch path computes the same level").isCloseTo(routine.level(), within(1e-9));
+
+    double[] hot = quiet[0].clone();
+    hot[0] = 90; // CPU 90 %: high in absolute terms, however often it happens
+    Verdict hotFresh = detector.evaluate(hot, model, null);
+    double[] cpuTails = new double[hot.length];
+    cpuTails[0] = Math.abs(hotFresh.zScores()[0]);
+    Verdict hotRoutine = detector.evaluate(hot, model, null, Double.NaN, false, new RecentPast.Snapshot(cpuTails, null));
+    assertThat(hotRoutine.level()).isCloseTo(hotFresh.level(), within(1e-9));
+    assertThat(hotRoutine.reasons()).first().isEqualTo("High CPU usage detected");
+  }
 }

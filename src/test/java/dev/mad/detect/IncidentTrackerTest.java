@@ -71,7 +71,7 @@ class IncidentTrackerTest {
     t.onSample(0, "h", VALUES, flagged(-0.6, Severity.HIGH, "rule:cpu_critical", "High CPU usage detected", 3));
     Verdict quiet = new Verdict(-0.5, false, null, List.of(), new double[8], new double[8], new double[8], List.of(),
         List.of(), 20, false);
-    IncidentTracker.Result r = t.onSample(1000, "h", VALUES, quiet,
+    IncidentTracker.Result r = t.onSample(1000, "h", VALUES, quiet, false,
         v -> flagged(v.score(), Severity.MEDIUM, "zscore", "CPU far above its usual 5%", v.level()));
     assertThat(r.flagged()).isTrue();
     assertThat(t.current().reasons()).contains("CPU far above its usual 5%");

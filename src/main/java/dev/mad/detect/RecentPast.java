@@ -1,0 +1,83 @@
+package dev.mad.detect;
+
+/**
+ * What one host (or one analysed file) did lately, for judging a sample in its context: each
+ * metric's routine spikes ({@link RecentTails}), the range it covered ({@link RecentRange}) and its
+ * recent level and spread (a robust baseline over the last {@link #BASELINE_WINDOW} samples, so a
+ * metric that moved to a new level since training is measured against where it is now as well).
+ * Fed every sample in time order; {@link #snapshot()} changes only every {@link RecentTails#EVERY}
+ * samples, so a batch analysis can keep one per block of rows for its output pass. Not thread-safe.
+ *
+ * <p>Memory: twice {@link #BASELINE_WINDOW} values of every metric (8 bytes each: the window and
+ * scratch for a fit) plus the tails' and the range's few values per metric; a fit costs
+ * O({@link #BASELINE_WINDOW}) per metric every {@link #BASELINE_EVERY} samples.
+ */
+public final class RecentPast {
+  /** Samples the recent baseline is fitted on. */
+  public static final int BASELINE_WINDOW = 3000;
+  /** Samples needed before the recent baseline is used. */
+  static final int BASELINE_MIN = BASELINE_WINDOW / 4;
+  /** How often (in samples) the recent baseline is refitted: a fit sorts the whole window. */
+  static final int BASELINE_EVERY = 10 * RecentTails.EVERY;
+
+  /** What a sample is judged against besides the model: see {@link AnomalyDetector#evaluate}. */
+  public record Snapshot(double[] tails, RobustBaseline baseline) {
+  }
+
+  private final RecentTails tails;
+  private final RecentRange range;
+  private final double[] minSpread;
+  /** The last {@link #BASELINE_WINDOW} values of each metric (column-major ring), and scratch for a fit. */
+  private final double[][] ring;
+  private final double[][] scratch;
+  private long seen;
+  private Snapshot snapshot;
+
+  public RecentPast(AnomalyDetector detector) {
+    int d = detector.metrics().size();
+    this.tails = new RecentTails(d);
+    this.range = new RecentRange(detector.directions());
+    this.minSpread = detector.minSpread();
+    this.ring = new double[d][BASELINE_WINDOW];
+    this.scratch = new double[d][BASELINE_WINDOW];
+    this.snapshot = new Snapshot(tails.tails(), null);
+  }
+
+  /** What the next sample is judged against. */
+  public Snapshot snapshot() {
+    return snapshot;
+  }
+
+  /** Whether baseline z-scores {@code z} set a record on some metric ({@link RecentRange}). */
+  public boolean record(double[] z, double unit) {
+    return range.record(z, unit);
+  }
+
+  /**
+   * Records one sample.
+   *
+   * @param x    its values
+   * @param z    its z-scores against the model's baseline ({@link Verdict#zScores()})
+   * @param unit the ordinary extreme of a z-score ({@link AnomalyDetector#zUnit})
+   */
+  public void add(double[] x, double[] z, double unit) {
+    tails.add(z, unit);
+    range.add(z);
+    int at = (int) (seen % BASELINE_WINDOW);
+    for (int f = 0; f < ring.length; f++) {
+      ring[f][at] = x[f];
+    }
+    seen++;
+    if (seen % RecentTails.EVERY == 0) {
+      RobustBaseline baseline = snapshot.baseline();
+      int n = (int) Math.min(seen, BASELINE_WINDOW);
+      if (n >= BASELINE_MIN && (seen % BASELINE_EVERY == 0 || baseline == null)) {
+        for (int f = 0; f < ring.length; f++) {
+          System.arraycopy(ring[f], 0, scratch[f], 0, n);
+        }
+        baseline = RobustBaseline.fitColumns(scratch, n, minSpread);
+      }
+      snapshot = new Snapshot(tails.tails(), baseline);
+    }
+  }
+}

@@ -1,0 +1,58 @@
+package dev.mad.detect;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+class RecentRangeTest {
+  private static final double UNIT = 3.0;
+
+  /** Feeds {@code n} samples: metric 0 swings between -w and w, metric 1 stays at 0.5. */
+  private static void feed(RecentRange r, int n, double w) {
+    for (int i = 0; i < n; i++) {
+      r.add(new double[] {i % 2 == 0 ? w : -w, 0.5});
+    }
+  }
+
+  @Test
+  @DisplayName("a value beyond everything the metric did lately is a record; a repeat is not")
+  void recordsAndRepeats() {
+    RecentRange r = new RecentRange(new int[] {0, 0});
+    feed(r, RecentRange.WINDOW, 20);
+    double big = 20 + 40 * RecentRange.MARGIN + RecentRange.MIN_LEVEL * UNIT;
+    assertThat(r.record(new double[] {big, 0.5}, UNIT)).isTrue();
+    assertThat(r.record(new double[] {-big, 0.5}, UNIT)).as("both ways for a metric without a direction").isTrue();
+    assertThat(r.record(new double[] {19, 0.5}, UNIT)).isFalse();
+    r.add(new double[] {big, 0.5});
+    assertThat(r.record(new double[] {big, 0.5}, UNIT)).as("the same value again").isFalse();
+  }
+
+  @Test
+  @DisplayName("a metric's direction decides which records count, and small records are no news")
+  void directionAndSize() {
+    RecentRange r = new RecentRange(new int[] {1, 0});
+    feed(r, RecentRange.WINDOW, 20);
+    double big = 20 + 40 * RecentRange.MARGIN + RecentRange.MIN_LEVEL * UNIT;
+    assertThat(r.record(new double[] {-big, 0.5}, UNIT)).as("a drop of a metric that alerts when it rises").isFalse();
+    assertThat(r.record(new double[] {big, 0.5}, UNIT)).isTrue();
+    // metric 1 never moved: a range of 0 says nothing
+    assertThat(r.record(new double[] {0, 100}, UNIT)).isFalse();
+    RecentRange quiet = new RecentRange(new int[] {0, 0});
+    feed(quiet, RecentRange.WINDOW, 1);
+    assertThat(quiet.record(new double[] {RecentRange.MIN_LEVEL * UNIT * 0.9, 0.5}, UNIT))
+        .as("beyond the range but not unusual").isFalse();
+  }
+
+  @Test
+  @DisplayName("old extremes leave the window; nothing is news before the range has enough samples")
+  void window() {
+    RecentRange r = new RecentRange(new int[] {0, 0});
+    assertThat(r.record(new double[] {1000, 0}, UNIT)).isFalse();
+    r.add(new double[] {200, 0.5});
+    feed(r, RecentRange.WINDOW + 2 * RecentRange.BLOCK, 20);
+    double big = 20 + 40 * RecentRange.MARGIN + RecentRange.MIN_LEVEL * UNIT;
+    assertThat(big).isLessThan(200);
+    assertThat(r.record(new double[] {big, 0.5}, UNIT)).as("the old 200 has left the window").isTrue();
+  }
+}
