@@ -301,7 +301,7 @@ public final class BatchAnalysis {
         System.arraycopy(b.values, i * d, x, 0, d);
         double level = detector.level(x, v, model, recent);
         boolean record = past.record(v.zScores(), detector.zUnit(model));
-        AlarmFilter.Step s = filter.step(row, v.score(), level, v.anomaly(), v.strong(), v.anomaly() && v.firedRule(),
+        AlarmFilter.Step s = filter.step(row, v.score(), level, v.anomaly(), v.strong(), v.alarming(),
             record);
         past.add(x, v.zScores(), detector.zUnit(model));
         pendingScores[i] = s.smoothedScore();

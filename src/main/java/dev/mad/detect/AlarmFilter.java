@@ -105,7 +105,7 @@ public final class AlarmFilter {
    * Feeds the verdict of sample number {@code index} (consecutive, from 0).
    */
   public Step step(long index, Verdict v) {
-    return step(index, v.score(), v.level(), v.anomaly(), v.strong(), v.anomaly() && v.firedRule());
+    return step(index, v.score(), v.level(), v.anomaly(), v.strong(), v.alarming());
   }
 
   /** As {@link #step(long, Verdict)}, from the verdict's parts. */

@@ -183,9 +183,14 @@ public final class AnomalyDetector {
     double level = level(z, score, model);
     if (!anomaly && !forceExplain) {
       // The common case: no explanation to build.
-      return new Verdict(score, false, null, List.of(), rawZ, zeros, expected, List.of(), List.of(), level, false);
+      return new Verdict(score, false, null, List.of(), rawZ, zeros, expected, List.of(), List.of(), level, false,
+          false);
     }
-    return explain(x, model, score, forestFired, z, rawZ, zMax, expected, anomaly, level, strong);
+    boolean absolute = false;
+    for (int i = 0; i < d && anomaly && !absolute; i++) {
+      absolute = info[i].alerting(z[i]) >= settings.zThreshold() && info[i].absolutelyHigh(x[i]);
+    }
+    return explain(x, model, score, forestFired, z, rawZ, zMax, expected, anomaly, level, strong, absolute);
   }
 
   /**
@@ -199,11 +204,15 @@ public final class AnomalyDetector {
       return judged.level();
     }
     double unit = zUnit(model);
-    double[] z = new double[raw.length];
+    double[] tails = recent.tails();
+    RobustBaseline lately = recent.baseline();
+    double zMax = 0;
     for (int i = 0; i < raw.length; i++) {
-      z[i] = judged(i, x[i], raw[i], recent.tails()[i], recent.baseline(), unit);
+      zMax = Math.max(zMax, info[i].alerting(judged(i, x[i], raw[i], tails[i], lately, unit)));
     }
-    return level(z, judged.score(), model);
+    // as level(z, score, model), without an array per row (this runs on the one sequential thread of a batch)
+    double forest = Math.min(model.scoreDeviation(judged.score()) / FOREST_LEVEL_UNIT, zMax / settings.zThreshold());
+    return Math.max(zMax / unit, forest);
   }
 
   /**
@@ -264,7 +273,7 @@ public final class AnomalyDetector {
   /** Builds the detectors, severity, contributions, reasons and factors of a flagged sample. */
   private Verdict explain(double[] x, DetectorModel model, double score, boolean forestFired, double[] z,
                           double[] rawZ, double zMax,
-                          double[] expected, boolean anomaly, double level, boolean strong) {
+                          double[] expected, boolean anomaly, double level, boolean strong, boolean absolute) {
     List<Verdict.Detection> detectors = new ArrayList<>(4);
     if (forestFired) {
       detectors.add(new Verdict.Detection(ISOLATION_FOREST, null, score, model.threshold()));
@@ -290,7 +299,8 @@ public final class AnomalyDetector {
     Severity severity = severityOf(score, zMax, ruleSeverity);
     double[] contributions = contributions(z, fired);
     return new Verdict(score, anomaly, severity, List.copyOf(detectors), rawZ, contributions, expected,
-        reasons(x, z, expected, fired, contributions), factors(x, z, fired, contributions), level, strong);
+        reasons(x, z, expected, fired, contributions), factors(x, z, fired, contributions), level, strong,
+        absolute);
   }
 
   private Severity severityOf(double score, double zMax, Severity ruleSeverity) {

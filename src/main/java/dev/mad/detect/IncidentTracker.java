@@ -59,7 +59,7 @@ public final class IncidentTracker {
   public Result onSample(long timestampMs, String host, double[] values, Verdict judged, boolean record,
                          java.util.function.UnaryOperator<Verdict> explain) {
     AlarmFilter.Step step = filter.step(index++, judged.score(), judged.level(), judged.anomaly(), judged.strong(),
-        judged.anomaly() && judged.firedRule(), record);
+        judged.alarming(), record);
     Verdict verdict = step.marked() && judged.reasons().isEmpty() ? explain.apply(judged) : judged;
     List<Event> events = new ArrayList<>(2);
     if (step.closed() && current != null) {

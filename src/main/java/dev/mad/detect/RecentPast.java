@@ -8,13 +8,17 @@ package dev.mad.detect;
  * Fed every sample in time order; {@link #snapshot()} changes only every {@link RecentTails#EVERY}
  * samples, so a batch analysis can keep one per block of rows for its output pass. Not thread-safe.
  *
- * <p>Memory: twice {@link #BASELINE_WINDOW} values of every metric (8 bytes each: the window and
- * scratch for a fit) plus the tails' and the range's few values per metric; a fit costs
- * O({@link #BASELINE_WINDOW}) per metric every {@link #BASELINE_EVERY} samples.
+ * <p>Memory: twice {@link #BASELINE_KEPT} values of every metric (8 bytes each: every
+ * {@link #BASELINE_STRIDE}rd sample of the window, and scratch for a fit) plus the tails' and the range's few values per metric; a fit costs
+ * O({@link #BASELINE_KEPT}) per metric every {@link #BASELINE_EVERY} samples.
  */
 public final class RecentPast {
   /** Samples the recent baseline is fitted on. */
   public static final int BASELINE_WINDOW = 3000;
+  /** Every how many samples one is kept for the recent baseline (a median needs no more). */
+  static final int BASELINE_STRIDE = 3;
+  /** Values kept per metric for the recent baseline. */
+  static final int BASELINE_KEPT = BASELINE_WINDOW / BASELINE_STRIDE;
   /** Samples needed before the recent baseline is used. */
   static final int BASELINE_MIN = BASELINE_WINDOW / 4;
   /** How often (in samples) the recent baseline is refitted: a fit sorts the whole window. */
@@ -38,8 +42,8 @@ public final class RecentPast {
     this.tails = new RecentTails(d);
     this.range = new RecentRange(detector.directions());
     this.minSpread = detector.minSpread();
-    this.ring = new double[d][BASELINE_WINDOW];
-    this.scratch = new double[d][BASELINE_WINDOW];
+    this.ring = new double[d][BASELINE_KEPT];
+    this.scratch = new double[d][BASELINE_KEPT];
     this.snapshot = new Snapshot(tails.tails(), null);
   }
 
@@ -63,15 +67,17 @@ public final class RecentPast {
   public void add(double[] x, double[] z, double unit) {
     tails.add(z, unit);
     range.add(z);
-    int at = (int) (seen % BASELINE_WINDOW);
-    for (int f = 0; f < ring.length; f++) {
-      ring[f][at] = x[f];
+    if (seen % BASELINE_STRIDE == 0) {
+      int at = (int) (seen / BASELINE_STRIDE % BASELINE_KEPT);
+      for (int f = 0; f < ring.length; f++) {
+        ring[f][at] = x[f];
+      }
     }
     seen++;
     if (seen % RecentTails.EVERY == 0) {
       RobustBaseline baseline = snapshot.baseline();
-      int n = (int) Math.min(seen, BASELINE_WINDOW);
-      if (n >= BASELINE_MIN && (seen % BASELINE_EVERY == 0 || baseline == null)) {
+      int n = (int) Math.min((seen + BASELINE_STRIDE - 1) / BASELINE_STRIDE, BASELINE_KEPT);
+      if (seen >= BASELINE_MIN && (seen % BASELINE_EVERY == 0 || baseline == null)) {
         for (int f = 0; f < ring.length; f++) {
           System.arraycopy(ring[f], 0, scratch[f], 0, n);
         }

@@ -16,10 +16,13 @@ import java.util.List;
  * @param level          this sample's evidence on the alarm scale ({@link AlarmFilter}): the larger of its most
  *                       unusual metric's z-score and the forest's score deviation, each over its typical size
  * @param strong         flagged by a clause that needs no confirmation (a rule, or an extreme score)
+ * @param absolute       flagged, and some metric is both unusual for this host (z-score past the threshold)
+ *                       and high in absolute terms (CPU or memory at 80 %, ...: the original's words apply)
  */
 public record Verdict(double score, boolean anomaly, Severity severity, List<Detection> detectors,
                       double[] zScores, double[] contributions, double[] expected, List<String> reasons,
-                      List<String> severityFactors, double level, boolean strong) {
+                      List<String> severityFactors, double level, boolean strong,
+                      boolean absolute) {
 
   /** One detector that fired: {@code isolation_forest}, {@code zscore} or {@code rule:NAME}. */
   public record Detection(String name, String metric, double value, double threshold) {
@@ -31,6 +34,11 @@ public record Verdict(double score, boolean anomaly, Severity severity, List<Det
 
   public boolean confirmedByRuleOrZscore() {
     return detectors.stream().anyMatch(d -> !d.name().equals(AnomalyDetector.ISOLATION_FOREST));
+  }
+
+  /** Opens an incident by itself: flagged by a rule, or unusual here and high in absolute terms. */
+  public boolean alarming() {
+    return anomaly && (absolute || firedRule());
   }
 
   public boolean firedRule() {

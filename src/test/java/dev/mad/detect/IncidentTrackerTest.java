@@ -12,12 +12,12 @@ class IncidentTrackerTest {
   private static Verdict flagged(double score, Severity severity, String detector, String reason, double level) {
     return new Verdict(score, true, severity, List.of(new Verdict.Detection(detector, "cpu_percent", 9, 3)),
         new double[8], new double[8], new double[8], List.of(reason), List.of("CPU: 90.0%"), level,
-        detector.startsWith("rule:"));
+        detector.startsWith("rule:"), false);
   }
 
   private static Verdict normal() {
     return new Verdict(-0.45, false, null, List.of(), new double[8], new double[8], new double[8], List.of(), List.of(),
-        0.3, false);
+        0.3, false, false);
   }
 
   private static IncidentTracker tracker() {
@@ -70,7 +70,7 @@ class IncidentTrackerTest {
     IncidentTracker t = tracker();
     t.onSample(0, "h", VALUES, flagged(-0.6, Severity.HIGH, "rule:cpu_critical", "High CPU usage detected", 3));
     Verdict quiet = new Verdict(-0.5, false, null, List.of(), new double[8], new double[8], new double[8], List.of(),
-        List.of(), 20, false);
+        List.of(), 20, false, false);
     IncidentTracker.Result r = t.onSample(1000, "h", VALUES, quiet, false,
         v -> flagged(v.score(), Severity.MEDIUM, "zscore", "CPU far above its usual 5%", v.level()));
     assertThat(r.flagged()).isTrue();
