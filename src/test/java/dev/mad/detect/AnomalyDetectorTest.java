@@ -159,4 +159,29 @@ class AnomalyDetectorTest {
     assertThat(hotRoutine.level()).isCloseTo(hotFresh.level(), within(1e-9));
     assertThat(hotRoutine.reasons()).first().isEqualTo("High CPU usage detected");
   }
+
+  @Test
+  @DisplayName("a value unusual here and high in absolute terms alarms by itself; one only unusual here does not")
+  void absolutelyHighAlarms() {
+    double[] hot = quiet[0].clone();
+    hot[0] = 85; // CPU 85 % on a host at 5 %: below the 95 % rule, but the original calls it high CPU usage
+    Verdict v = detector.evaluate(hot, model, null);
+    assertThat(v.firedRule()).isFalse();
+    assertThat(v.alarming()).isTrue();
+
+    double[] busy = quiet[0].clone();
+    busy[5] = 20; // disk write 20 MB/s: unusual here, not high in absolute terms
+    Verdict w = detector.evaluate(busy, model, null);
+    assertThat(w.anomaly()).isTrue();
+    assertThat(w.alarming()).isFalse();
+
+    AnomalyDetector routineCpu = detector;
+    double[][] hotHost = quietHost(120, 5);
+    for (double[] r : hotHost) {
+      r[0] = 85 + r[0] - 5; // a host that always runs at about 85 %
+    }
+    DetectorModel hotModel = DetectorModel.train(hotHost, detector.minSpread(), IsolationForestParams.defaults(), 0L,
+        Runnable::run);
+    assertThat(routineCpu.evaluate(hotHost[7], hotModel, null).alarming()).as("85 %% is usual on this host").isFalse();
+  }
 }
