@@ -245,7 +245,9 @@ public final class BatchAnalysis {
       long peakRow;
       long peakEpoch;
       double peakScore;
-      Verdict peak;
+      /** The peak row's values and what it was judged against: explained once, when the incident ends. */
+      double[] peakValues;
+      RecentPast.Snapshot peakRecent;
 
       Open(long id, long row, long epoch) {
         this.id = id;
@@ -334,7 +336,11 @@ public final class BatchAnalysis {
             current.peakRow = row;
             current.peakEpoch = b.epochs[i];
             current.peakScore = v.score();
-            current.peak = detector.evaluate(x, model, null, v.score(), true, recent);
+            if (current.peakValues == null) {
+              current.peakValues = new double[d];
+            }
+            System.arraycopy(x, 0, current.peakValues, 0, d);
+            current.peakRecent = recent;
           }
         }
         if (s.closed() && current != null) {
@@ -349,7 +355,8 @@ public final class BatchAnalysis {
         return;
       }
       Open o = current;
-      Verdict p = o.peak;
+      Verdict p = o.peakValues == null ? null
+          : detector.evaluate(o.peakValues, model, null, o.peakScore, true, o.peakRecent);
       double[] shares = p == null ? new double[features.size()] : p.contributions();
       kept.add(new BatchIncident(o.id, o.firstRow, o.lastRow, iso(o.firstEpoch), iso(o.lastEpoch), o.peakRow,
           iso(o.peakEpoch), o.peakScore, o.severity.atLeast(p == null || p.severity() == null ? Severity.MEDIUM
