@@ -58,10 +58,10 @@ public final class RecentRange {
       return false;
     }
     for (int i = 0; i < dims; i++) {
-      double hi = Math.max(max[i], curMax[i]);
-      double lo = Math.min(min[i], curMin[i]);
+      double hi = max[i] > curMax[i] ? max[i] : curMax[i];
+      double lo = min[i] < curMin[i] ? min[i] : curMin[i];
       double range = hi - lo;
-      if (!(range > 0) || !Double.isFinite(z[i])) {
+      if (!(range > 0) || !(Math.abs(z[i]) < Double.POSITIVE_INFINITY)) {
         continue;
       }
       if (direction[i] >= 0 && z[i] > hi + MARGIN * range && z[i] > MIN_LEVEL * unit) {
@@ -76,10 +76,14 @@ public final class RecentRange {
 
   /** Adds one sample's z-scores, in time order. */
   public void add(double[] z) {
+    // plain comparisons: this runs for every metric of every row, often in a C1-compiled batch JVM
     for (int i = 0; i < dims; i++) {
-      if (Double.isFinite(z[i])) {
-        curMax[i] = Math.max(curMax[i], z[i]);
-        curMin[i] = Math.min(curMin[i], z[i]);
+      double v = z[i];
+      if (v > curMax[i] && v < Double.POSITIVE_INFINITY) {
+        curMax[i] = v;
+      }
+      if (v < curMin[i] && v > Double.NEGATIVE_INFINITY) {
+        curMin[i] = v;
       }
     }
     seen++;

@@ -65,8 +65,10 @@ public final class RecentTails {
     }
     for (int i = 0; i < dims; i++) {
       double a = Math.abs(z[i]);
-      if (a > unit && Double.isFinite(a)) {
-        runningPeak[i] = Math.max(runningPeak[i], a);
+      if (a > unit && a < Double.POSITIVE_INFINITY) {
+        if (a > runningPeak[i]) {
+          runningPeak[i] = a;
+        }
         lastAbove[i] = seen;
       } else if (runningPeak[i] > 0 && seen - lastAbove[i] >= GAP) {
         remember(i, runningPeak[i], lastAbove[i]);
