@@ -16,7 +16,12 @@ import java.util.Arrays;
  * <p>An episode is a run of samples whose |z| exceeds the ordinary extreme ({@code unit}, see
  * {@link #add}), ending after {@link #GAP} samples below it. Streaming and causal, so live mode and
  * batch analysis judge a sample alike; not thread-safe, one per host or analysis. Memory:
- * {@link #KEPT} episodes per metric (the largest of the window). Hand-written: no library offers episode statistics over a stream.
+ * {@link #KEPT} episodes per metric (the largest of the window). Hand-written: no library offers
+ * episode statistics over a stream.
+ *
+ * <p>{@link #WINDOW} and {@link #ROUTINE} were chosen on labelled server metrics ({@code
+ * bench/quality.sh}, windows 300/500/1000 × 2/3/4 episodes): longer windows also make real events that
+ * recur every few hours routine (SMD event recall 0.87 → 0.56 at 1000 samples and 3 episodes).
  */
 public final class RecentTails {
   /** Samples over which episodes count. */
