@@ -16,7 +16,8 @@ package dev.mad.detect;
  *   <li><b>A threshold that adapts.</b> Levels are divided by the {@code 1 - contamination} quantile
  *       of the smoothed level over the last {@link #ADAPT_WINDOW} samples (never below 1), so a shift
  *       between training and now, or a noisy stretch, cannot keep the data flagged.</li>
- *   <li><b>Confirmation.</b> An incident opens on a fired rule; on a smoothed level past
+ *   <li><b>Confirmation.</b> An incident opens on a fired rule (or a value unusual here and high in
+ *       absolute terms, {@link Verdict#alarming()}); on a record ({@link RecentRange}); on a smoothed level past
  *       {@code openLevel}; on an extreme forest score whose own level is {@link #STRONG_FACTOR} times
  *       past it; on a flagged sample {@link #CONFIRM_FACTOR} times past it; on a level half again as
  *       high as anything of the last {@link #ADAPT_WINDOW} samples ({@link #NOVEL_FACTOR}); or on a

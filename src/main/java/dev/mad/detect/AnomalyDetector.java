@@ -132,8 +132,6 @@ public final class AnomalyDetector {
   public Verdict evaluate(double[] x, DetectorModel model, RobustBaseline baseline, double precomputedScore,
                           boolean forceExplain, RecentPast.Snapshot recent) {
     int d = metrics.size();
-    double[] tails = recent == null ? null : recent.tails();
-    RobustBaseline lately = recent == null ? null : recent.baseline();
     if (x.length != d) {
       throw new IllegalArgumentException("expected " + d + " metrics, got " + x.length);
     }
@@ -152,13 +150,13 @@ public final class AnomalyDetector {
     double zMax = 0;
     if (base != null) {
       double unit = zUnit(model);
-      if (tails != null) {
+      if (recent != null) {
         z = new double[d];
       }
       for (int i = 0; i < d; i++) {
         rawZ[i] = base.zScore(i, x[i]);
-        if (tails != null) {
-          z[i] = judged(i, x[i], rawZ[i], tails[i], lately, unit);
+        if (recent != null) {
+          z[i] = judged(i, x[i], rawZ[i], recent, unit);
         }
         expected[i] = base.median(i);
         zMax = Math.max(zMax, info[i].alerting(z[i]));
@@ -194,9 +192,9 @@ public final class AnomalyDetector {
   }
 
   /**
-   * The alarm level ({@link Verdict#level()}) of a judged sample measured against recent tails instead:
-   * what {@link #evaluate(double[], DetectorModel, RobustBaseline, double, boolean, double[])} would give,
-   * from the verdict's baseline z-scores, for the sequential half of a batch analysis.
+   * The alarm level ({@link Verdict#level()}) of a judged sample measured in the context of {@code recent}
+   * instead: what {@link #evaluate(double[], DetectorModel, RobustBaseline, double, boolean, RecentPast.Snapshot)}
+   * would give, from the verdict's baseline z-scores, for the sequential half of a batch analysis.
    */
   public double level(double[] x, Verdict judged, DetectorModel model, RecentPast.Snapshot recent) {
     double[] raw = judged.zScores();
@@ -204,30 +202,27 @@ public final class AnomalyDetector {
       return judged.level();
     }
     double unit = zUnit(model);
-    double[] tails = recent.tails();
-    RobustBaseline lately = recent.baseline();
     double zMax = 0;
     for (int i = 0; i < raw.length; i++) {
-      zMax = Math.max(zMax, info[i].alerting(judged(i, x[i], raw[i], tails[i], lately, unit)));
+      zMax = Math.max(zMax, info[i].alerting(judged(i, x[i], raw[i], recent, unit)));
     }
-    // as level(z, score, model), without an array per row (this runs on the one sequential thread of a batch)
-    double forest = Math.min(model.scoreDeviation(judged.score()) / FOREST_LEVEL_UNIT, zMax / settings.zThreshold());
-    return Math.max(zMax / unit, forest);
+    return levelOf(zMax, judged.score(), model);
   }
 
   /**
    * Metric {@code i}'s z-score as judged in context: the smaller of its distance from the model's
    * baseline and from its recent level ({@code lately}, may be null), divided by its familiarity.
    */
-  private double judged(int i, double value, double z, double tail, RobustBaseline lately, double unit) {
+  private double judged(int i, double value, double z, RecentPast.Snapshot recent, double unit) {
     double zz = z;
+    RobustBaseline lately = recent.baseline();
     if (lately != null) {
       double r = lately.zScore(i, value);
       if (Math.abs(r) < Math.abs(zz)) {
         zz = r;
       }
     }
-    return zz / familiarity(i, value, zz, tail, unit);
+    return zz / familiarity(i, value, zz, recent.tails()[i], unit);
   }
 
   /**
@@ -241,28 +236,27 @@ public final class AnomalyDetector {
     return Math.max(1.0, tail / unit);
   }
 
-
-
   /**
    * The sample's evidence on the alarm scale: its most unusual metric's z-score over the z-score an
    * ordinary moment of this host reaches (at least the z threshold), or the forest's score deviation
    * over {@link #FOREST_LEVEL_UNIT}, whichever is larger. 1 means "as unusual as an ordinary moment can be".
    */
   private double level(double[] z, double score, DetectorModel model) {
-    double unit = zUnit(model);
-    double metric = 0;
     double zMax = 0;
     for (int i = 0; i < z.length; i++) {
-      double a = info[i].alerting(z[i]);
-      zMax = Math.max(zMax, a);
-      metric = Math.max(metric, a / unit);
+      zMax = Math.max(zMax, info[i].alerting(z[i]));
     }
+    return levelOf(zMax, score, model);
+  }
+
+  /** The level of a sample whose most unusual metric has alerting z-score {@code zMax} (see {@link #level}). */
+  private double levelOf(double zMax, double score, DetectorModel model) {
     // The forest may say more than any one metric (an unusual combination), but not more than the most
     // deviating metric's z-score in threshold units: a value merely new to the forest (a quantised series
     // stepping to a level it has not seen) is no stronger evidence than its own small z-score.
     double forest = model != null ? Math.min(model.scoreDeviation(score) / FOREST_LEVEL_UNIT,
         zMax / settings.zThreshold()) : 0;
-    return Math.max(metric, forest);
+    return Math.max(zMax / zUnit(model), forest);
   }
 
   /** The z-score that counts as unusual: the threshold, or twice what an ordinary moment reaches if that is more. */

@@ -28,14 +28,10 @@ class IncidentEpisodesTest {
   private static final int SPIKE = 1800;
   private static final int[] RAMP = {2400, 2600};
 
-  /** A quiet host with a daily-ish wave and noise; {@code episodes} adds the three episodes. */
-  private static Path write(Path file, long seed, boolean episodes) throws Exception {
-    return write(file, seed, episodes, -1);
-  }
-
   /**
-   * As {@link #write(Path, long, boolean)}; with {@code spikeEvery} ≥ 0 a fourth metric, a queue depth of
-   * about 10, jumps to 100 every {@code spikeEvery} rows (0: never).
+   * A quiet host with a daily-ish wave and noise; {@code episodes} adds the three episodes. With
+   * {@code spikeEvery} ≥ 0 a fourth metric, a queue depth of about 10, jumps to 100 every {@code spikeEvery}
+   * rows (0: never).
    */
   private static Path write(Path file, long seed, boolean episodes, int spikeEvery) throws Exception {
     Random r = new Random(seed);
@@ -69,28 +65,18 @@ class IncidentEpisodesTest {
     return file;
   }
 
+  private static final int[][] EPISODES = {SHIFT, {SPIKE, SPIKE + 1}, RAMP};
+
   @Test
   @DisplayName("a level shift, a spike and a slow ramp give one incident each and none elsewhere")
   void oneIncidentPerEpisode() throws Exception {
-    Path train = write(dir.resolve("train.csv"), 1, false);
-    Path test = write(dir.resolve("test.csv"), 2, true);
-    Path out = dir.resolve("out.csv");
     BatchCli cli = new BatchCli(dir.resolve("logs"));
-    assertThat(cli.run("--train-file", train.toString(), "--csv-file", test.toString(), "--output-file",
-        out.toString())).as(cli.err()).isZero();
-    Map<String, int[]> incidents = incidents(out);
-    List<String> found = new ArrayList<>();
-    for (int[] span : incidents.values()) {
-      found.add(span[0] + "-" + span[1]);
-    }
-    int[][] episodes = {SHIFT, {SPIKE, SPIKE + 1}, RAMP};
-    for (int[] e : episodes) {
-      long overlapping = incidents.values().stream().filter(s -> s[0] < e[1] && s[1] >= e[0]).count();
-      assertThat(overlapping).as("incidents overlapping rows %d-%d among %s", e[0], e[1] - 1, found).isOne();
-    }
+    Map<String, int[]> incidents = analyse(cli, -1);
+    List<String> found = spans(incidents);
+    assertOneIncidentPerEpisode(incidents, found);
     for (int[] s : incidents.values()) {
       boolean onEpisode = false;
-      for (int[] e : episodes) {
+      for (int[] e : EPISODES) {
         onEpisode |= s[0] < e[1] && s[1] >= e[0];
       }
       assertThat(onEpisode).as("incident at rows %d-%d lies on no episode (all: %s)", s[0], s[1], found).isTrue();
@@ -101,28 +87,43 @@ class IncidentEpisodesTest {
   @Test
   @DisplayName("a queue that spikes every 25 rows alarms only until its spikes are routine; the episodes still alarm")
   void routineSpikesStopAlarming() throws Exception {
-    Path train = write(dir.resolve("train.csv"), 1, false, 0);
-    Path test = write(dir.resolve("test.csv"), 2, true, 25);
-    Path out = dir.resolve("out.csv");
-    BatchCli cli = new BatchCli(dir.resolve("logs"));
-    assertThat(cli.run("--train-file", train.toString(), "--csv-file", test.toString(), "--output-file",
-        out.toString())).as(cli.err()).isZero();
-    Map<String, int[]> incidents = incidents(out);
-    List<String> found = new ArrayList<>();
-    for (int[] span : incidents.values()) {
-      found.add(span[0] + "-" + span[1]);
-    }
-    int[][] episodes = {SHIFT, {SPIKE, SPIKE + 1}, RAMP};
-    for (int[] e : episodes) {
-      long overlapping = incidents.values().stream().filter(s -> s[0] < e[1] && s[1] >= e[0]).count();
-      assertThat(overlapping).as("incidents overlapping rows %d-%d among %s", e[0], e[1] - 1, found).isOne();
-    }
+    Map<String, int[]> incidents = analyse(new BatchCli(dir.resolve("logs")), 25);
+    List<String> found = spans(incidents);
+    assertOneIncidentPerEpisode(incidents, found);
     long elsewhere = incidents.values().stream().filter(s -> s[1] < SHIFT[0]).count();
     // the first spikes are news; once ROUTINE have been seen (and the tails recomputed, every EVERY rows) they are not
     assertThat(elsewhere).as("incidents before the first episode (the spikes, 48 of them): %s", found)
         .isBetween(1L, (long) dev.mad.detect.RecentTails.ROUTINE + dev.mad.detect.RecentTails.EVERY / 25);
     assertThat(incidents.values().stream().filter(s -> s[0] > SHIFT[1] && s[1] < SPIKE
         || s[0] > SPIKE + 1 && s[1] < RAMP[0] || s[0] > RAMP[1])).as("incidents between episodes: %s", found).isEmpty();
+  }
+
+  /**
+   * Trains on a quiet host and analyses one with the three episodes (and, with {@code spikeEvery} ≥ 0, the
+   * queue metric; see {@link #write}); returns the incidents.
+   */
+  private Map<String, int[]> analyse(BatchCli cli, int spikeEvery) throws Exception {
+    Path train = write(dir.resolve("train.csv"), 1, false, spikeEvery < 0 ? -1 : 0);
+    Path test = write(dir.resolve("test.csv"), 2, true, spikeEvery);
+    Path out = dir.resolve("out.csv");
+    assertThat(cli.run("--train-file", train.toString(), "--csv-file", test.toString(), "--output-file",
+        out.toString())).as(cli.err()).isZero();
+    return incidents(out);
+  }
+
+  private static List<String> spans(Map<String, int[]> incidents) {
+    List<String> found = new ArrayList<>();
+    for (int[] span : incidents.values()) {
+      found.add(span[0] + "-" + span[1]);
+    }
+    return found;
+  }
+
+  private static void assertOneIncidentPerEpisode(Map<String, int[]> incidents, List<String> found) {
+    for (int[] e : EPISODES) {
+      long overlapping = incidents.values().stream().filter(s -> s[0] < e[1] && s[1] >= e[0]).count();
+      assertThat(overlapping).as("incidents overlapping rows %d-%d among %s", e[0], e[1] - 1, found).isOne();
+    }
   }
 
   /** The incidents of a result file: id to first and last row. */
