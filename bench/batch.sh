@@ -4,7 +4,7 @@
 # passes, output CSV, history database) and reports wall time and peak RSS. The reference is
 # the scikit-learn pipeline of the original (pandas read, IsolationForest(100, 256, 0.05) fit +
 # score_samples + predict, CSV write): about 12 s for 200k rows on this machine.
-# Files up to 128 MiB are analysed in a child JVM (see dev.mad.batch.TunedJvm); the time covers
+# Files up to 128 MiB are analysed in a child JVM (see dev.mad.cli.TunedJvm); the time covers
 # both JVMs and the peak RSS is that of the larger process (GNU time reports the largest of the
 # processes it waited for, children included).
 #

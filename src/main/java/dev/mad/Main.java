@@ -1,7 +1,8 @@
 package dev.mad;
 
-import dev.mad.batch.BatchCommand;
-import dev.mad.batch.TunedJvm;
+import dev.mad.logging.LogSetup;
+import dev.mad.cli.BatchCommand;
+import dev.mad.cli.TunedJvm;
 import dev.mad.config.ConfigException;
 import dev.mad.config.ConfigLoader;
 import dev.mad.config.ConfigSchema;

@@ -6,6 +6,7 @@ import dev.mad.config.ConfigSchema;
 import dev.mad.detect.DetectVerticle;
 import dev.mad.persist.PersistVerticle;
 import dev.mad.web.WebVerticle;
+import dev.mad.analysis.AnalysisVerticle;
 import dev.mad.bus.Addresses;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
@@ -22,7 +23,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Deploys the four feature verticles, consumers before producers (persist, detect, collect, web),
+ * Deploys the five feature verticles, consumers before producers (persist, analysis, detect, collect, web),
  * so that no early sample is lost. Each child receives only its own config section, plus the
  * shared keys it needs.
  */
@@ -54,9 +55,10 @@ public class MainVerticle extends VerticleBase {
     String logsDir = config.getString(ConfigSchema.LOGS_DIR);
     String hostName = config.getString(ConfigSchema.HOST_NAME);
 
-    // Persist also runs uploaded files' analyses, with the detector's settings.
-    JsonObject persist = config.getJsonObject("persist").copy().put(ConfigSchema.LOGS_DIR, logsDir)
-        .put("analysis", config.getJsonObject("detect").copy());
+    JsonObject persist = config.getJsonObject("persist").copy().put(ConfigSchema.LOGS_DIR, logsDir);
+    // Uploaded files are analysed with the detector's settings.
+    JsonObject analysis = new JsonObject().put(ConfigSchema.LOGS_DIR, logsDir)
+        .put("detect", config.getJsonObject("detect").copy());
     JsonObject detect = config.getJsonObject("detect").copy()
         .put("interval_ms", config.getJsonObject("collect").getInteger("interval_ms"));
     JsonObject collect = config.getJsonObject("collect").copy().put(ConfigSchema.HOST_NAME, hostName);
@@ -69,6 +71,7 @@ public class MainVerticle extends VerticleBase {
             .put("high_below", config.getJsonObject("detect").getJsonObject("severity").getDouble("high_below")));
 
     children.add(new Child("persist", PersistVerticle::new, worker(persist)));
+    children.add(new Child("analysis", AnalysisVerticle::new, worker(analysis)));
     children.add(new Child("detect", DetectVerticle::new, new DeploymentOptions().setConfig(detect)));
     children.add(new Child("collect", CollectVerticle::new, worker(collect)));
     children.add(new Child("web", WebVerticle::new, new DeploymentOptions().setConfig(web)));

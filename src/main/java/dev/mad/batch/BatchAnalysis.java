@@ -1,8 +1,12 @@
 package dev.mad.batch;
 
+import dev.mad.batch.csv.InputDataException;
+import dev.mad.batch.csv.MetricsCsv;
+import dev.mad.batch.csv.RawRecords;
 import dev.mad.detect.AlarmFilter;
 import dev.mad.detect.AnomalyDetector;
 import dev.mad.detect.DetectorModel;
+import dev.mad.detect.MetricCatalog;
 import dev.mad.detect.RecentPast;
 import dev.mad.detect.RecentTails;
 import dev.mad.detect.RobustBaseline;
@@ -60,7 +64,7 @@ public final class BatchAnalysis {
     this.progress = progress;
   }
 
-  BatchResult run(Path file, String name, BatchOutput output) throws IOException, InputDataException {
+  public BatchResult run(Path file, String name, BatchOutput output) throws IOException, InputDataException {
     long started = System.nanoTime();
     Columns columns;
     try (MetricsCsv csv = MetricsCsv.open(file, name)) {
@@ -595,7 +599,7 @@ public final class BatchAnalysis {
           String column = header.get(i).toLowerCase(Locale.ROOT);
           // The product's own metric names are numeric by definition: text there is an error, not a label column.
           if (!NOT_FEATURES.contains(column)
-              && (isNumber(csv.cell(i)) || dev.mad.bus.MetricSample.METRICS.contains(column))) {
+              && (isNumber(csv.cell(i)) || MetricCatalog.isKnown(column))) {
             idx.add(i);
           }
         }

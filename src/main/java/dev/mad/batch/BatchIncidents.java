@@ -5,7 +5,7 @@ import java.util.Comparator;
 import java.util.List;
 
 /** Ordering and the JSON form of a batch analysis' incidents, shared by the console, the JSON output and the history. */
-final class BatchIncidents {
+public final class BatchIncidents {
   private BatchIncidents() {
   }
 
@@ -16,14 +16,14 @@ final class BatchIncidents {
   static final Comparator<BatchIncident> URGENCY = Comparator.comparing(BatchIncident::severity).reversed()
       .thenComparingDouble(BatchIncident::peakScore);
 
-  static List<BatchIncident> mostUrgent(List<BatchIncident> all, int limit) {
+  public static List<BatchIncident> mostUrgent(List<BatchIncident> all, int limit) {
     List<BatchIncident> sorted = new ArrayList<>(all);
     sorted.sort(URGENCY);
     return sorted.subList(0, Math.min(limit, sorted.size()));
   }
 
   /** {@code {"id":1,"started":...,"ended":...,"rows":3,"severity":"high","reason":...,...}}. */
-  static String json(BatchIncident inc) {
+  public static String json(BatchIncident inc) {
     StringBuilder sb = new StringBuilder(256);
     sb.append("{\"id\":").append(inc.id()).append(",\"started\":");
     JsonText.append(sb, inc.started());

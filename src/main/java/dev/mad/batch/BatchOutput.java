@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.util.List;
 
 /** Receives the results of the scoring pass, block by block, in file order. */
-interface BatchOutput {
+public interface BatchOutput {
   void start(List<String> inputHeader, List<String> features) throws IOException;
 
   /** Whether {@link #block} should also be given the rows as JSON objects. */

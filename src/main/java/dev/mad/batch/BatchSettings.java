@@ -1,10 +1,12 @@
 package dev.mad.batch;
 
 import dev.mad.detect.AnomalyDetector;
+import dev.mad.detect.DetectionJson;
 import dev.mad.detect.IsolationForestParams;
 import dev.mad.detect.Rule;
 import java.nio.file.Path;
 import java.util.List;
+import io.vertx.core.json.JsonObject;
 
 /**
  * Settings of one batch analysis.
@@ -23,4 +25,23 @@ public record BatchSettings(IsolationForestParams forest, AnomalyDetector.Settin
 
   /** Training rows kept in memory at most (a uniform sample of the file), so memory is bounded. */
   public static final int MAX_TRAINING_ROWS = 20_000;
+
+  /**
+   * The settings of an analysis with the server's {@code detect} section, overridden by a command line.
+   *
+   * @param contamination the forest's contamination
+   * @param sensitivity   the alarm sensitivity, or null for the section's
+   */
+  public static BatchSettings of(JsonObject detect, double contamination, List<String> features, int windowRows,
+                                 Path trainFile, Double sensitivity) {
+    return new BatchSettings(DetectionJson.forestParams(detect, contamination), DetectionJson.detectorSettings(detect),
+        DetectionJson.rules(detect.getJsonArray("rules")), features, windowRows, trainFile,
+        DetectionJson.openLevel(sensitivity != null ? sensitivity : detect.getDouble("sensitivity", 1.0)),
+        DEFAULT_QUIET_ROWS);
+  }
+
+  /** Settings for dashboard uploads: the server's detect section, whole-file baseline, all numeric columns. */
+  public static BatchSettings forUploads(JsonObject detect) {
+    return of(detect, detect.getDouble("contamination"), null, 0, null, null);
+  }
 }

@@ -1,5 +1,6 @@
 package dev.mad.batch;
 
+import dev.mad.batch.csv.RawRecords;
 import dev.mad.detect.Verdict;
 import java.nio.charset.StandardCharsets;
 import java.util.List;

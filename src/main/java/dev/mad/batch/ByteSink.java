@@ -1,9 +1,10 @@
 package dev.mad.batch;
 
+import dev.mad.batch.csv.Rfc4180;
 import java.nio.charset.StandardCharsets;
 
 /** A growable byte buffer for building output text without going through chars and writers. */
-final class ByteSink {
+public final class ByteSink {
   private byte[] data;
   private int size;
 
@@ -11,11 +12,11 @@ final class ByteSink {
     data = new byte[Math.max(16, capacity)];
   }
 
-  byte[] array() {
+  public byte[] array() {
     return data;
   }
 
-  int size() {
+  public int size() {
     return size;
   }
 
@@ -87,7 +88,7 @@ final class ByteSink {
 
   /** A CSV field, quoted when it holds a comma, quote or line break (RFC 4180). */
   ByteSink csvField(String field) {
-    return utf8(ResultFiles.escape(field));
+    return utf8(Rfc4180.escape(field));
   }
 
   /** A JSON string literal, quotes included (escaped as {@link JsonText#quote}). */

@@ -8,9 +8,9 @@ import java.util.List;
  * row (up to a bound), without knowing the row count in advance: when too many points pile up,
  * every other one is dropped and the stride doubles.
  */
-final class ChartSampler {
+public final class ChartSampler {
   /** One charted row. */
-  record Point(long epochMs, long row, double[] values, boolean anomaly, double score) {
+  public record Point(long epochMs, long row, double[] values, boolean anomaly, double score) {
   }
 
   private final int limit;

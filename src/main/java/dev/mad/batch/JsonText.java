@@ -8,18 +8,18 @@ import java.util.Map;
  * points), written directly: going through Vert.x's JSON codec would initialise Jackson's object
  * mapper, a noticeable part of a short command-line analysis.
  */
-final class JsonText {
+public final class JsonText {
   private JsonText() {
   }
 
   /** Strings, numbers, booleans, null, lists and maps with string keys. */
-  static String of(Object value) {
+  public static String of(Object value) {
     StringBuilder sb = new StringBuilder();
     append(sb, value);
     return sb.toString();
   }
 
-  static void append(StringBuilder sb, Object value) {
+  public static void append(StringBuilder sb, Object value) {
     if (value == null) {
       sb.append("null");
     } else if (value instanceof String s) {
@@ -67,7 +67,7 @@ final class JsonText {
   }
 
   /** Non-finite numbers have no JSON form: they are written as null. */
-  static void number(StringBuilder sb, double d) {
+  public static void number(StringBuilder sb, double d) {
     if (Double.isFinite(d)) {
       sb.append(d);
     } else {

@@ -1,5 +1,11 @@
 package dev.mad.batch;
 
+import dev.mad.batch.csv.CsvRecordReader;
+import dev.mad.batch.csv.FastDouble;
+import dev.mad.batch.csv.InputDataException;
+import dev.mad.batch.csv.MetricsCsv;
+import dev.mad.batch.csv.RecordScanner;
+import dev.mad.batch.csv.TimestampParser;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

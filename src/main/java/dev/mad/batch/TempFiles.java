@@ -12,14 +12,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * so that an interrupted run leaves nothing behind. (A crash that skips shutdown hooks leaves them
  * to the server's start-up clean-up of the logs directory.)
  */
-final class TempFiles {
+public final class TempFiles {
   private static final Set<Path> LIVE = ConcurrentHashMap.newKeySet();
   private static volatile boolean hooked;
 
   private TempFiles() {
   }
 
-  static void track(Path file) {
+  public static void track(Path file) {
     if (!hooked) {
       synchronized (TempFiles.class) {
         if (!hooked) {
@@ -32,7 +32,7 @@ final class TempFiles {
   }
 
   /** The file was deleted or renamed into place. */
-  static void untrack(Path file) {
+  public static void untrack(Path file) {
     LIVE.remove(file);
   }
 

@@ -310,7 +310,7 @@ public final class IsolationForest {
     }
 
     /**
-     * Whether the JVM runs without C2 ({@code -Dmad.jit=c1}, set by dev.mad.batch.TunedJvm for the
+     * Whether the JVM runs without C2 ({@code -Dmad.jit=c1}, set by dev.mad.cli.TunedJvm for the
      * child JVM that analyses command-line files). C2 compiles {@code value > threshold ? 1 : 0} to a
      * conditional move, which is fastest there; C1 compiles it to a branch that random data
      * mispredicts half the time, so C1 gets {@link #rightBranchFree}. Measured on 200k rows x 100

@@ -51,6 +51,11 @@ public final class MetricCatalog {
   private MetricCatalog() {
   }
 
+  /** Whether {@code metric} is one of the product's own metrics (numeric by definition). */
+  public static boolean isKnown(String metric) {
+    return KNOWN.containsKey(metric);
+  }
+
   public static Info info(String metric) {
     Info known = KNOWN.get(metric);
     return known != null ? known : new Info(metric, "", "High " + metric, "Low " + metric, 0.0, 0, Double.NaN);

@@ -1,7 +1,7 @@
 package dev.mad.web;
 
 import dev.mad.bus.Addresses;
-import dev.mad.persist.PersistVerticle;
+import dev.mad.files.LogsDir;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -55,7 +55,7 @@ public class WebVerticle extends VerticleBase {
     chartPoints = config().getInteger("chart_points", 300);
     templates = HandlebarsTemplateEngine.create(vertx);
     long maxUploadBytes = config().getInteger("max_upload_mb", 200) * MIB;
-    String uploads = Path.of(config().getString("logs_dir", "logs"), PersistVerticle.UPLOADS_DIR).toString();
+    String uploads = Path.of(config().getString("logs_dir", "logs"), LogsDir.UPLOADS_DIR).toString();
 
     TokenAuth auth = new TokenAuth(config().getString("auth_token", ""));
     Router router = Router.router(vertx);
@@ -99,7 +99,7 @@ public class WebVerticle extends VerticleBase {
     bus.<JsonObject>consumer(Addresses.INCIDENT, m -> bus.publish(Addresses.DASHBOARD_ANOMALY, m.body()));
 
     healthChecks = HealthChecks.create(vertx);
-    for (String verticle : List.of("persist", "detect", "collect")) {
+    for (String verticle : List.of("persist", "analysis", "detect", "collect")) {
       healthChecks.register(verticle, 2000, promise -> vertx.eventBus()
           .<JsonObject>request(Addresses.health(verticle), new JsonObject(),
               new DeliveryOptions().setSendTimeout(1500))

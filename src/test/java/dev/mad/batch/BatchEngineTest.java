@@ -1,5 +1,6 @@
 package dev.mad.batch;
 
+import dev.mad.cli.BatchCli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
@@ -86,7 +87,7 @@ class BatchEngineTest {
           .startsWith(spike ? ",true," : ",false,");
     }
     String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(input)));
-    try (var history = dev.mad.persist.AnalysisHistory.open(logs.resolve("anomaly_history.db"))) {
+    try (var history = dev.mad.analysis.AnalysisHistory.open(logs.resolve("anomaly_history.db"))) {
       assertThat(history.analyses(1).get(0).get("sha256")).isEqualTo(sha);
     }
   }

@@ -1,5 +1,7 @@
 package dev.mad.batch;
 
+import dev.mad.cli.BatchCli;
+import dev.mad.cli.BatchCliCsv;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;

@@ -58,7 +58,7 @@ class OperationsTest {
     JsonObject body = health.bodyAsJsonObject();
     assertThat(body.getString("outcome")).isEqualTo("UP");
     assertThat(body.getJsonArray("checks").stream().map(c -> ((JsonObject) c).getString("id")))
-        .containsExactlyInAnyOrder("persist", "detect", "collect", "web");
+        .containsExactlyInAnyOrder("persist", "analysis", "detect", "collect", "web");
     JsonObject detect = body.getJsonArray("checks").stream().map(JsonObject.class::cast)
         .filter(c -> c.getString("id").equals("detect")).findFirst().orElseThrow();
     assertThat(detect.getJsonObject("data").getString("status")).isEqualTo("learning");

@@ -1,4 +1,4 @@
-package dev.mad.batch;
+package dev.mad.batch.csv;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

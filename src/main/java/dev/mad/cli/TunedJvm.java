@@ -1,4 +1,4 @@
-package dev.mad.batch;
+package dev.mad.cli;
 
 import java.io.File;
 import java.lang.management.ManagementFactory;

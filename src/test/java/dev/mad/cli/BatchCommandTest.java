@@ -1,10 +1,10 @@
-package dev.mad.batch;
+package dev.mad.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.mad.persist.AnalysisHistory;
+import dev.mad.analysis.AnalysisHistory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package dev.mad.persist;
+package dev.mad.analysis;
 
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;

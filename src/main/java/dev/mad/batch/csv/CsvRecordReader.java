@@ -1,4 +1,4 @@
-package dev.mad.batch;
+package dev.mad.batch.csv;
 
 import java.io.IOException;
 import java.io.Reader;
@@ -10,10 +10,10 @@ import java.util.List;
  * quotes and line breaks; empty lines are skipped). Written for speed on long metric files:
  * it works on its own char buffer and makes one String per field, nothing else.
  */
-final class CsvRecordReader {
+public final class CsvRecordReader {
   /** A malformed record, with the line it starts on. */
-  static final class FormatException extends Exception {
-    final long line;
+  public static final class FormatException extends Exception {
+    public final long line;
 
     FormatException(long line, String message) {
       super(message);

@@ -1,9 +1,9 @@
-package dev.mad.persist;
+package dev.mad.analysis;
 
-import dev.mad.batch.BatchRunner;
 import dev.mad.batch.BatchSettings;
-import dev.mad.batch.InputDataException;
+import dev.mad.batch.csv.InputDataException;
 import dev.mad.bus.Addresses;
+import dev.mad.files.LogsDir;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.eventbus.Message;
@@ -21,7 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The persist verticle's handling of batch analyses: runs uploaded files through the batch
+ * The analysis verticle's work: runs uploaded files through the batch
  * engine on a pool of its own (one at a time, a few waiting at most), and answers the
  * dashboard's questions about past analyses from the history database and result files.
  */
@@ -48,7 +48,7 @@ final class AnalysisService {
   }
 
   private AnalysisHistory history() throws SQLException {
-    return AnalysisHistory.open(logsDir.resolve(BatchRunner.HISTORY_DB));
+    return AnalysisHistory.open(logsDir.resolve(LogsDir.HISTORY_DB));
   }
 
   void run(Message<JsonObject> message) {

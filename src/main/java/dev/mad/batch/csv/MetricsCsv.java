@@ -1,4 +1,4 @@
-package dev.mad.batch;
+package dev.mad.batch.csv;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,7 +21,7 @@ import java.util.Set;
  * Every problem becomes an {@link InputDataException} naming file, line and column. Bytes that
  * are not UTF-8 are decoded as U+FFFD here and reported with their line by the validating pass.
  */
-final class MetricsCsv implements AutoCloseable {
+public final class MetricsCsv implements AutoCloseable {
   static final String TIMESTAMP = "timestamp";
   private static final int SNIFF_BYTES = 8192;
 
@@ -42,7 +42,7 @@ final class MetricsCsv implements AutoCloseable {
    *
    * @param name the name to show in messages (the user's original file name for uploads)
    */
-  static MetricsCsv open(Path file, String name) throws InputDataException, IOException {
+  public static MetricsCsv open(Path file, String name) throws InputDataException, IOException {
     if (!Files.exists(file)) {
       throw InputDataException.at(name, 0, null, "file does not exist");
     }
@@ -130,16 +130,16 @@ final class MetricsCsv implements AutoCloseable {
     return header;
   }
 
-  List<String> header() {
+  public List<String> header() {
     return header;
   }
 
-  String name() {
+  public String name() {
     return name;
   }
 
   /** Advances to the next data record; false at the end of the file. */
-  boolean next() throws InputDataException, IOException {
+  public boolean next() throws InputDataException, IOException {
     try {
       if (!records.next()) {
         return false;
@@ -154,16 +154,16 @@ final class MetricsCsv implements AutoCloseable {
     return true;
   }
 
-  String cell(int column) {
+  public String cell(int column) {
     return records.fields().get(column);
   }
 
   /** Line on which the current record starts (1 = header). */
-  long line() {
+  public long line() {
     return records.recordLine();
   }
 
-  static String shorten(String s) {
+  public static String shorten(String s) {
     return s.length() > 60 ? s.substring(0, 60) + "…" : s;
   }
 

@@ -1,5 +1,6 @@
-package dev.mad;
+package dev.mad.logging;
 
+import dev.mad.files.LogsDir;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
@@ -28,8 +29,10 @@ public final class LogSetup {
     if (context == null) {
       return;
     }
-    context.getLogger(Logger.ROOT_LOGGER_NAME).addAppender(rolling(context, logsDir, "system_monitor", 20, 500));
-    context.getLogger("dev.mad.batch").addAppender(rolling(context, logsDir, "csv_analysis", 20, 200));
+    context.getLogger(Logger.ROOT_LOGGER_NAME).addAppender(rolling(context, logsDir, LogsDir.SERVER_LOG, 20, 500));
+    RollingFileAppender<ILoggingEvent> analyses = rolling(context, logsDir, LogsDir.ANALYSIS_LOG, 20, 200);
+    context.getLogger("dev.mad.batch").addAppender(analyses);
+    context.getLogger("dev.mad.analysis").addAppender(analyses);
   }
 
   /** Command-line analysis: its log goes to {@code csv_analysis.log} only; the console is the summary's. */
@@ -41,7 +44,7 @@ public final class LogSetup {
     Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
     root.detachAndStopAllAppenders();
     root.setLevel(Level.INFO);
-    root.addAppender(rolling(context, logsDir, "csv_analysis", 20, 200));
+    root.addAppender(rolling(context, logsDir, LogsDir.ANALYSIS_LOG, 20, 200));
   }
 
   private static LoggerContext context() {

@@ -1,5 +1,6 @@
-package dev.mad.persist;
+package dev.mad.analysis;
 
+import dev.mad.files.LogsDir;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,7 +21,7 @@ public final class AnalysisFiles {
   private final Path dir;
 
   public AnalysisFiles(Path logsDir) {
-    this.dir = logsDir.resolve("analyses");
+    this.dir = logsDir.resolve(LogsDir.ANALYSES_DIR);
   }
 
   public Path resultsCsv(long id) {

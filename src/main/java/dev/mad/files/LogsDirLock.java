@@ -1,4 +1,4 @@
-package dev.mad.persist;
+package dev.mad.files;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -12,7 +12,7 @@ import java.nio.file.StandardOpenOption;
  * An exclusive OS lock on the logs directory, so that two servers never interleave their rows in
  * the same files. The OS releases it when the process dies, even after {@code kill -9}.
  */
-final class LogsDirLock implements AutoCloseable {
+public final class LogsDirLock implements AutoCloseable {
   private final FileChannel channel;
   private final FileLock lock;
 
@@ -21,7 +21,7 @@ final class LogsDirLock implements AutoCloseable {
     this.lock = lock;
   }
 
-  static LogsDirLock acquire(Path logsDir) throws IOException {
+  public static LogsDirLock acquire(Path logsDir) throws IOException {
     Files.createDirectories(logsDir);
     Path file = logsDir.resolve(".server.lock");
     FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);

@@ -1,9 +1,15 @@
-package dev.mad.batch;
+package dev.mad.cli;
 
-import dev.mad.LogSetup;
+import dev.mad.analysis.BatchRunner;
+import dev.mad.batch.BatchIncident;
+import dev.mad.batch.BatchIncidents;
+import dev.mad.batch.BatchResult;
+import dev.mad.batch.BatchSettings;
+import dev.mad.batch.csv.InputDataException;
+import dev.mad.files.LogsDir;
+import dev.mad.logging.LogSetup;
 import dev.mad.config.ConfigException;
 import dev.mad.config.ConfigSchema;
-import dev.mad.detect.DetectionJson;
 import dev.mad.detect.Severity;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -187,17 +193,8 @@ public final class BatchCommand {
     return v;
   }
 
-  /** Settings for dashboard uploads: the server's detect section, whole-file baseline, all numeric columns. */
-  public static BatchSettings uploadSettings(JsonObject detect) {
-    return settings(new Options(null, null, detect.getDouble("contamination"), 0, null, null, null), detect);
-  }
-
   static BatchSettings settings(Options o, JsonObject detect) {
-    return new BatchSettings(DetectionJson.forestParams(detect, o.contamination()),
-        DetectionJson.detectorSettings(detect), DetectionJson.rules(detect.getJsonArray("rules")), o.features(),
-        o.windowRows(), o.trainFile(),
-        DetectionJson.openLevel(o.sensitivity() != null ? o.sensitivity() : detect.getDouble("sensitivity", 1.0)),
-        BatchSettings.DEFAULT_QUIET_ROWS);
+    return BatchSettings.of(detect, o.contamination(), o.features(), o.windowRows(), o.trainFile(), o.sensitivity());
   }
 
   private static void printSummary(PrintStream out, BatchRunner.Outcome outcome, Options options, Path logsDir) {
@@ -234,8 +231,8 @@ public final class BatchCommand {
     if (options.outputFile() != null) {
       out.println("Results written to " + options.outputFile());
     }
-    out.println("Per-row results: " + logsDir.resolve(BatchRunner.LATEST_RESULTS) + "; analysis #" + outcome.analysisId()
-        + " recorded in " + logsDir.resolve(BatchRunner.HISTORY_DB));
+    out.println("Per-row results: " + logsDir.resolve(LogsDir.LATEST_RESULTS) + "; analysis #" + outcome.analysisId()
+        + " recorded in " + logsDir.resolve(LogsDir.HISTORY_DB));
     out.printf(Locale.ROOT, "Analysed in %.2f s%n", r.durationMs() / 1000.0);
   }
 }

@@ -1,4 +1,4 @@
-package dev.mad.batch;
+package dev.mad.cli;
 
 import java.io.PrintStream;
 import java.nio.file.Files;

@@ -1,6 +1,5 @@
-package dev.mad.batch;
+package dev.mad.analysis;
 
-import dev.mad.persist.AnalysisHistory;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.concurrent.CompletableFuture;

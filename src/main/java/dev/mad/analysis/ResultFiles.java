@@ -1,5 +1,11 @@
-package dev.mad.batch;
+package dev.mad.analysis;
 
+import dev.mad.batch.BatchIncidents;
+import dev.mad.batch.BatchOutput;
+import dev.mad.batch.BatchResult;
+import dev.mad.batch.ByteSink;
+import dev.mad.batch.TempFiles;
+import dev.mad.batch.csv.Rfc4180;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -59,7 +65,7 @@ final class ResultFiles implements BatchOutput, AutoCloseable {
       if (i > 0) {
         line.append(',');
       }
-      line.append(escape(all.get(i)));
+      line.append(Rfc4180.escape(all.get(i)));
     }
     csv.write(line.append('\n').toString().getBytes(StandardCharsets.UTF_8));
     if (json) {
@@ -80,16 +86,6 @@ final class ResultFiles implements BatchOutput, AutoCloseable {
     if (jsonOut != null) {
       jsonOut.write(jsonRows.array(), 0, jsonRows.size());
     }
-  }
-
-  static String escape(String field) {
-    for (int i = 0; i < field.length(); i++) {
-      char c = field.charAt(i);
-      if (c == ',' || c == '"' || c == '\n' || c == '\r') {
-        return '"' + field.replace("\"", "\"\"") + '"';
-      }
-    }
-    return field;
   }
 
   @Override

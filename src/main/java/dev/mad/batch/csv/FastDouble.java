@@ -1,4 +1,4 @@
-package dev.mad.batch;
+package dev.mad.batch.csv;
 
 /**
  * Parses the plain decimals metric files are made of ({@code -12.345}) without the general
@@ -6,7 +6,7 @@ package dev.mad.batch;
  * exact doubles, so one division rounds correctly (Clinger's fast path). Anything else (exponents,
  * long mantissas, NaN, hex) goes to {@link Double#parseDouble}.
  */
-final class FastDouble {
+public final class FastDouble {
   private static final double[] POW10 = new double[23];
 
   static {
@@ -21,13 +21,13 @@ final class FastDouble {
   }
 
   /** As {@link Double#parseDouble}, including its NumberFormatException for text that is no number. */
-  static double parse(String s) {
+  public static double parse(String s) {
     byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     return parse(b, 0, b.length);
   }
 
   /** As {@link Double#parseDouble} for the UTF-8 text in {@code b[from, to)}, without making a String. */
-  static double parse(byte[] b, int from, int to) {
+  public static double parse(byte[] b, int from, int to) {
     int i = from;
     boolean negative = false;
     if (i < to && (b[i] == '-' || b[i] == '+')) {

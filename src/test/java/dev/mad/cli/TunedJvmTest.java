@@ -1,4 +1,4 @@
-package dev.mad.batch;
+package dev.mad.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.mad.batch;
+package dev.mad.batch.csv;
 
 /** Bad input data, reported as one line naming the file and, where it applies, line and column (exit 3). */
 public final class InputDataException extends Exception {
@@ -6,7 +6,7 @@ public final class InputDataException extends Exception {
     super(message);
   }
 
-  static InputDataException at(String file, long line, String column, String problem) {
+  public static InputDataException at(String file, long line, String column, String problem) {
     StringBuilder sb = new StringBuilder(file);
     if (line > 0) {
       sb.append(", line ").append(line);

@@ -1,4 +1,4 @@
-package dev.mad.persist;
+package dev.mad.analysis;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package dev.mad.batch;
+package dev.mad.batch.csv;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -17,7 +17,7 @@ import java.time.format.DateTimeParseException;
  * {@code YYYY-MM-DD HH:MM:SS[.ffffff]}, and epoch seconds or milliseconds. Times without a zone
  * are local time. The common forms are parsed by hand because this runs once per row.
  */
-final class TimestampParser {
+public final class TimestampParser {
   /** Epoch values above this are milliseconds (1e11 s is in the year 5138). */
   private static final double MILLIS_FROM = 1e11;
 
@@ -29,7 +29,7 @@ final class TimestampParser {
   private long cachedTo = Long.MIN_VALUE;
 
   /** Not thread-safe (it caches the zone offset): one per thread. */
-  TimestampParser(ZoneId zone) {
+  public TimestampParser(ZoneId zone) {
     this.zone = zone;
     this.rules = zone.getRules();
     if (rules.isFixedOffset()) {
@@ -43,7 +43,7 @@ final class TimestampParser {
    * As {@link #parse(String)} for the UTF-8 text in {@code b[from, to)}; the usual forms
    * ({@code YYYY-MM-DD HH:MM:SS[.f]} and epoch numbers) without making a String.
    */
-  long parse(byte[] b, int from, int to) {
+  public long parse(byte[] b, int from, int to) {
     long fast = fast(b, from, to);
     return fast != Long.MIN_VALUE ? fast : parse(new String(b, from, to - from, StandardCharsets.UTF_8));
   }
@@ -143,7 +143,7 @@ final class TimestampParser {
   }
 
   /** Epoch milliseconds of {@code text}; throws IllegalArgumentException when it is no timestamp. */
-  long parse(String text) {
+  public long parse(String text) {
     String t = text.trim();
     if (t.isEmpty()) {
       throw new IllegalArgumentException("empty timestamp");

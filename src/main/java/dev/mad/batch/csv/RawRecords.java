@@ -1,15 +1,15 @@
-package dev.mad.batch;
+package dev.mad.batch.csv;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /** Splits one raw CSV record (as the scoring pass copies it from the input) into its fields. */
-final class RawRecords {
+public final class RawRecords {
   private RawRecords() {
   }
 
   /** RFC 4180 fields of one record (for the JSON output and the flagged rows' timestamps). */
-  static List<String> split(String record) {
+  public static List<String> split(String record) {
     List<String> fields = new ArrayList<>();
     StringBuilder field = new StringBuilder();
     boolean quoted = false;
@@ -40,7 +40,7 @@ final class RawRecords {
   }
 
   /** Field {@code index} of the record in {@code raw[at, at + length)}; quick when the record has no quotes. */
-  static String field(byte[] raw, int at, int length, int index) {
+  public static String field(byte[] raw, int at, int length, int index) {
     int end = at + length;
     int from = at;
     int seen = 0;

@@ -1,13 +1,14 @@
-package dev.mad.batch;
+package dev.mad.cli;
 
+import dev.mad.batch.csv.RawRecords;
 import java.util.List;
 
 /** Splits one CSV line of the analysis' output (RFC 4180 quoting) for tests. */
-final class BatchCliCsv {
+public final class BatchCliCsv {
   private BatchCliCsv() {
   }
 
-  static List<String> cells(String line) {
+  public static List<String> cells(String line) {
     return RawRecords.split(line);
   }
 }

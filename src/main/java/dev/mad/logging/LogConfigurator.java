@@ -1,4 +1,4 @@
-package dev.mad;
+package dev.mad.logging;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;

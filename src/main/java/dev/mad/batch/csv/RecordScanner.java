@@ -1,4 +1,4 @@
-package dev.mad.batch;
+package dev.mad.batch.csv;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -13,7 +13,7 @@ import java.nio.charset.StandardCharsets;
  * long file can be read on several threads at once. Line numbers are counted from the start
  * position. Non-ASCII bytes are checked to be UTF-8.
  */
-final class RecordScanner {
+public final class RecordScanner {
   /** A record may not be longer than this: past it the file is surely not what it claims. */
   static final int MAX_RECORD_BYTES = 1 << 26;
 
@@ -39,7 +39,7 @@ final class RecordScanner {
    * @param from  file position to start at (the start of a line)
    * @param limit records starting at or after this position are left to the next part
    */
-  RecordScanner(FileChannel channel, long from, long limit, int bufferBytes) throws IOException {
+  public RecordScanner(FileChannel channel, long from, long limit, int bufferBytes) throws IOException {
     this.channel = channel;
     this.fileSize = channel.size();
     this.limit = limit;
@@ -48,7 +48,7 @@ final class RecordScanner {
   }
 
   /** Reads the next record; false at the end of the file or of this scanner's part. */
-  boolean next() throws IOException, CsvRecordReader.FormatException {
+  public boolean next() throws IOException, CsvRecordReader.FormatException {
     while (true) {
       int r = tryRecord();
       if (r >= 0) {
@@ -58,29 +58,29 @@ final class RecordScanner {
     }
   }
 
-  int fieldCount() {
+  public int fieldCount() {
     return fields;
   }
 
-  byte[] buffer() {
+  public byte[] buffer() {
     return buf;
   }
 
   /** Start of field {@code i} in {@link #buffer()}, its opening quote included when quoted. */
-  int start(int i) {
+  public int start(int i) {
     return starts[i];
   }
 
-  int end(int i) {
+  public int end(int i) {
     return ends[i];
   }
 
-  boolean quoted(int i) {
+  public boolean quoted(int i) {
     return quoted[i];
   }
 
   /** The text of field {@code i}: unquoted and unescaped. */
-  String text(int i) {
+  public String text(int i) {
     if (!quoted[i]) {
       return new String(buf, starts[i], ends[i] - starts[i], StandardCharsets.UTF_8);
     }
@@ -89,27 +89,27 @@ final class RecordScanner {
   }
 
   /** File position of the current record's first byte. */
-  long recordStart() {
+  public long recordStart() {
     return bufStart + recStart;
   }
 
   /** File position just past the current record's last byte (its line end excluded). */
-  long recordEnd() {
+  public long recordEnd() {
     return bufStart + recEnd;
   }
 
   /** 1-based line, counted from the start position, on which the current record starts. */
-  long recordLine() {
+  public long recordLine() {
     return recordLines + 1;
   }
 
   /** File position after everything consumed so far. */
-  long position() {
+  public long position() {
     return bufStart + pos;
   }
 
   /** Line ends consumed so far. */
-  long lines() {
+  public long lines() {
     return lines;
   }
 

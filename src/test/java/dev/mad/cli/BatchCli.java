@@ -1,4 +1,4 @@
-package dev.mad.batch;
+package dev.mad.cli;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -6,28 +6,28 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 /** Runs the --csv-file command in process as a user would, with its logs in a test directory, and keeps what it printed. */
-final class BatchCli {
+public final class BatchCli {
   private final Path logs;
   private final ByteArrayOutputStream out = new ByteArrayOutputStream();
   private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
-  BatchCli(Path logs) {
+  public BatchCli(Path logs) {
     this.logs = logs;
   }
 
   /** The exit code; what the run printed replaces what the previous one did. */
-  int run(String... args) {
+  public int run(String... args) {
     out.reset();
     err.reset();
     return BatchCommand.run(args, logs, new PrintStream(out, true, StandardCharsets.UTF_8),
         new PrintStream(err, true, StandardCharsets.UTF_8));
   }
 
-  String out() {
+  public String out() {
     return out.toString(StandardCharsets.UTF_8);
   }
 
-  String err() {
+  public String err() {
     return err.toString(StandardCharsets.UTF_8);
   }
 }

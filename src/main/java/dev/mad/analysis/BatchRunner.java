@@ -1,8 +1,17 @@
-package dev.mad.batch;
+package dev.mad.analysis;
 
+import dev.mad.files.LogsDir;
+import dev.mad.batch.BatchAnalysis;
+import dev.mad.batch.BatchIncident;
+import dev.mad.batch.BatchIncidents;
+import dev.mad.batch.BatchOutput;
+import dev.mad.batch.BatchResult;
+import dev.mad.batch.BatchSettings;
+import dev.mad.batch.ByteSink;
+import dev.mad.batch.ChartSampler;
+import dev.mad.batch.JsonText;
+import dev.mad.batch.csv.InputDataException;
 import dev.mad.detect.Severity;
-import dev.mad.persist.AnalysisFiles;
-import dev.mad.persist.AnalysisHistory;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.SQLException;
@@ -21,8 +30,6 @@ import org.slf4j.LoggerFactory;
  * history record, committed together or not at all. Blocking; never on an event loop.
  */
 public final class BatchRunner {
-  public static final String HISTORY_DB = "anomaly_history.db";
-  public static final String LATEST_RESULTS = "metrics_data.csv";
 
   /** The analysis and its id in the history. */
   public record Outcome(BatchResult result, long analysisId) {
@@ -58,9 +65,9 @@ public final class BatchRunner {
         settings.features() == null ? "all numeric" : settings.features(),
         settings.trainFile() == null ? "none (fit on the file itself)" : settings.trainFile()));
     BatchAnalysis analysis = new BatchAnalysis(settings, logsDir, progress);
-    try (HistoryRecorder history = new HistoryRecorder(ready, logsDir.resolve(HISTORY_DB), displayName, source,
+    try (HistoryRecorder history = new HistoryRecorder(ready, logsDir.resolve(LogsDir.HISTORY_DB), displayName, source,
              OffsetDateTime.now().toString(), JsonText.of(settingsMap(settings)));
-         ResultFiles files = new ResultFiles(logsDir.resolve(LATEST_RESULTS), output)) {
+         ResultFiles files = new ResultFiles(logsDir.resolve(LogsDir.LATEST_RESULTS), output)) {
       BatchOutput both = new BatchOutput() {
         @Override
         public void start(List<String> header, List<String> features) throws IOException {
@@ -83,7 +90,7 @@ public final class BatchRunner {
             history.recording().addFlagged(row.rowIndex(), row.timestamp(), row.score(), row.severity().label(),
                 row.reason(), JsonText.of(row.severityFactors()), row.contributions());
           } catch (SQLException e) {
-            throw new IOException("cannot record in " + HISTORY_DB + ": " + e.getMessage(), e);
+            throw new IOException("cannot record in " + LogsDir.HISTORY_DB + ": " + e.getMessage(), e);
           }
         }
       };
@@ -109,7 +116,7 @@ public final class BatchRunner {
       recording.finish(result.sha256(), result.rows(), result.anomalies(), JsonText.of(counts),
           JsonText.of(result.features()), result.durationMs());
       try {
-        new AnalysisFiles(logsDir).store(recording.id(), logsDir.resolve(LATEST_RESULTS), chartJson(result));
+        new AnalysisFiles(logsDir).store(recording.id(), logsDir.resolve(LogsDir.LATEST_RESULTS), chartJson(result));
       } catch (IOException e) {
         // The analysis itself is stored; only the dashboard's chart and download for it are missing.
         log.warn("Could not keep the result files of analysis #{}: {}", recording.id(), e.toString());

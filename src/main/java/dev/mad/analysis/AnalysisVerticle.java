@@ -1,0 +1,44 @@
+package dev.mad.analysis;
+
+import dev.mad.batch.BatchSettings;
+import dev.mad.bus.Addresses;
+import dev.mad.config.ConfigSchema;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The analyses feature on the bus: runs uploaded files through the batch engine and answers the
+ * dashboard's questions about past analyses ({@link AnalysisService}). Owns
+ * {@code anomaly_history.db} and the per-analysis result files. Deployed as a worker verticle; the
+ * analyses themselves run on a pool of their own.
+ *
+ * <p>Config: {@code logs_dir} and {@code detect} (the server's detect section, the settings uploads
+ * are analysed with).
+ */
+public class AnalysisVerticle extends VerticleBase {
+  private AnalysisService analyses;
+
+  @Override
+  public Future<?> start() {
+    Path logsDir = Path.of(config().getString(ConfigSchema.LOGS_DIR, "logs"));
+    JsonObject detect = config().getJsonObject("detect", ConfigSchema.defaults().getJsonObject("detect"));
+    analyses = new AnalysisService(vertx, logsDir, BatchSettings.forUploads(detect));
+    var bus = vertx.eventBus();
+    return Future.all(List.of(
+        bus.<JsonObject>consumer(Addresses.ANALYSIS_RUN, analyses::run).completion(),
+        bus.<JsonObject>consumer(Addresses.ANALYSIS_HISTORY, analyses::history).completion(),
+        bus.<JsonObject>consumer(Addresses.ANALYSIS_DETAILS, analyses::details).completion(),
+        bus.<JsonObject>consumer(Addresses.ANALYSIS_RESULTS, analyses::results).completion(),
+        bus.<JsonObject>consumer(Addresses.health("analysis"),
+            m -> m.reply(new JsonObject().put("deployment_id", deploymentID()))).completion()));
+  }
+
+  @Override
+  public Future<?> stop() {
+    analyses.close();
+    return Future.succeededFuture();
+  }
+}
