@@ -57,7 +57,7 @@ public class MainVerticle extends VerticleBase {
 
     JsonObject persist = config.getJsonObject("persist").copy().put(ConfigSchema.LOGS_DIR, logsDir);
     // Uploaded files are analysed with the detector's settings.
-    JsonObject analysis = new JsonObject().put(ConfigSchema.LOGS_DIR, logsDir)
+    JsonObject analysis = config.getJsonObject("analysis").copy().put(ConfigSchema.LOGS_DIR, logsDir)
         .put("detect", config.getJsonObject("detect").copy());
     JsonObject detect = config.getJsonObject("detect").copy()
         .put("interval_ms", config.getJsonObject("collect").getInteger("interval_ms"));

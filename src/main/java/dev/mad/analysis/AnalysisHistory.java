@@ -1,5 +1,11 @@
 package dev.mad.analysis;
 
+import dev.mad.batch.BatchIncident;
+import dev.mad.batch.BatchIncidents;
+import dev.mad.batch.Contributions;
+import dev.mad.batch.ResultJson;
+import dev.mad.detect.Severity;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -14,12 +20,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code anomaly_history.db}: every batch analysis with its flagged rows. The schema is created
+ * {@code anomaly_history.db}: the newest batch analyses (a configurable number) with their flagged rows
+ * and incidents. The schema is created
  * on first use and versioned with {@code PRAGMA user_version}; each analysis is one transaction,
  * so a failed analysis leaves nothing behind. Blocking JDBC: call from worker threads only.
  */
 public final class AnalysisHistory implements AutoCloseable {
-  static final int SCHEMA_VERSION = 1;
+  static final int SCHEMA_VERSION = 2;
   private static final String[] SCHEMA_V1 = {
       """
       CREATE TABLE IF NOT EXISTS analyses (
@@ -45,17 +52,31 @@ public final class AnalysisHistory implements AutoCloseable {
         reason TEXT NOT NULL,
         severity_factors TEXT NOT NULL,
         contributions TEXT NOT NULL,
-        PRIMARY KEY (analysis_id, row_index))""",
+        PRIMARY KEY (analysis_id, row_index))"""
+  };
+  /**
+   * Schema 2: each analysis' incidents; contributions stored as JSON objects (1 had text, converted by
+   * {@link #migrateToV2}); schema 1's {@code incidents} table, which nothing ever wrote, dropped.
+   */
+  private static final String[] SCHEMA_V2 = {
       """
-      CREATE TABLE IF NOT EXISTS incidents (
-        id INTEGER PRIMARY KEY,
-        host TEXT NOT NULL,
+      CREATE TABLE IF NOT EXISTS analysis_incidents (
+        analysis_id INTEGER NOT NULL REFERENCES analyses(id) ON DELETE CASCADE,
+        id INTEGER NOT NULL,
+        first_row INTEGER NOT NULL,
+        last_row INTEGER NOT NULL,
         started TEXT NOT NULL,
-        ended TEXT,
+        ended TEXT NOT NULL,
+        peak_row INTEGER NOT NULL,
+        peak TEXT NOT NULL,
+        peak_score REAL NOT NULL,
         severity TEXT NOT NULL,
-        anomaly_score REAL,
         reason TEXT NOT NULL,
-        detail TEXT NOT NULL)"""
+        severity_factors TEXT NOT NULL,
+        contributions TEXT NOT NULL,
+        PRIMARY KEY (analysis_id, id))""",
+      "ALTER TABLE analyses ADD COLUMN incidents INTEGER NOT NULL DEFAULT 0",
+      "DROP TABLE IF EXISTS incidents"
   };
 
   private final Connection db;
@@ -83,10 +104,18 @@ public final class AnalysisHistory implements AutoCloseable {
         db.close();
         throw new SQLException(file + " was written by a newer version (schema " + version + ")");
       }
-      if (version < 1) {
+      if (version < SCHEMA_VERSION) {
         db.setAutoCommit(false);
-        for (String ddl : SCHEMA_V1) {
+        if (version < 1) {
+          for (String ddl : SCHEMA_V1) {
+            st.execute(ddl);
+          }
+        }
+        for (String ddl : SCHEMA_V2) {
           st.execute(ddl);
+        }
+        if (version == 1) {
+          migrateToV2(db);
         }
         st.execute("PRAGMA user_version = " + SCHEMA_VERSION);
         db.commit();
@@ -97,6 +126,27 @@ public final class AnalysisHistory implements AutoCloseable {
       throw e;
     }
     return new AnalysisHistory(db);
+  }
+
+  /** Rewrites schema 1's contribution texts ({@code a=1.0;b=2.0}) as JSON objects, in the open transaction. */
+  private static void migrateToV2(Connection db) throws SQLException {
+    try (PreparedStatement read = db.prepareStatement(
+             "SELECT analysis_id, row_index, contributions FROM analysis_anomalies WHERE contributions NOT LIKE '{%'");
+         PreparedStatement write = db.prepareStatement(
+             "UPDATE analysis_anomalies SET contributions = ? WHERE analysis_id = ? AND row_index = ?");
+         ResultSet rs = read.executeQuery()) {
+      int batched = 0;
+      while (rs.next()) {
+        write.setString(1, Contributions.parseText(rs.getString(3)).json());
+        write.setLong(2, rs.getLong(1));
+        write.setLong(3, rs.getLong(2));
+        write.addBatch();
+        if (++batched % 1000 == 0) {
+          write.executeBatch();
+        }
+      }
+      write.executeBatch();
+    }
   }
 
   /** An analysis being recorded: flagged rows are added as they are found, then {@link #finish}. */
@@ -116,16 +166,17 @@ public final class AnalysisHistory implements AutoCloseable {
       return id;
     }
 
+    /** Adds one flagged row ({@code factorsJson} a JSON array of texts). */
     public void addFlagged(long rowIndex, String timestamp, double score, String severity, String reason,
-                           String factorsJson, String contributions) throws SQLException {
+                           String factorsJson, Contributions contributions) throws SQLException {
       insertRow.setLong(1, id);
       insertRow.setLong(2, rowIndex);
       insertRow.setString(3, timestamp);
-      insertRow.setDouble(4, Math.round(score * 10000) / 10000.0);
+      insertRow.setDouble(4, ResultJson.score4(score));
       insertRow.setString(5, severity);
       insertRow.setString(6, reason);
       insertRow.setString(7, factorsJson);
-      insertRow.setString(8, contributions);
+      insertRow.setString(8, contributions.json());
       insertRow.addBatch();
       if (++batched == 1000) {
         insertRow.executeBatch();
@@ -133,13 +184,39 @@ public final class AnalysisHistory implements AutoCloseable {
       }
     }
 
+    /**
+     * Completes the analysis with its totals ({@code incidentCount} incidents found) and the incidents kept ({@link BatchIncidents#KEPT} at most),
+     * then keeps only the newest {@code keepAnalyses} analyses (older ones go with their rows and incidents).
+     */
     public void finish(String sha256, long rows, long anomalies, String severityCountsJson, String featuresJson,
-                       long durationMs) throws SQLException {
+                       long durationMs, List<BatchIncident> incidents, long incidentCount, int keepAnalyses)
+        throws SQLException {
       if (batched > 0) {
         insertRow.executeBatch();
       }
+      try (PreparedStatement ins = db.prepareStatement("INSERT INTO analysis_incidents (analysis_id, id, first_row, "
+          + "last_row, started, ended, peak_row, peak, peak_score, severity, reason, severity_factors, contributions) "
+          + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+        for (BatchIncident inc : incidents) {
+          ins.setLong(1, id);
+          ins.setLong(2, inc.id());
+          ins.setLong(3, inc.firstRow());
+          ins.setLong(4, inc.lastRow());
+          ins.setString(5, inc.started());
+          ins.setString(6, inc.ended());
+          ins.setLong(7, inc.peakRow());
+          ins.setString(8, inc.peakTimestamp());
+          ins.setDouble(9, ResultJson.score4(inc.peakScore()));
+          ins.setString(10, inc.severity().label());
+          ins.setString(11, inc.reason());
+          ins.setString(12, ResultJson.text(g -> ResultJson.strings(g, inc.severityFactors())));
+          ins.setString(13, inc.contributions().json());
+          ins.addBatch();
+        }
+        ins.executeBatch();
+      }
       try (PreparedStatement up = db.prepareStatement("UPDATE analyses SET sha256 = ?, rows = ?, anomalies = ?, "
-          + "anomaly_rate = ?, severity_counts = ?, features = ?, duration_ms = ? WHERE id = ?")) {
+          + "anomaly_rate = ?, severity_counts = ?, features = ?, duration_ms = ?, incidents = ? WHERE id = ?")) {
         up.setString(1, sha256);
         up.setLong(2, rows);
         up.setLong(3, anomalies);
@@ -147,8 +224,14 @@ public final class AnalysisHistory implements AutoCloseable {
         up.setString(5, severityCountsJson);
         up.setString(6, featuresJson);
         up.setLong(7, durationMs);
-        up.setLong(8, id);
+        up.setLong(8, incidentCount);
+        up.setLong(9, id);
         up.executeUpdate();
+      }
+      try (PreparedStatement old = db.prepareStatement(
+          "DELETE FROM analyses WHERE id <= (SELECT id FROM analyses ORDER BY id DESC LIMIT 1 OFFSET ?)")) {
+        old.setInt(1, keepAnalyses);
+        old.executeUpdate();
       }
       db.commit();
       done = true;
@@ -214,6 +297,48 @@ public final class AnalysisHistory implements AutoCloseable {
       st.setInt(2, limit);
       return rows(st);
     }
+  }
+
+  /** The incidents kept with one analysis, in file order. */
+  public List<BatchIncident> incidents(long analysisId) throws SQLException, IOException {
+    List<BatchIncident> out = new ArrayList<>();
+    try (PreparedStatement st = db.prepareStatement("SELECT id, first_row, last_row, started, ended, peak_row, peak, "
+        + "peak_score, severity, reason, severity_factors, contributions FROM analysis_incidents "
+        + "WHERE analysis_id = ? ORDER BY id")) {
+      st.setLong(1, analysisId);
+      try (ResultSet rs = st.executeQuery()) {
+        while (rs.next()) {
+          out.add(new BatchIncident(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getString(4), rs.getString(5),
+              rs.getLong(6), rs.getString(7), rs.getDouble(8), Severity.parse(rs.getString(9)), rs.getString(10),
+              ResultJson.parseStrings(rs.getString(11)), Contributions.parseJson(rs.getString(12))));
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Every flagged row of one analysis in file order, streamed to {@code each} (an analysis may have
+   * millions): row index, severity, reason, factors and contributions.
+   */
+  public void eachFlagged(long analysisId, FlaggedConsumer each) throws SQLException, IOException {
+    try (PreparedStatement st = db.prepareStatement("SELECT row_index, severity, reason, severity_factors, "
+        + "contributions FROM analysis_anomalies WHERE analysis_id = ? ORDER BY row_index")) {
+      st.setLong(1, analysisId);
+      try (ResultSet rs = st.executeQuery()) {
+        while (rs.next()) {
+          each.accept(rs.getLong(1), rs.getString(2), rs.getString(3), ResultJson.parseStrings(rs.getString(4)),
+              Contributions.parseJson(rs.getString(5)));
+        }
+      }
+    }
+  }
+
+  /** Receives one flagged row from {@link #eachFlagged}. */
+  @FunctionalInterface
+  public interface FlaggedConsumer {
+    void accept(long rowIndex, String severity, String reason, List<String> factors, Contributions contributions)
+        throws IOException;
   }
 
   private static List<Map<String, Object>> rows(PreparedStatement st) throws SQLException {

@@ -35,13 +35,15 @@ final class AnalysisService {
   private final Vertx vertx;
   private final Path logsDir;
   private final BatchSettings settings;
+  private final int keepAnalyses;
   private final AnalysisFiles files;
   private final WorkerExecutor pool;
   private final AtomicInteger queued = new AtomicInteger();
 
-  AnalysisService(Vertx vertx, Path logsDir, BatchSettings settings) {
+  AnalysisService(Vertx vertx, Path logsDir, BatchSettings settings, int keepAnalyses) {
     this.vertx = vertx;
     this.logsDir = logsDir;
+    this.keepAnalyses = keepAnalyses;
     this.settings = settings;
     this.files = new AnalysisFiles(logsDir);
     this.pool = vertx.createSharedWorkerExecutor(ANALYSIS_POOL, 1, 30, java.util.concurrent.TimeUnit.MINUTES);
@@ -67,7 +69,7 @@ final class AnalysisService {
     long[] lastEvent = {0};
     pool.executeBlocking(() -> {
       try {
-        return BatchRunner.run(upload, name, settings, logsDir, null, "upload", fraction -> {
+        return BatchRunner.run(upload, name, settings, logsDir, keepAnalyses, null, "upload", fraction -> {
           long now = System.nanoTime();
           if (now - lastEvent[0] >= PROGRESS_EVERY_NANOS) {
             lastEvent[0] = now;
@@ -137,6 +139,7 @@ final class AnalysisService {
       for (Map<String, Object> flagged : h.flaggedRows(id, DETAIL_ROWS)) {
         JsonObject a = new JsonObject(flagged);
         a.put("severity_factors", new JsonArray((String) flagged.get("severity_factors")));
+        a.put("contributions", new JsonObject((String) flagged.get("contributions")));
         anomalies.add(a);
       }
       JsonObject chart = new JsonObject().put("columns", new JsonArray()).put("points", new JsonArray());
@@ -169,9 +172,14 @@ final class AnalysisService {
       name = "analysis-" + id;
     }
     try {
-      Path path = json ? ResultsJson.ensure(csv, files.resultsJson(id)) : csv;
+      Path path = csv;
+      if (json) {
+        try (AnalysisHistory h = history()) {
+          path = ResultsJson.ensure(csv, files.resultsJson(id), h, id);
+        }
+      }
       message.reply(new JsonObject().put("path", path.toAbsolutePath().toString()).put("file_name", name));
-    } catch (IOException | RuntimeException e) {
+    } catch (IOException | SQLException | RuntimeException e) {
       LOG.error("Cannot prepare results of analysis {}: {}", id, e.toString());
       message.fail(500, "cannot prepare the results file");
     }

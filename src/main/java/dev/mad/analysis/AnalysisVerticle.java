@@ -15,8 +15,8 @@ import java.util.List;
  * {@code anomaly_history.db} and the per-analysis result files. Deployed as a worker verticle; the
  * analyses themselves run on a pool of their own.
  *
- * <p>Config: {@code logs_dir} and {@code detect} (the server's detect section, the settings uploads
- * are analysed with).
+ * <p>Config: the {@code analysis} section, {@code logs_dir} and {@code detect} (the server's detect
+ * section, the settings uploads are analysed with).
  */
 public class AnalysisVerticle extends VerticleBase {
   private AnalysisService analyses;
@@ -25,7 +25,8 @@ public class AnalysisVerticle extends VerticleBase {
   public Future<?> start() {
     Path logsDir = Path.of(config().getString(ConfigSchema.LOGS_DIR, "logs"));
     JsonObject detect = config().getJsonObject("detect", ConfigSchema.defaults().getJsonObject("detect"));
-    analyses = new AnalysisService(vertx, logsDir, BatchSettings.forUploads(detect));
+    analyses = new AnalysisService(vertx, logsDir, BatchSettings.forUploads(detect),
+        config().getInteger("keep_analyses", ConfigSchema.defaults().getJsonObject("analysis").getInteger("keep_analyses")));
     var bus = vertx.eventBus();
     return Future.all(List.of(
         bus.<JsonObject>consumer(Addresses.ANALYSIS_RUN, analyses::run).completion(),

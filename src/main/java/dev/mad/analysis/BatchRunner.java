@@ -4,6 +4,7 @@ import dev.mad.files.LogsDir;
 import dev.mad.batch.BatchAnalysis;
 import dev.mad.batch.BatchIncident;
 import dev.mad.batch.BatchIncidents;
+import dev.mad.batch.ResultJson;
 import dev.mad.batch.BatchOutput;
 import dev.mad.batch.BatchResult;
 import dev.mad.batch.BatchSettings;
@@ -43,11 +44,13 @@ public final class BatchRunner {
    * @param displayName the name to record and show (the user's original file name)
    * @param output      the user's output file (.csv or .json), or null
    * @param source      {@code cli} or {@code upload}
+   * @param keepAnalyses analyses the history keeps ({@code analysis.keep_analyses}); older ones are deleted
    */
-  public static Outcome run(Path input, String displayName, BatchSettings settings, Path logsDir, Path output,
-                            String source, DoubleConsumer progress)
+  public static Outcome run(Path input, String displayName, BatchSettings settings, Path logsDir, int keepAnalyses,
+                            Path output, String source, DoubleConsumer progress)
       throws InputDataException, IOException, SQLException {
-    return run(input, displayName, settings, logsDir, output, source, progress, CompletableFuture.completedFuture(null));
+    return run(input, displayName, settings, logsDir, keepAnalyses, output, source, progress,
+        CompletableFuture.completedFuture(null));
   }
 
   /**
@@ -55,8 +58,8 @@ public final class BatchRunner {
    * line does that alongside the analysis, as configuring logback costs a noticeable part of a short run.
    * Nothing here logs (and the history database, whose driver logs through SLF4J, is not opened) before.
    */
-  public static Outcome run(Path input, String displayName, BatchSettings settings, Path logsDir, Path output,
-                            String source, DoubleConsumer progress, CompletableFuture<?> loggingReady)
+  public static Outcome run(Path input, String displayName, BatchSettings settings, Path logsDir, int keepAnalyses,
+                            Path output, String source, DoubleConsumer progress, CompletableFuture<?> loggingReady)
       throws InputDataException, IOException, SQLException {
     CompletableFuture<Void> ready = loggingReady.handle((ok, failed) -> null);
     ready.thenRun(() -> LoggerFactory.getLogger(BatchRunner.class).info("Analysing {} ({}): contamination {}, window {}, features {}, train file {}",
@@ -114,7 +117,8 @@ public final class BatchRunner {
       }
       AnalysisHistory.Recording recording = history.recording();
       recording.finish(result.sha256(), result.rows(), result.anomalies(), JsonText.of(counts),
-          JsonText.of(result.features()), result.durationMs());
+          JsonText.of(result.features()), result.durationMs(), result.incidents(), result.incidentCount(),
+          keepAnalyses);
       try {
         new AnalysisFiles(logsDir).store(recording.id(), logsDir.resolve(LogsDir.LATEST_RESULTS), chartJson(result));
       } catch (IOException e) {
@@ -158,7 +162,7 @@ public final class BatchRunner {
         sb.append(',');
       }
       first = false;
-      sb.append(BatchIncidents.json(inc));
+      sb.append(ResultJson.text(g -> ResultJson.incident(g, inc)));
     }
     return sb.append("]}").toString();
   }

@@ -1,6 +1,6 @@
 package dev.mad.analysis;
 
-import dev.mad.batch.BatchIncidents;
+import dev.mad.batch.ResultJson;
 import dev.mad.batch.BatchOutput;
 import dev.mad.batch.BatchResult;
 import dev.mad.batch.ByteSink;
@@ -71,7 +71,7 @@ final class ResultFiles implements BatchOutput, AutoCloseable {
     if (json) {
       TempFiles.track(outputTmp);
       jsonOut = Files.newOutputStream(outputTmp);
-      jsonOut.write(("{\"schema_version\":" + JSON_SCHEMA_VERSION + ",\"rows\":[\n").getBytes(StandardCharsets.US_ASCII));
+      jsonOut.write(ResultJson.head());
     }
   }
 
@@ -93,20 +93,11 @@ final class ResultFiles implements BatchOutput, AutoCloseable {
     // Flagged rows go to the history database, not to these files.
   }
 
-  /** Version of the JSON output's layout ({@code schema_version}); 2 added incidents and {@code incident_id}. */
-  static final int JSON_SCHEMA_VERSION = 2;
-
   /** Finishes the files and renames them into place; {@code result} gives the JSON output its incidents and totals. */
   void commit(BatchResult result) throws IOException {
     csv.close();
     if (jsonOut != null) {
-      StringBuilder tail = new StringBuilder("\n],\"incidents\":[");
-      for (int i = 0; i < result.incidents().size(); i++) {
-        tail.append(i > 0 ? ",\n" : "\n").append(BatchIncidents.json(result.incidents().get(i)));
-      }
-      tail.append("\n],\"summary\":{\"rows\":").append(result.rows()).append(",\"anomalies\":")
-          .append(result.anomalies()).append(",\"incidents\":").append(result.incidentCount()).append("}}\n");
-      jsonOut.write(tail.toString().getBytes(StandardCharsets.UTF_8));
+      jsonOut.write(ResultJson.tail(result.incidents(), result.rows(), result.anomalies(), result.incidentCount()));
       jsonOut.close();
       jsonOut = null;
     }

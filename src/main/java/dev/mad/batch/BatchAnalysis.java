@@ -365,7 +365,7 @@ public final class BatchAnalysis {
       kept.add(new BatchIncident(o.id, o.firstRow, o.lastRow, iso(o.firstEpoch), iso(o.lastEpoch), o.peakRow,
           iso(o.peakEpoch), o.peakScore, o.severity.atLeast(p == null || p.severity() == null ? Severity.MEDIUM
               : p.severity()), p == null ? "" : p.reason(), p == null ? List.of() : p.severityFactors(),
-          contributionText(features, shares)));
+          Contributions.of(features, shares)));
       if (kept.size() > BatchIncidents.KEPT) {
         kept.poll();
       }
@@ -487,7 +487,8 @@ public final class BatchAnalysis {
               }
               int at = (int) (st.rows.starts[i] - base);
               int length = (int) (st.rows.ends[i] - st.rows.starts[i]);
-              String contributions = v != null ? contributionText(columns.features(), v.contributions()) : "";
+              Contributions contributions = v != null ? Contributions.of(columns.features(), v.contributions())
+                  : Contributions.NONE;
               formatter.row(first + i, st.raw, at, length, x, st.scores[i], v, contributions, incident, out.csv,
                   out.json);
               System.arraycopy(x, 0, out.values, i * d, d);
@@ -552,27 +553,6 @@ public final class BatchAnalysis {
   private static Comparator<BatchResult.FlaggedRow> rankOrder() {
     return Comparator.comparing(BatchResult.FlaggedRow::severity).reversed()
         .thenComparingDouble(BatchResult.FlaggedRow::score);
-  }
-
-  /** {@code cpu_percent=85.2;memory_percent=14.8}: shares in %, largest first, zeros left out. */
-  static String contributionText(List<String> features, double[] shares) {
-    Integer[] order = new Integer[shares.length];
-    for (int i = 0; i < order.length; i++) {
-      order[i] = i;
-    }
-    java.util.Arrays.sort(order, (a, b) -> Double.compare(shares[b], shares[a]));
-    StringBuilder sb = new StringBuilder();
-    for (int i : order) {
-      long tenths = Math.round(shares[i] * 10);
-      if (tenths == 0) {
-        continue;
-      }
-      if (sb.length() > 0) {
-        sb.append(';');
-      }
-      sb.append(features.get(i)).append('=').append(tenths / 10).append('.').append(tenths % 10);
-    }
-    return sb.toString();
   }
 
   /** Where the timestamp and the feature columns are, and how to read a row's features. */

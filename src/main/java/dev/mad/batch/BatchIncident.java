@@ -13,7 +13,7 @@ import java.util.List;
  */
 public record BatchIncident(long id, long firstRow, long lastRow, String started, String ended, long peakRow,
                             String peakTimestamp, double peakScore, Severity severity, String reason,
-                            List<String> severityFactors, String contributions) {
+                            List<String> severityFactors, Contributions contributions) {
 
   public long rows() {
     return lastRow - firstRow + 1;

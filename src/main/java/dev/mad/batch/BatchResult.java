@@ -15,7 +15,7 @@ public record BatchResult(String fileName, String sha256, long rows, long anomal
 
   /** One flagged row as shown in summaries and stored in the history. */
   public record FlaggedRow(long rowIndex, String timestamp, double score, Severity severity, String reason,
-                           List<String> severityFactors, String contributions, long incidentId) {
+                           List<String> severityFactors, Contributions contributions, long incidentId) {
   }
 
   public double anomalyRate() {

@@ -1,6 +1,7 @@
 package dev.mad.batch;
 
 import dev.mad.batch.csv.Rfc4180;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 
 /** A growable byte buffer for building output text without going through chars and writers. */
@@ -10,6 +11,21 @@ public final class ByteSink {
 
   ByteSink(int capacity) {
     data = new byte[Math.max(16, capacity)];
+  }
+
+  /** This sink as a stream (closing it does nothing). */
+  OutputStream stream() {
+    return new OutputStream() {
+      @Override
+      public void write(int b) {
+        put((byte) b);
+      }
+
+      @Override
+      public void write(byte[] b, int off, int len) {
+        put(b, off, len);
+      }
+    };
   }
 
   public byte[] array() {

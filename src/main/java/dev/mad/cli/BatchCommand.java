@@ -81,7 +81,8 @@ public final class BatchCommand {
     ProgressBar bar = ProgressBar.forTerminal(err, options.csvFile());
     try {
       BatchRunner.Outcome outcome = BatchRunner.run(options.csvFile(), options.csvFile().toString(), settings, logsDir,
-          options.outputFile(), "cli", bar::update, logging);
+          config.getJsonObject("analysis").getInteger("keep_analyses"), options.outputFile(), "cli", bar::update,
+          logging);
       bar.done();
       printSummary(out, outcome, options, logsDir);
       return OK;

@@ -43,6 +43,8 @@ public final class ConfigSchema {
       Setting.integer("persist.rotate_max_mb", 50, 1, 100_000, "size at which metrics_history.csv rolls over"),
       Setting.bool("persist.rotate_daily", true, "also roll metrics_history.csv over at midnight"),
       Setting.integer("persist.keep_files", 14, 1, 10_000, "rolled-over files kept"),
+      Setting.integer("analysis.keep_analyses", 1000, 1, 1_000_000,
+          "batch analyses kept in anomaly_history.db, with their flagged rows and incidents"),
       Setting.text(HTTP_HOST, "127.0.0.1", "address the HTTP server binds"),
       Setting.integer(HTTP_PORT, 5000, 0, 65_535, "HTTP port (0 = any free port)"),
       Setting.integer("http.chart_points", 300, 10, 100_000, "samples shown on the live charts"),

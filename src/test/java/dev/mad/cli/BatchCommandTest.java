@@ -92,7 +92,7 @@ class BatchCommandTest {
     Path output = dir.resolve("r.json");
     assertThat(run("--csv-file", goodFile("m.csv").toString(), "--output-file", output.toString())).isZero();
     JsonNode doc = new ObjectMapper().readTree(output.toFile());
-    assertThat(doc.get("schema_version").asInt()).isEqualTo(2);
+    assertThat(doc.get("schema_version").asInt()).isEqualTo(3);
     JsonNode rows = doc.get("rows");
     assertThat(rows).hasSize(61);
     JsonNode spike = rows.get(60);
@@ -112,6 +112,7 @@ class BatchCommandTest {
       assertThat(inc.get("first_row").asLong()).isLessThanOrEqualTo(60);
       assertThat(inc.get("last_row").asLong()).isGreaterThanOrEqualTo(60);
       assertThat(inc.get("reason").asText()).contains("High CPU usage detected");
+      assertThat(inc.get("contributions").get("cpu_percent").asDouble()).isPositive();
     });
     assertThat(doc.get("summary").get("anomalies").asLong()).isPositive();
     assertThat(Files.readString(output)).doesNotContain("NaN");

@@ -138,9 +138,10 @@ class WebApiTest {
     assertThat(csv.bodyAsString().lines().count()).isEqualTo(2001);
     HttpResponse<Buffer> json = get("/api/analyses/" + id + "/results.json");
     assertThat(json.statusCode()).isEqualTo(200);
-    assertThat(json.bodyAsJsonArray()).hasSize(2000);
-    assertThat(json.bodyAsJsonArray().getJsonObject(0).getValue("is_anomaly")).isInstanceOf(Boolean.class);
-    assertThat(json.bodyAsJsonArray().stream().map(JsonObject.class::cast).filter(r -> r.getBoolean("is_anomaly")))
+    JsonArray jsonRows = json.bodyAsJsonObject().getJsonArray("rows");
+    assertThat(jsonRows).hasSize(2000);
+    assertThat(jsonRows.getJsonObject(0).getValue("is_anomaly")).isInstanceOf(Boolean.class);
+    assertThat(jsonRows.stream().map(JsonObject.class::cast).filter(r -> r.getBoolean("is_anomaly")))
         .isNotEmpty().allMatch(r -> r.getValue("incident_id") instanceof Number);
 
     assertThat(get("/api/analysis-details/9999").statusCode()).isEqualTo(404);

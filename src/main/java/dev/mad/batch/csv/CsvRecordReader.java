@@ -30,17 +30,17 @@ public final class CsvRecordReader {
   private final List<String> fields = new ArrayList<>(16);
   private final StringBuilder field = new StringBuilder(64);
 
-  CsvRecordReader(Reader in) {
+  public CsvRecordReader(Reader in) {
     this.in = in;
   }
 
   /** The fields of the record read last (reused between calls). */
-  List<String> fields() {
+  public List<String> fields() {
     return fields;
   }
 
   /** 1-based line on which the record read last starts. */
-  long recordLine() {
+  public long recordLine() {
     return recordLine;
   }
 
@@ -58,7 +58,7 @@ public final class CsvRecordReader {
   }
 
   /** Reads the next record; false at the end of the input. */
-  boolean next() throws IOException, FormatException {
+  public boolean next() throws IOException, FormatException {
     fields.clear();
     // Skip empty lines between records.
     while (true) {
