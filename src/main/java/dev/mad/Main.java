@@ -7,6 +7,8 @@ import dev.mad.config.ConfigException;
 import dev.mad.config.ConfigLoader;
 import dev.mad.config.ConfigSchema;
 import dev.mad.generate.DataGenCommand;
+import dev.mad.process.ExitCode;
+import dev.mad.process.UsageException;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
@@ -26,8 +28,6 @@ import java.util.function.Supplier;
  * ({@code --csv-file}) or the data generator ({@code datagen}).
  */
 public final class Main {
-  static final int EXIT_USAGE = 2;
-
   private Main() {
   }
 
@@ -66,10 +66,10 @@ public final class Main {
     } catch (UsageException e) {
       err.println("error: " + e.getMessage());
       err.println("Run 'java -jar target/server.jar --help' for usage.");
-      return EXIT_USAGE;
+      return ExitCode.USAGE.code();
     } catch (ConfigException e) {
       err.println("error: " + e.getMessage());
-      return EXIT_USAGE;
+      return ExitCode.USAGE.code();
     }
     LogSetup.server(Path.of(config.getString(ConfigSchema.LOGS_DIR)));
     JsonObject effective = config;
@@ -95,25 +95,54 @@ public final class Main {
         err.println("error: the server did not start: " + t.getMessage());
       }
     };
-    new VertxApplication(new String[0], hooks).launch();
-    return -1;
+    // exitOnFailure false: a start-up failure (port taken, logs directory locked) comes back here as the
+    // launcher's own code, and leaves with the product's documented one
+    int launched = new VertxApplication(new String[0], hooks, false, false) {
+    }.launch();
+    return launched == 0 ? -1 : ExitCode.USAGE.code();
   }
 
-  /** Parses {@code [-conf FILE] [--port N]} and resolves the effective configuration. */
+  /**
+   * Parses {@code [-conf FILE] [--option VALUE | --option=VALUE]...} ({@link ConfigSchema#SERVER_OPTIONS})
+   * and resolves the effective configuration: file, then environment, then these options.
+   */
   static JsonObject serverConfig(String[] args) {
     Path confFile = null;
     Map<String, Object> overrides = new HashMap<>();
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
-      switch (arg) {
-        case "-conf", "--conf" -> confFile = Path.of(value(args, ++i, arg));
-        case "--port" -> overrides.put(ConfigSchema.HTTP_PORT, value(args, ++i, arg));
-        default -> throw new UsageException("unknown option '" + arg + "'");
+      String inline = null;
+      int eq = arg.indexOf('=');
+      if (arg.startsWith("--") && eq > 0) {
+        inline = arg.substring(eq + 1);
+        arg = arg.substring(0, eq);
+      }
+      if (arg.equals("-conf") || arg.equals("--conf")) {
+        confFile = Path.of(inline != null ? inline : value(args, ++i, arg));
+        continue;
+      }
+      String flag = arg;
+      ConfigSchema.Option option = ConfigSchema.SERVER_OPTIONS.stream().filter(o -> o.flag().equals(flag))
+          .findFirst().orElseThrow(() -> new UsageException("unknown option '" + flag + "'"));
+      String text = inline != null ? inline : value(args, ++i, arg);
+      if (overrides.put(option.path(), option.setting().parseOption(arg, text)) != null) {
+        throw new UsageException("option " + arg + " is given twice");
       }
     }
-    return confFile == null
-        ? ConfigSchema.resolve(new JsonObject(), System.getenv(), overrides)
-        : ConfigLoader.load(confFile, System.getenv(), overrides);
+    Path file = confFile;
+    java.util.function.Function<Map<String, Object>, JsonObject> resolve = o -> file == null
+        ? ConfigSchema.resolve(new JsonObject(), System.getenv(), o)
+        : ConfigLoader.load(file, System.getenv(), o);
+    if (overrides.get("detect.window_seconds") instanceof Integer window
+        && !overrides.containsKey("detect.baseline_seconds")) {
+      // The original's "--window-size 30" trains sooner: a window shorter than the baseline shortens it too.
+      Map<String, Object> others = new HashMap<>(overrides);
+      others.remove("detect.window_seconds");
+      if (window < resolve.apply(others).getJsonObject("detect").getInteger("baseline_seconds")) {
+        overrides.put("detect.baseline_seconds", window);
+      }
+    }
+    return resolve.apply(overrides);
   }
 
   private static String value(String[] args, int i, String option) {
@@ -128,11 +157,11 @@ public final class Main {
         Metrics Anomaly Detector
 
         Usage:
-          java -jar target/server.jar [-conf FILE] [--port N]
+          java -jar target/server.jar [-conf FILE] [options]
               Start the monitoring server: samples this host every second, learns what is
               normal, flags anomalies, serves the dashboard on http://127.0.0.1:5000.
               -conf FILE   JSON configuration (see conf/config.json; every key is optional)
-              --port N     HTTP port, overrides http.port
+        """ + serverOptions() + """
 
           java -jar target/server.jar --csv-file FILE [options]
         """ + BatchCommand.usageBody() + """
@@ -145,6 +174,22 @@ public final class Main {
         """;
   }
 
+  /** One line per server option: its setting, what it does, and its range. */
+  private static String serverOptions() {
+    StringBuilder sb = new StringBuilder();
+    for (ConfigSchema.Option o : ConfigSchema.SERVER_OPTIONS) {
+      var s = o.setting();
+      String range = switch (s.type()) {
+        case INT, LONG, DOUBLE -> "; " + s.allowed().replace("must be a ", "").replace("whole number", "integer")
+            + ", default " + s.defaultValue();
+        default -> s.defaultValue().toString().isEmpty() ? "" : "; default " + s.defaultValue();
+      };
+      sb.append(String.format(java.util.Locale.ROOT, "      %-20s %s (%s%s)%n", o.flag() + " V", s.doc(), s.path(),
+          range));
+    }
+    return sb.toString();
+  }
+
   private static String indent(String text) {
     StringBuilder sb = new StringBuilder();
     for (String line : text.split("\n")) {
@@ -153,10 +198,4 @@ public final class Main {
     return sb.toString();
   }
 
-  /** A command-line mistake; reported with exit code 2. */
-  static final class UsageException extends RuntimeException {
-    UsageException(String message) {
-      super(message);
-    }
-  }
 }

@@ -2,11 +2,16 @@ package dev.mad;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mad.config.ConfigSchema;
+import dev.mad.config.Setting;
+import dev.mad.files.LogsDirLock;
+import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,7 +29,8 @@ class MainTest {
   void help() {
     assertThat(run("--help")).isZero();
     assertThat(out.toString(StandardCharsets.UTF_8))
-        .contains("-conf FILE").contains("--port N").contains("--csv-file FILE").contains("datagen");
+        .contains("-conf FILE").contains("--port V").contains("--contamination V").contains("--window-size V")
+        .contains("--csv-file FILE").contains("datagen");
   }
 
   @Test
@@ -48,6 +54,69 @@ class MainTest {
     assertThat(run("--bogus")).isEqualTo(2);
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("--bogus");
     assertThat(run("--port", "http")).isEqualTo(2);
-    assertThat(err.toString(StandardCharsets.UTF_8)).contains("http.port");
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("--port must be a whole number from 0 to 65535");
+  }
+
+  @Test
+  @DisplayName("the original's live options --contamination 0.1 and --window-size 30 configure the server")
+  void originalServerOptions() {
+    JsonObject c = Main.serverConfig(new String[] {"--contamination", "0.1", "--window-size", "30"});
+    assertThat(c.getJsonObject("detect").getDouble("contamination")).isEqualTo(0.1);
+    assertThat(c.getJsonObject("detect").getInteger("window_seconds")).isEqualTo(30);
+    // a window shorter than the baseline trains sooner instead of being refused
+    assertThat(c.getJsonObject("detect").getInteger("baseline_seconds")).isEqualTo(30);
+    JsonObject d = Main.serverConfig(new String[] {"--window-size=300", "--sensitivity=2", "--port", "0"});
+    assertThat(d.getJsonObject("detect").getInteger("window_seconds")).isEqualTo(300);
+    assertThat(d.getJsonObject("detect").getInteger("baseline_seconds")).isEqualTo(60);
+    assertThat(d.getJsonObject("detect").getDouble("sensitivity")).isEqualTo(2.0);
+    assertThat(d.getJsonObject("http").getInteger("port")).isZero();
+  }
+
+  @Test
+  @DisplayName("every server option takes its range from its setting: the bounds pass, one step beyond is refused")
+  void serverOptionsFollowTheSchema() {
+    for (ConfigSchema.Option o : ConfigSchema.SERVER_OPTIONS) {
+      Setting s = o.setting();
+      if (s.type() == Setting.Type.STRING) {
+        continue;
+      }
+      if (s.type() == Setting.Type.LONG && s.min() <= Long.MIN_VALUE) {
+        assertThat(lookup(Main.serverConfig(new String[] {o.flag(), "7"}), s.path())).isEqualTo(7L);
+        continue;
+      }
+      boolean whole = s.type() != Setting.Type.DOUBLE;
+      String min = whole ? Long.toString((long) s.min()) : Double.toString(s.min());
+      String below = whole ? Long.toString((long) s.min() - 1) : Double.toString(s.min() / 2);
+      if (!o.path().equals("detect.baseline_seconds")) {
+        assertThat(((Number) lookup(Main.serverConfig(new String[] {o.flag(), min}), s.path())).doubleValue())
+            .as(o.flag()).isEqualTo(s.min());
+      }
+      assertThat(run(o.flag(), below)).as(o.flag() + " " + below).isEqualTo(2);
+      assertThat(err.toString(StandardCharsets.UTF_8)).contains(o.flag() + " " + s.allowed());
+      err.reset();
+    }
+  }
+
+  private static Object lookup(JsonObject c, String path) {
+    String[] parts = path.split("\\.");
+    JsonObject node = c;
+    for (int i = 0; i < parts.length - 1; i++) {
+      node = node.getJsonObject(parts[i]);
+    }
+    return node.getValue(parts[parts.length - 1]);
+  }
+
+  @Test
+  @DisplayName("a second server on a logs directory in use exits with the start-up error code 2, saying why")
+  void secondServerOnTheSameLogs(@TempDir Path dir) throws Exception {
+    try (LogsDirLock held = LogsDirLock.acquire(dir)) {
+      Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+          System.getProperty("java.class.path"), "dev.mad.Main", "--logs-dir", dir.toString(), "--port", "0")
+          .redirectErrorStream(true).start();
+      String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(p.exitValue()).as(output).isEqualTo(2);
+      assertThat(output).contains("error: the server did not start: another server is already writing to");
+    }
   }
 }

@@ -23,10 +23,10 @@ public class AnalysisVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    Path logsDir = Path.of(config().getString(ConfigSchema.LOGS_DIR, "logs"));
-    JsonObject detect = config().getJsonObject("detect", ConfigSchema.defaults().getJsonObject("detect"));
-    analyses = new AnalysisService(vertx, logsDir, BatchSettings.forUploads(detect),
-        config().getInteger("keep_analyses", ConfigSchema.defaults().getJsonObject("analysis").getInteger("keep_analyses")));
+    JsonObject c = ConfigSchema.section("analysis", config());
+    Path logsDir = Path.of(ConfigSchema.logsDir(c));
+    JsonObject detect = ConfigSchema.section("detect", c.getJsonObject("detect", new JsonObject()));
+    analyses = new AnalysisService(vertx, logsDir, BatchSettings.forUploads(detect), c.getInteger("keep_analyses"));
     var bus = vertx.eventBus();
     return Future.all(List.of(
         bus.<JsonObject>consumer(Addresses.ANALYSIS_RUN, analyses::run).completion(),

@@ -29,19 +29,21 @@ public record BatchSettings(IsolationForestParams forest, AnomalyDetector.Settin
   /**
    * The settings of an analysis with the server's {@code detect} section, overridden by a command line.
    *
-   * @param contamination the forest's contamination
+   * @param contamination the forest's contamination, or null for the section's
    * @param sensitivity   the alarm sensitivity, or null for the section's
    */
-  public static BatchSettings of(JsonObject detect, double contamination, List<String> features, int windowRows,
+  public static BatchSettings of(JsonObject detect, Double contamination, List<String> features, int windowRows,
                                  Path trainFile, Double sensitivity) {
-    return new BatchSettings(DetectionJson.forestParams(detect, contamination), DetectionJson.detectorSettings(detect),
+    return new BatchSettings(DetectionJson.forestParams(detect,
+        contamination != null ? contamination : detect.getDouble("contamination")),
+        DetectionJson.detectorSettings(detect),
         DetectionJson.rules(detect.getJsonArray("rules")), features, windowRows, trainFile,
-        DetectionJson.openLevel(sensitivity != null ? sensitivity : detect.getDouble("sensitivity", 1.0)),
+        DetectionJson.openLevel(sensitivity != null ? sensitivity : detect.getDouble("sensitivity")),
         DEFAULT_QUIET_ROWS);
   }
 
   /** Settings for dashboard uploads: the server's detect section, whole-file baseline, all numeric columns. */
   public static BatchSettings forUploads(JsonObject detect) {
-    return of(detect, detect.getDouble("contamination"), null, 0, null, null);
+    return of(detect, null, null, 0, null, null);
   }
 }

@@ -10,6 +10,9 @@ import dev.mad.files.LogsDir;
 import dev.mad.logging.LogSetup;
 import dev.mad.config.ConfigException;
 import dev.mad.config.ConfigSchema;
+import dev.mad.config.Setting;
+import dev.mad.process.ExitCode;
+import dev.mad.process.UsageException;
 import dev.mad.detect.Severity;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -29,10 +32,6 @@ import java.util.concurrent.CompletableFuture;
  * 2 (usage), 3 (input data) or 1 (anything else). Errors are one line, never a stack trace.
  */
 public final class BatchCommand {
-  static final int OK = 0;
-  static final int FAILURE = 1;
-  static final int USAGE = 2;
-  static final int INPUT = 3;
 
   private BatchCommand() {
   }
@@ -41,8 +40,9 @@ public final class BatchCommand {
     return """
               Analyse historical metrics from a CSV file and exit.
               --output-file O     also write per-row results to O (.csv or .json)
-              --contamination C   expected anomaly share, 0 < C <= 0.5 (default 0.05)
-              --sensitivity S     how readily incidents open, 0.1 to 10 (default 1; 2 = more, 0.5 = fewer)
+              --contamination C   expected anomaly share, """ + range(CONTAMINATION) + """
+              --sensitivity S     how readily incidents open, """ + range(SENSITIVITY) + """
+                                  (2 = more, 0.5 = fewer)
               --window-size W     rolling z-score window in rows (default: the whole file)
               --train-file T      fit on T, score FILE (default: fit on FILE)
               --features a,b,c    columns to analyse (default: every numeric column)
@@ -52,8 +52,20 @@ public final class BatchCommand {
         """;
   }
 
-  /** Parsed command line. */
-  record Options(Path csvFile, Path outputFile, double contamination, int windowRows, Path trainFile,
+  private static final Setting CONTAMINATION = ConfigSchema.setting("detect.contamination");
+  private static final Setting SENSITIVITY = ConfigSchema.setting("detect.sensitivity");
+
+  private static String range(Setting s) {
+    return s.allowed().replace("must be a number ", "") + " (default " + s.path() + ", " + s.defaultValue() + ")";
+  }
+
+  /**
+   * Parsed command line.
+   *
+   * @param contamination null for the configuration's {@code detect.contamination}
+   * @param sensitivity   null for the configuration's {@code detect.sensitivity}
+   */
+  record Options(Path csvFile, Path outputFile, Double contamination, int windowRows, Path trainFile,
                  List<String> features, Double sensitivity) {
   }
 
@@ -68,10 +80,10 @@ public final class BatchCommand {
     try {
       options = parse(args);
       config = ConfigSchema.resolve(new JsonObject(), System.getenv(), Map.of());
-    } catch (IllegalArgumentException | ConfigException e) {
+    } catch (UsageException | ConfigException e) {
       err.println("error: " + e.getMessage());
       err.println("Run 'java -jar target/server.jar --help' for usage.");
-      return USAGE;
+      return ExitCode.USAGE.code();
     }
     Path logsDir = logsDirOverride != null ? logsDirOverride : Path.of(config.getString(ConfigSchema.LOGS_DIR));
     // Logback takes a while to configure: do it beside the analysis, which logs only once it is done.
@@ -85,15 +97,15 @@ public final class BatchCommand {
           logging);
       bar.done();
       printSummary(out, outcome, options, logsDir);
-      return OK;
+      return ExitCode.OK.code();
     } catch (InputDataException e) {
       bar.done();
       err.println("error: " + e.getMessage());
-      return INPUT;
+      return ExitCode.INPUT_DATA.code();
     } catch (IOException | SQLException | RuntimeException | OutOfMemoryError e) {
       bar.done();
       err.println("error: analysis failed: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
-      return FAILURE;
+      return ExitCode.FAILURE.code();
     }
   }
 
@@ -110,24 +122,23 @@ public final class BatchCommand {
         arg = arg.substring(0, eq);
       }
       if (!known.contains(arg)) {
-        throw new IllegalArgumentException("unknown option '" + arg + "' for --csv-file analysis");
+        throw new UsageException("unknown option '" + arg + "' for --csv-file analysis");
       }
       if (value == null) {
         if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
-          throw new IllegalArgumentException("option " + arg + " needs a value");
+          throw new UsageException("option " + arg + " needs a value");
         }
         value = args[++i];
       }
       if (values.put(arg, value) != null) {
-        throw new IllegalArgumentException("option " + arg + " is given twice");
+        throw new UsageException("option " + arg + " is given twice");
       }
     }
     String csv = values.get("--csv-file");
     if (csv == null || csv.isBlank()) {
-      throw new IllegalArgumentException("--csv-file needs a file name");
+      throw new UsageException("--csv-file needs a file name");
     }
-    Double given = decimal(values, "--contamination", "in (0, 0.5]", c -> c > 0 && c <= 0.5);
-    double contamination = given != null ? given : 0.05;
+    Double contamination = decimal(values, "--contamination", CONTAMINATION);
     int window = 0;
     if (values.containsKey("--window-size")) {
       try {
@@ -136,7 +147,7 @@ public final class BatchCommand {
         window = -1;
       }
       if (window < 2 || window > 1_000_000) {
-        throw new IllegalArgumentException("--window-size must be a whole number of rows from 2 to 1000000, got '"
+        throw new UsageException("--window-size must be a whole number of rows from 2 to 1000000, got '"
             + values.get("--window-size") + "'");
       }
     }
@@ -145,17 +156,17 @@ public final class BatchCommand {
       output = Path.of(values.get("--output-file"));
       String lower = output.getFileName().toString().toLowerCase(Locale.ROOT);
       if (!lower.endsWith(".csv") && !lower.endsWith(".json")) {
-        throw new IllegalArgumentException("--output-file must end in .csv or .json, got '" + output + "'");
+        throw new UsageException("--output-file must end in .csv or .json, got '" + output + "'");
       }
       Path dir = output.toAbsolutePath().getParent();
       if (!Files.isDirectory(dir)) {
-        throw new IllegalArgumentException("--output-file directory does not exist: " + dir);
+        throw new UsageException("--output-file directory does not exist: " + dir);
       }
       if (Files.isDirectory(output)) {
-        throw new IllegalArgumentException("--output-file is a directory: " + output);
+        throw new UsageException("--output-file is a directory: " + output);
       }
       if (output.toAbsolutePath().normalize().equals(Path.of(csv).toAbsolutePath().normalize())) {
-        throw new IllegalArgumentException("--output-file must not overwrite the --csv-file being analysed");
+        throw new UsageException("--output-file must not overwrite the --csv-file being analysed");
       }
     }
     List<String> features = null;
@@ -167,31 +178,18 @@ public final class BatchCommand {
         }
       }
       if (features.isEmpty()) {
-        throw new IllegalArgumentException("--features needs at least one column name");
+        throw new UsageException("--features needs at least one column name");
       }
     }
     Path train = values.containsKey("--train-file") ? Path.of(values.get("--train-file")) : null;
-    Double sensitivity = decimal(values, "--sensitivity", "from 0.1 to 10", v -> v >= 0.1 && v <= 10);
+    Double sensitivity = decimal(values, "--sensitivity", SENSITIVITY);
     return new Options(Path.of(csv), output, contamination, window, train, features, sensitivity);
   }
 
-  /** The value of a decimal option, or null when it is not given; refused with its range when bad. */
-  private static Double decimal(Map<String, String> values, String option, String range,
-                                java.util.function.DoublePredicate ok) {
+  /** The value of a decimal option, or null when it is not given; refused with its setting's range when bad. */
+  private static Double decimal(Map<String, String> values, String option, Setting setting) {
     String text = values.get(option);
-    if (text == null) {
-      return null;
-    }
-    double v;
-    try {
-      v = Double.parseDouble(text);
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(option + " must be a number " + range + ", got '" + text + "'");
-    }
-    if (!ok.test(v)) {
-      throw new IllegalArgumentException(option + " must be " + range + ", got " + text);
-    }
-    return v;
+    return text == null ? null : (Double) setting.parseOption(option, text);
   }
 
   static BatchSettings settings(Options o, JsonObject detect) {

@@ -1,6 +1,7 @@
 package dev.mad.collect;
 
 import dev.mad.bus.Addresses;
+import dev.mad.config.ConfigSchema;
 import dev.mad.bus.MetricSample;
 import io.vertx.core.Future;
 import io.micrometer.core.instrument.Counter;
@@ -26,8 +27,10 @@ public class CollectVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    intervalMs = config().getInteger("interval_ms", 1000);
-    String configuredHost = config().getString("host_name", "");
+    JsonObject c = ConfigSchema.section("collect", config());
+    intervalMs = c.getInteger("interval_ms");
+    String configuredHost = c.getString(ConfigSchema.HOST_NAME, (String) ConfigSchema.setting(ConfigSchema.HOST_NAME)
+        .defaultValue());
     String host = configuredHost.isBlank() ? HostSampler.osHostName() : configuredHost;
     sampler = new HostSampler(host);
     sampler.sample(System.currentTimeMillis());

@@ -52,6 +52,32 @@ public final class ConfigSchema {
       Setting.text("http.auth_token", "", "token required by the API and bridge; empty = none"),
       Setting.bool("http.allow_unauthenticated", false, "allow a non-loopback bind without a token"));
 
+  /** A server command-line option that overrides one setting, e.g. {@code --contamination 0.1}. */
+  public record Option(String flag, String path) {
+    public Setting setting() {
+      return ConfigSchema.setting(path);
+    }
+  }
+
+  /**
+   * The server's command-line options, the original's {@code --contamination} and {@code --window-size}
+   * (training window, seconds) among them; each takes its range and default from its setting.
+   */
+  public static final List<Option> SERVER_OPTIONS = List.of(
+      new Option("--port", HTTP_PORT),
+      new Option("--host", HTTP_HOST),
+      new Option("--logs-dir", LOGS_DIR),
+      new Option("--interval-ms", COLLECT_INTERVAL_MS),
+      new Option("--contamination", "detect.contamination"),
+      new Option("--window-size", "detect.window_seconds"),
+      new Option("--baseline-seconds", "detect.baseline_seconds"),
+      new Option("--retrain-seconds", "detect.retrain_seconds"),
+      new Option("--sensitivity", "detect.sensitivity"),
+      new Option("--zscore-threshold", "detect.zscore_threshold"),
+      new Option("--n-estimators", "detect.n_estimators"),
+      new Option("--max-samples", "detect.max_samples"),
+      new Option("--random-seed", "detect.random_seed"));
+
   private ConfigSchema() {
   }
 
@@ -61,6 +87,43 @@ public final class ConfigSchema {
             .put("value", 95).put("severity", "critical").put("reason", "High CPU usage detected"))
         .add(new JsonObject().put("name", "memory_critical").put("metric", "memory_percent").put("op", ">")
             .put("value", 95).put("severity", "critical").put("reason", "High memory consumption"));
+  }
+
+  /** The setting at {@code path}. */
+  public static Setting setting(String path) {
+    for (Setting s : SETTINGS) {
+      if (s.path().equals(path)) {
+        return s;
+      }
+    }
+    throw new IllegalArgumentException("no setting " + path);
+  }
+
+  /**
+   * The {@code name} section (e.g. {@code detect}) of the configuration, as a feature receives it: the
+   * schema's keys of that section resolved from {@code given} (missing ones take their default, bad ones
+   * are refused), plus any other keys {@code given} holds (values the wiring hands a feature) unchanged.
+   * A feature reads its settings from this, so their defaults and ranges exist only in {@link #SETTINGS}.
+   *
+   * @throws ConfigException naming a bad value
+   */
+  public static JsonObject section(String name, JsonObject given) {
+    String prefix = name + ".";
+    JsonObject known = new JsonObject();
+    JsonObject extra = new JsonObject();
+    for (String key : given.fieldNames()) {
+      String path = prefix + key;
+      boolean inSchema = SETTINGS.stream().anyMatch(st -> st.path().equals(path) || st.path().startsWith(path + "."));
+      (inSchema ? known : extra).put(key, given.getValue(key));
+    }
+    JsonObject resolved = resolve(new JsonObject().put(name, known), Map.of(), Map.of()).getJsonObject(name);
+    return resolved.mergeIn(extra);
+  }
+
+  /** The logs directory a feature's section carries ({@code logs_dir}, handed over by the wiring), or the default. */
+  public static String logsDir(JsonObject section) {
+    Object dir = section.getValue(LOGS_DIR);
+    return dir instanceof String s ? s : (String) setting(LOGS_DIR).defaultValue();
   }
 
   /** The configuration with every default, as written to {@code conf/config.json}. */

@@ -1,5 +1,6 @@
 package dev.mad.config;
 
+import dev.mad.process.UsageException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -34,6 +35,37 @@ public record Setting(String path, Type type, Object defaultValue, double min, d
 
   static Setting rules(String path, JsonArray def, String doc) {
     return new Setting(path, Type.RULES, def, 0, 0, doc);
+  }
+
+  /**
+   * A command-line option's value for this setting, checked against its type and range.
+   *
+   * @param option the option as the user typed it, named in the error
+   * @throws UsageException naming the option and the allowed values
+   */
+  public Object parseOption(String option, String text) {
+    try {
+      return coerce(text);
+    } catch (ConfigException e) {
+      throw new UsageException(option + " " + allowed() + ", got '" + text + "'");
+    }
+  }
+
+  /** What values are allowed, as a phrase: "must be a number from 0.0001 to 0.5". */
+  public String allowed() {
+    return switch (type) {
+      case INT, LONG -> min <= Long.MIN_VALUE && max >= Long.MAX_VALUE ? "must be a whole number"
+          : "must be a whole number from " + (long) min + " to " + (long) max;
+      case DOUBLE -> "must be a number from " + plain(min) + " to " + plain(max);
+      case BOOLEAN -> "must be true or false";
+      case STRING -> "must be text";
+      case RULES -> "must be a JSON array of rules";
+    };
+  }
+
+  private static String plain(double v) {
+    return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v)
+        : java.math.BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
   }
 
   /** The environment variable that overrides this key, e.g. {@code MAD_HTTP_PORT}. */

@@ -32,10 +32,10 @@ public final class AnomalyDetector {
   /** Share of the deviation (in %) that lets one metric name an anomaly no threshold explains. */
   static final double DOMINANT_SHARE = 50.0;
 
-  /** Detector settings; bands follow the seed (critical below -0.7, high below -0.5). */
+  /** Detector settings; the default bands follow the seed (critical below -0.7, high below -0.5). */
   public record Settings(double zThreshold, double criticalBelow, double highBelow, double strongScore) {
     public static Settings defaults() {
-      return new Settings(3.0, -0.7, -0.5, -0.7);
+      return DetectionJson.detectorSettings(DetectionJson.defaults());
     }
   }
 

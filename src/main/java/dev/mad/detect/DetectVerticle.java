@@ -1,6 +1,7 @@
 package dev.mad.detect;
 
 import dev.mad.bus.Addresses;
+import dev.mad.config.ConfigSchema;
 import dev.mad.bus.MetricSample;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -80,19 +81,22 @@ public class DetectVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    JsonObject c = config();
-    baselineMs = c.getInteger("baseline_seconds", 60) * 1000L;
-    windowMs = c.getInteger("window_seconds", 120) * 1000L;
-    retrainMs = c.getInteger("retrain_seconds", 300) * 1000L;
-    adaptMs = c.getInteger("adapt_seconds", 600) * 1000L;
-    detector = new AnomalyDetector(MetricSample.METRICS, DetectionJson.rules(c.getJsonArray("rules", new JsonArray())),
+    JsonObject c = ConfigSchema.section("detect", config());
+    baselineMs = c.getInteger("baseline_seconds") * 1000L;
+    windowMs = c.getInteger("window_seconds") * 1000L;
+    retrainMs = c.getInteger("retrain_seconds") * 1000L;
+    adaptMs = c.getInteger("adapt_seconds") * 1000L;
+    detector = new AnomalyDetector(MetricSample.METRICS, DetectionJson.rules(c.getJsonArray("rules")),
         DetectionJson.detectorSettings(c));
-    forestParams = DetectionJson.forestParams(c, c.getDouble("contamination", 0.05));
-    intervalMs = Math.max(1, c.getInteger("interval_ms", 1000));
+    forestParams = DetectionJson.forestParams(c, c.getDouble("contamination"));
+    // the sampling period, which the wiring hands over from collect.interval_ms
+    Integer interval = c.getInteger("interval_ms");
+    intervalMs = Math.max(1, interval != null ? interval
+        : (Integer) ConfigSchema.setting(ConfigSchema.COLLECT_INTERVAL_MS).defaultValue());
     baselineSamples = (int) Math.max(MIN_BASELINE_SAMPLES * 2, Math.max(0, baselineMs - startupSkipMs) / intervalMs * 9 / 10);
-    int quietSamples = (int) Math.max(1, c.getInteger("incident_quiet_seconds", 15) * 1000L / intervalMs);
-    incidents = new IncidentTracker(new AlarmFilter(DetectionJson.openLevel(c.getDouble("sensitivity", 1.0)),
-        c.getDouble("contamination", 0.05), quietSamples), 5_000);
+    int quietSamples = (int) Math.max(1, c.getInteger("incident_quiet_seconds") * 1000L / intervalMs);
+    incidents = new IncidentTracker(new AlarmFilter(DetectionJson.openLevel(c.getDouble("sensitivity")),
+        c.getDouble("contamination"), quietSamples), 5_000);
     window = new SampleWindow(windowMs);
     past = new RecentPast(detector);
     trainingPool = vertx.createSharedWorkerExecutor(TRAINING_POOL, 1);

@@ -1,5 +1,6 @@
 package dev.mad.detect;
 
+import dev.mad.config.ConfigSchema;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
@@ -13,12 +14,12 @@ public final class DetectionJson {
   private DetectionJson() {
   }
 
-  /** The detector's settings from a {@code detect} config section (defaults where a key is absent). */
+  /** The detector's settings from a resolved {@code detect} config section ({@link ConfigSchema#section}). */
   public static AnomalyDetector.Settings detectorSettings(JsonObject detect) {
-    JsonObject severity = detect.getJsonObject("severity", new JsonObject());
-    double criticalBelow = severity.getDouble("critical_below", -0.7);
-    return new AnomalyDetector.Settings(detect.getDouble("zscore_threshold", 3.0), criticalBelow,
-        severity.getDouble("high_below", -0.5), criticalBelow);
+    JsonObject severity = detect.getJsonObject("severity");
+    double criticalBelow = severity.getDouble("critical_below");
+    return new AnomalyDetector.Settings(detect.getDouble("zscore_threshold"), criticalBelow,
+        severity.getDouble("high_below"), criticalBelow);
   }
 
   /** The alarm filter's open level for a sensitivity (1 = the default level; 2 opens at half of it). */
@@ -26,10 +27,15 @@ public final class DetectionJson {
     return AlarmFilter.DEFAULT_OPEN_LEVEL / sensitivity;
   }
 
-  /** The forest's parameters from a {@code detect} config section, with the given contamination. */
+  /** The forest's parameters from a resolved {@code detect} config section, with the given contamination. */
   public static IsolationForestParams forestParams(JsonObject detect, double contamination) {
-    return new IsolationForestParams(detect.getInteger("n_estimators", 100), detect.getInteger("max_samples", 256),
-        contamination, detect.getLong("random_seed", 42L));
+    return new IsolationForestParams(detect.getInteger("n_estimators"), detect.getInteger("max_samples"),
+        contamination, detect.getLong("random_seed"));
+  }
+
+  /** The {@code detect} section with every default. */
+  static JsonObject defaults() {
+    return ConfigSchema.defaults().getJsonObject("detect");
   }
 
   /** The rules of {@code detect.rules} (already validated by the config schema). */

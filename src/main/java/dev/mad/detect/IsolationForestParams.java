@@ -12,11 +12,6 @@ package dev.mad.detect;
  */
 public record IsolationForestParams(int nEstimators, int maxSamples, double contamination, long randomSeed) {
 
-    public static final int DEFAULT_N_ESTIMATORS = 100;
-    public static final int DEFAULT_MAX_SAMPLES = 256;
-    public static final double DEFAULT_CONTAMINATION = 0.05;
-    public static final long DEFAULT_RANDOM_SEED = 42L;
-
     public IsolationForestParams {
         if (nEstimators < 1) {
             throw new IllegalArgumentException("nEstimators must be >= 1, got " + nEstimators);
@@ -30,9 +25,10 @@ public record IsolationForestParams(int nEstimators, int maxSamples, double cont
         }
     }
 
+    /** The product's defaults (the {@code detect} settings' defaults, which are scikit-learn's). */
     public static IsolationForestParams defaults() {
-        return new IsolationForestParams(
-                DEFAULT_N_ESTIMATORS, DEFAULT_MAX_SAMPLES, DEFAULT_CONTAMINATION, DEFAULT_RANDOM_SEED);
+        var detect = DetectionJson.defaults();
+        return DetectionJson.forestParams(detect, detect.getDouble("contamination"));
     }
 
     public IsolationForestParams withNEstimators(int value) {

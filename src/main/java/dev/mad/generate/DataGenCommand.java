@@ -1,5 +1,7 @@
 package dev.mad.generate;
 
+import dev.mad.process.ExitCode;
+import dev.mad.process.UsageException;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
@@ -28,9 +30,6 @@ import java.util.Map;
  */
 public final class DataGenCommand {
 
-    public static final int EXIT_OK = 0;
-    public static final int EXIT_FAILURE = 1;
-    public static final int EXIT_USAGE = 2;
 
     private static final String ROWS = "--rows";
     private static final String OUTPUT = "--output";
@@ -73,29 +72,29 @@ public final class DataGenCommand {
     /**
      * Runs the command with the arguments that followed {@code datagen}.
      *
-     * @return {@link #EXIT_OK}, {@link #EXIT_USAGE} for a bad argument, or {@link #EXIT_FAILURE} when writing failed
+     * @return the exit code: OK, USAGE for a bad argument, or FAILURE when writing failed ({@link ExitCode})
      */
     public static int run(String[] args, PrintStream out, PrintStream err) {
         if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
             out.print(usage());
-            return EXIT_OK;
+            return ExitCode.OK.code();
         }
         DataGenRequest request;
         try {
             request = parse(args);
         } catch (UsageException e) {
             err.println(MESSAGE_PREFIX + e.getMessage() + " (see datagen --help)");
-            return EXIT_USAGE;
+            return ExitCode.USAGE.code();
         }
         try {
             GenerationSummary summary = writeAtomically(request);
             out.println(String.format(Locale.ROOT, "Wrote %d rows (%d anomalous, %.2f%%) to %s and %s",
                     summary.rows(), summary.anomalousRows(), 100 * summary.anomalousFraction(),
                     request.output(), request.labels()));
-            return EXIT_OK;
+            return ExitCode.OK.code();
         } catch (IOException e) {
             err.println(MESSAGE_PREFIX + "could not write " + request.output() + ": " + describe(e));
-            return EXIT_FAILURE;
+            return ExitCode.FAILURE.code();
         }
     }
 
@@ -103,7 +102,7 @@ public final class DataGenCommand {
     record DataGenRequest(long rows, Path output, Path labels, GeneratorSettings settings) {
     }
 
-    static DataGenRequest parse(String[] args) throws UsageException {
+    static DataGenRequest parse(String[] args) {
         Map<String, String> values = new HashMap<>();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
@@ -169,7 +168,7 @@ public final class DataGenCommand {
         return output.resolveSibling(stem + ".labels.csv");
     }
 
-    private static String required(Map<String, String> values, String option) throws UsageException {
+    private static String required(Map<String, String> values, String option) {
         String value = values.get(option);
         if (value == null) {
             throw new UsageException(option + " is required");
@@ -177,7 +176,7 @@ public final class DataGenCommand {
         return value;
     }
 
-    private static long parseWholeNumber(String option, String text) throws UsageException {
+    private static long parseWholeNumber(String option, String text) {
         try {
             return Long.parseLong(text);
         } catch (NumberFormatException e) {
@@ -185,7 +184,7 @@ public final class DataGenCommand {
         }
     }
 
-    private static BigDecimal parseDecimal(String option, String text) throws UsageException {
+    private static BigDecimal parseDecimal(String option, String text) {
         try {
             // BigDecimal, unlike Double.parseDouble, refuses NaN, Infinity and suffixes such as "1d".
             return new BigDecimal(text);
@@ -194,7 +193,7 @@ public final class DataGenCommand {
         }
     }
 
-    private static double parseAnomalyRate(String text) throws UsageException {
+    private static double parseAnomalyRate(String text) {
         BigDecimal rate = parseDecimal(ANOMALY_RATE, text);
         if (rate.signum() < 0 || rate.compareTo(BigDecimal.valueOf(GeneratorSettings.MAX_ANOMALY_RATE)) > 0) {
             throw new UsageException(ANOMALY_RATE + " must be between 0 and "
@@ -203,7 +202,7 @@ public final class DataGenCommand {
         return rate.doubleValue();
     }
 
-    private static Duration parseInterval(String text) throws UsageException {
+    private static Duration parseInterval(String text) {
         BigDecimal seconds = parseDecimal(INTERVAL_SECONDS, text);
         if (seconds.signum() <= 0) {
             throw new UsageException(INTERVAL_SECONDS + " must be greater than 0, got " + text);
@@ -219,7 +218,7 @@ public final class DataGenCommand {
         }
     }
 
-    private static Path parsePath(String option, String text) throws UsageException {
+    private static Path parsePath(String option, String text) {
         try {
             return Path.of(text);
         } catch (InvalidPathException e) {
@@ -227,7 +226,7 @@ public final class DataGenCommand {
         }
     }
 
-    private static void requireWritableTarget(String option, Path target) throws UsageException {
+    private static void requireWritableTarget(String option, Path target) {
         if (Files.isDirectory(target)) {
             throw new UsageException(option + " is a directory: " + target);
         }
@@ -319,10 +318,4 @@ public final class DataGenCommand {
         return detail == null ? e.getClass().getSimpleName() : e.getClass().getSimpleName() + " " + detail;
     }
 
-    /** A bad command line; the message names the option and fits on one line. */
-    static final class UsageException extends Exception {
-        UsageException(String message) {
-            super(message);
-        }
-    }
 }

@@ -3,6 +3,7 @@ package dev.mad.persist;
 import dev.mad.files.LogsDir;
 import dev.mad.files.LogsDirLock;
 import dev.mad.bus.Addresses;
+import dev.mad.config.ConfigSchema;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -34,14 +35,14 @@ public class PersistVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() throws IOException {
-    Path logsDir = Path.of(config().getString("logs_dir", "logs"));
+    JsonObject c = ConfigSchema.section("persist", config());
+    Path logsDir = Path.of(ConfigSchema.logsDir(c));
     lock = LogsDirLock.acquire(logsDir);
     LogsDir.removeLeftovers(logsDir);
-    history = new MetricsHistoryWriter(logsDir.resolve(HISTORY_FILE),
-        config().getInteger("rotate_max_mb", 50) * 1024L * 1024L, config().getBoolean("rotate_daily", true),
-        config().getInteger("keep_files", 14));
+    history = new MetricsHistoryWriter(logsDir.resolve(HISTORY_FILE), c.getInteger("rotate_max_mb") * 1024L * 1024L,
+        c.getBoolean("rotate_daily"), c.getInteger("keep_files"));
     LOG.info("Writing metrics history to {}", logsDir.resolve(HISTORY_FILE).toAbsolutePath());
-    incidentLog = new IncidentLog(logsDir.resolve(INCIDENTS_FILE), config().getInteger("max_incidents", 1000));
+    incidentLog = new IncidentLog(logsDir.resolve(INCIDENTS_FILE), c.getInteger("max_incidents"));
     var bus = vertx.eventBus();
     return Future.all(List.of(
         bus.<JsonObject>consumer(Addresses.METRICS_SCORED, this::onScored).completion(),

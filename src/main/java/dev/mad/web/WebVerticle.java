@@ -1,6 +1,7 @@
 package dev.mad.web;
 
 import dev.mad.bus.Addresses;
+import dev.mad.config.ConfigSchema;
 import dev.mad.files.LogsDir;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -48,16 +49,19 @@ public class WebVerticle extends VerticleBase {
   private int chartPoints;
   private HandlebarsTemplateEngine templates;
   private HttpServer server;
+  /** The {@code http} config section, resolved against the schema. */
+  private JsonObject http;
   private HealthChecks healthChecks;
 
   @Override
   public Future<?> start() {
-    chartPoints = config().getInteger("chart_points", 300);
+    http = ConfigSchema.section("http", config());
+    chartPoints = http.getInteger("chart_points");
     templates = HandlebarsTemplateEngine.create(vertx);
-    long maxUploadBytes = config().getInteger("max_upload_mb", 200) * MIB;
-    String uploads = Path.of(config().getString("logs_dir", "logs"), LogsDir.UPLOADS_DIR).toString();
+    long maxUploadBytes = http.getInteger("max_upload_mb") * MIB;
+    String uploads = Path.of(ConfigSchema.logsDir(http), LogsDir.UPLOADS_DIR).toString();
 
-    TokenAuth auth = new TokenAuth(config().getString("auth_token", ""));
+    TokenAuth auth = new TokenAuth(http.getString("auth_token"));
     Router router = Router.router(vertx);
     // Authentication first: every API route, download and the bridge; the page, assets and /health stay open.
     router.route("/api/*").handler(auth::check);
@@ -110,8 +114,8 @@ public class WebVerticle extends VerticleBase {
     vertx.eventBus().<JsonObject>consumer(Addresses.health("web"),
         m -> m.reply(new JsonObject().put("deployment_id", deploymentID())));
 
-    String host = config().getString("host", "127.0.0.1");
-    int port = config().getInteger("port", 5000);
+    String host = http.getString("host");
+    int port = http.getInteger("port");
     return vertx.createHttpServer()
         .requestHandler(router)
         .listen(port, host)
@@ -142,12 +146,12 @@ public class WebVerticle extends VerticleBase {
   }
 
   private void dashboard(RoutingContext ctx) {
-    JsonObject settings = config().getJsonObject("dashboard", new JsonObject());
+    JsonObject settings = http.getJsonObject("dashboard", new JsonObject());
     JsonObject model = settings.copy()
         .put("version", VERSION)
         .put("chart_points", chartPoints)
-        .put("max_upload_mb", config().getInteger("max_upload_mb", 200))
-        .put("auth_required", !config().getString("auth_token", "").isEmpty())
+        .put("max_upload_mb", http.getInteger("max_upload_mb"))
+        .put("auth_required", !http.getString("auth_token").isEmpty())
         .put("host", recent.isEmpty() ? "" : recent.peekLast().getString("host", ""));
     templates.render(model, "templates/index.hbs")
         .onSuccess(page -> ctx.response().putHeader("Content-Type", "text/html; charset=utf-8")
@@ -338,7 +342,7 @@ public class WebVerticle extends VerticleBase {
     } else if (status == 404) {
       message = "not found: " + ctx.request().path();
     } else if (status == 413) {
-      message = "upload too large: the limit is " + config().getInteger("max_upload_mb", 200) + " MB (http.max_upload_mb)";
+      message = "upload too large: the limit is " + http.getInteger("max_upload_mb") + " MB (http.max_upload_mb)";
     } else if (status < 500) {
       message = "bad request";
     } else {

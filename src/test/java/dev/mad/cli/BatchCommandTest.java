@@ -211,12 +211,18 @@ class BatchCommandTest {
   }
 
   @Test
-  @DisplayName("usage errors exit 2: contamination out of (0, 0.5], bad window, unknown option, bad output name")
+  @DisplayName("usage errors exit 2: contamination outside detect.contamination's range, bad window, unknown option, bad output name")
   void usageErrors() throws Exception {
     String file = goodFile("ok.csv").toString();
     assertThat(run("--csv-file", file, "--contamination", "0.7")).isEqualTo(2);
-    assertThat(err()).contains("--contamination must be in (0, 0.5]");
+    assertThat(err()).contains("--contamination must be a number from 0.0001 to 0.5");
     assertThat(run("--csv-file", file, "--contamination", "0")).isEqualTo(2);
+    assertThat(run("--csv-file", file, "--contamination", "0.00005")).isEqualTo(2);
+    // the range is the config's: its bounds pass here as they do in conf/config.json
+    assertThat(run("--csv-file", file, "--contamination", "0.0001")).isZero();
+    assertThat(run("--csv-file", file, "--contamination", "0.5")).isZero();
+    assertThat(run("--csv-file", file, "--sensitivity", "10.5")).isEqualTo(2);
+    assertThat(err()).contains("--sensitivity must be a number from 0.1 to 10");
     assertThat(run("--csv-file", file, "--contamination", "x")).isEqualTo(2);
     assertThat(run("--csv-file", file, "--window-size", "1")).isEqualTo(2);
     assertThat(run("--csv-file", file, "--frobnicate", "1")).isEqualTo(2);

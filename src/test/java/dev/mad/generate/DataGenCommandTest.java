@@ -1,5 +1,6 @@
 package dev.mad.generate;
 
+import dev.mad.process.ExitCode;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
@@ -162,7 +163,7 @@ class DataGenCommandTest {
 
         int exit = run(args.toArray(String[]::new));
 
-        assertThat(exit).isEqualTo(DataGenCommand.EXIT_USAGE);
+        assertThat(exit).isEqualTo(ExitCode.USAGE.code());
         assertThat(out()).isEmpty();
         assertThat(err().lines().toList()).singleElement().asString().startsWith("datagen: ").contains(named);
         assertThat(listDir()).containsExactly("sub");
@@ -175,7 +176,7 @@ class DataGenCommandTest {
 
         int exit = run("--rows", "10", "--output", notADirectory.resolve("out.csv").toString());
 
-        assertThat(exit).isEqualTo(DataGenCommand.EXIT_USAGE);
+        assertThat(exit).isEqualTo(ExitCode.USAGE.code());
         assertThat(err()).contains("--output");
         assertThat(listDir()).containsExactly("plain.txt");
     }
