@@ -125,6 +125,13 @@ public class MainVerticle extends VerticleBase {
         });
   }
 
+  @Override
+  public Future<?> stop() {
+    // the children are undeployed after this, in reverse order; each says what it closed
+    LOG.info("Metrics Anomaly Detector stopping");
+    return Future.succeededFuture();
+  }
+
   /** One supervised feature verticle. */
   private static final class Child {
     final String name;

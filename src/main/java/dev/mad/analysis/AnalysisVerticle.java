@@ -3,6 +3,7 @@ package dev.mad.analysis;
 import dev.mad.batch.BatchSettings;
 import dev.mad.bus.Addresses;
 import dev.mad.config.ConfigSchema;
+import io.micrometer.core.instrument.Metrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
@@ -27,6 +28,8 @@ public class AnalysisVerticle extends VerticleBase {
     Path logsDir = Path.of(ConfigSchema.logsDir(c));
     JsonObject detect = ConfigSchema.section("detect", c.getJsonObject("detect", new JsonObject()));
     analyses = new AnalysisService(vertx, logsDir, BatchSettings.forUploads(detect), c.getInteger("keep_analyses"));
+    // registered at 0, so that /metrics shows the series before the first upload
+    Metrics.counter(BatchRunner.ROWS_ANALYSED, "source", "upload");
     var bus = vertx.eventBus();
     return Future.all(List.of(
         bus.<JsonObject>consumer(Addresses.ANALYSIS_RUN, analyses::run).completion(),

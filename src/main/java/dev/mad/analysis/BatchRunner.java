@@ -1,5 +1,6 @@
 package dev.mad.analysis;
 
+import io.micrometer.core.instrument.Metrics;
 import dev.mad.files.LogsDir;
 import dev.mad.batch.BatchAnalysis;
 import dev.mad.batch.BatchIncident;
@@ -35,6 +36,9 @@ public final class BatchRunner {
   /** The analysis and its id in the history. */
   public record Outcome(BatchResult result, long analysisId) {
   }
+
+  /** Rows analysed by uploads, for /metrics ({@code mad_batch_rows_analysed_total}). */
+  static final String ROWS_ANALYSED = "mad.batch.rows.analysed";
 
   private BatchRunner() {
   }
@@ -112,7 +116,7 @@ public final class BatchRunner {
       files.commit(result);
       Logger log = logger(ready);
       if (!"cli".equals(source)) {
-        io.micrometer.core.instrument.Metrics.counter("mad.batch.rows.analysed", "source", source)
+        Metrics.counter(ROWS_ANALYSED, "source", source)
             .increment(result.rows());
       }
       AnalysisHistory.Recording recording = history.recording();

@@ -1,5 +1,7 @@
 package dev.mad.persist;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import dev.mad.bus.MetricSample;
 import io.vertx.core.json.JsonObject;
 import java.io.BufferedWriter;
@@ -24,6 +26,7 @@ import java.util.Locale;
  * directory stays bounded. Blocking; used from a worker verticle.
  */
 final class MetricsHistoryWriter implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(MetricsHistoryWriter.class);
   static final String HEADER = "timestamp,cpu_percent,cpu_frequency,memory_percent,memory_available_gb,"
       + "disk_read_mb,disk_write_mb,network_sent_mb,network_recv_mb,is_anomaly,anomaly_score,severity,host";
   static final DateTimeFormatter TIMESTAMP =
@@ -100,6 +103,7 @@ final class MetricsHistoryWriter implements AutoCloseable {
     if (!HEADER.equals(firstLine)) {
       Path aside = file.resolveSibling("metrics_history.old-" + System.currentTimeMillis() + ".csv");
       Files.move(file, aside);
+      LOG.warn("Crash repair: {} has another header (an older version's?); kept as {}", file, aside.getFileName());
       return;
     }
     try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
@@ -117,6 +121,7 @@ final class MetricsHistoryWriter implements AutoCloseable {
         pos--;
       }
       raf.setLength(pos);
+      LOG.warn("Crash repair: removed the last line of {}, cut short by a crash ({} bytes)", file, length - pos);
     }
   }
 

@@ -102,6 +102,7 @@ public class PersistVerticle extends VerticleBase {
   public Future<?> stop() throws IOException {
     history.close();
     lock.close();
+    LOG.info("Persist stopped: {} and {} closed, logs directory released", HISTORY_FILE, INCIDENTS_FILE);
     return Future.succeededFuture();
   }
 }

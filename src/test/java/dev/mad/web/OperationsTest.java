@@ -1,5 +1,6 @@
 package dev.mad.web;
 
+import io.micrometer.core.instrument.Metrics;
 import static dev.mad.web.ServerFixture.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -30,6 +31,9 @@ class OperationsTest {
 
   @BeforeEach
   void start() throws Exception {
+    // the product's meters live in Micrometer's JVM-wide registry: forget what earlier tests' uploads counted
+    Metrics.globalRegistry.find("mad.batch.rows.analysed").meters()
+        .forEach(Metrics.globalRegistry::remove);
     vertx = Operations.metricsEnabled(new VertxOptions()).build();
     port = ServerFixture.freePort();
     JsonObject config = new JsonObject().put("logs_dir", logs.toString())
@@ -75,6 +79,7 @@ class OperationsTest {
     String text = metrics.bodyAsString();
     assertThat(text).contains("mad_samples_collected_total{host=").contains("mad_anomaly_score{host=")
         .contains("mad_incidents_opened_total").contains("mad_model_age_seconds")
+        .contains("mad_batch_rows_analysed_total{source=\"upload\"} 0.0")
         .contains("jvm_memory_used_bytes").contains("vertx_http_server_requests_total");
     assertThat(text.lines().filter(l -> l.startsWith("mad_samples_collected_total")).findFirst().orElseThrow())
         .doesNotEndWith(" 0.0");
