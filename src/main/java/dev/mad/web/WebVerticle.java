@@ -42,6 +42,7 @@ public class WebVerticle extends VerticleBase {
   static final String VERSION = WebVerticle.class.getPackage().getImplementationVersion() == null
       ? "dev" : WebVerticle.class.getPackage().getImplementationVersion();
   private static final long MIB = 1024L * 1024L;
+  private static final long SOCKJS_BODY_BYTES = 64 * 1024;
 
   private final long startedMs = System.currentTimeMillis();
   private final ArrayDeque<JsonObject> recent = new ArrayDeque<>();
@@ -83,6 +84,9 @@ public class WebVerticle extends VerticleBase {
         .handler(this::upload);
     router.route("/static/*").handler(StaticHandler.create("webroot"));
     router.route("/webjars/*").handler(StaticHandler.create("META-INF/resources/webjars"));
+    // SockJS's fallback transports (xhr, xhr_streaming, jsonp) send their frames in POST bodies, which
+    // the SockJS handler reads only from a BodyHandler on the route; the bridge lets nothing in, so frames are small.
+    router.post("/eventbus/*").handler(BodyHandler.create(false).setBodyLimit(SOCKJS_BODY_BYTES));
     router.route("/eventbus/*").subRouter(bridge());
     router.route("/api/*").last().handler(ctx -> ctx.fail(404));
     router.route().last().handler(ctx -> ctx.fail(404));

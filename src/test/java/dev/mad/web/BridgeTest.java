@@ -4,10 +4,19 @@ import static dev.mad.web.ServerFixture.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mad.bus.Addresses;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
 import java.nio.file.Path;
 import java.util.List;
@@ -64,6 +73,48 @@ class BridgeTest {
         .noneMatch(f -> "intruder".equals(f.getJsonObject("body").getString("host")));
     assertThat(leaked).isEmpty();
     await(ws.close());
+  }
+
+  @Test
+  @DisplayName("behind a proxy that blocks WebSockets, the xhr-streaming transport delivers dashboard.metrics")
+  void xhrStreaming(Vertx vertx, @TempDir Path logs) throws Exception {
+    int port = ServerFixture.start(vertx, logs, new JsonObject());
+    HttpClient http = vertx.createHttpClient();
+    WebClient client = WebClient.create(vertx);
+    String session = "/eventbus/000/xhr00001/";
+    Promise<Void> opened = Promise.promise();
+    Promise<JsonObject> received = Promise.promise();
+    StringBuilder stream = new StringBuilder();
+    // SockJS streams one frame a line: a prelude of 'h's, 'o' when open, then 'a[...]' arrays of JSON strings
+    Handler<Buffer> frames = chunk -> {
+      stream.append(chunk.toString());
+      for (int end = stream.indexOf("\n"); end >= 0; end = stream.indexOf("\n")) {
+        String frame = stream.substring(0, end);
+        stream.delete(0, end + 1);
+        if (frame.equals("o")) {
+          opened.tryComplete();
+        } else if (frame.startsWith("a")) {
+          new JsonArray(frame.substring(1)).stream().map(f -> new JsonObject((String) f))
+              .filter(f -> "rec".equals(f.getString("type"))).findFirst().ifPresent(received::tryComplete);
+        }
+      }
+    };
+    HttpClientResponse response = await(http.request(HttpMethod.POST, port, "127.0.0.1", session + "xhr_streaming")
+        .compose(HttpClientRequest::send)
+        .map(r -> r.handler(frames)));
+    assertThat(response.statusCode()).isEqualTo(200);
+    await(opened.future());
+
+    String register = new JsonArray()
+        .add(new JsonObject().put("type", "register").put("address", Addresses.DASHBOARD_METRICS).encode()).encode();
+    HttpResponse<Buffer> sent = await(client.post(port, "127.0.0.1", session + "xhr_send")
+        .putHeader("Content-Type", "text/plain").sendBuffer(Buffer.buffer(register)));
+    assertThat(sent.statusCode()).as("xhr_send: %s", sent.bodyAsString()).isEqualTo(204);
+
+    JsonObject sample = await(received.future());
+    assertThat(sample.getString("address")).isEqualTo(Addresses.DASHBOARD_METRICS);
+    assertThat(sample.getJsonObject("body").getDouble("cpu_percent")).isBetween(0.0, 100.0);
+    await(http.close());
   }
 
   private static void send(WebSocket ws, JsonObject frame) {
