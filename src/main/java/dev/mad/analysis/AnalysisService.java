@@ -214,17 +214,27 @@ final class AnalysisService {
     long id = message.body().getLong("id");
     boolean json = "json".equals(message.body().getString("format"));
     Path csv = files.resultsCsv(id);
-    if (!Files.exists(csv)) {
-      message.fail(404, "the results of analysis #" + id + " are no longer kept (only the newest "
-          + AnalysisFiles.KEEP + " are)");
-      return;
-    }
+    boolean kept = Files.exists(csv);
     String name;
     try (AnalysisHistory h = history()) {
       Map<String, Object> row = h.analysis(id);
-      name = row == null ? "analysis-" + id : String.valueOf(row.get("file_name"));
+      if (row == null) {
+        message.fail(404, "no analysis #" + id);
+        return;
+      }
+      name = String.valueOf(row.get("file_name"));
     } catch (SQLException e) {
+      LOG.warn("Cannot read analysis {} from the history: {}", id, e.toString());
+      if (!kept) {
+        message.fail(500, "cannot read the analysis history");
+        return;
+      }
       name = "analysis-" + id;
+    }
+    if (!kept) {
+      message.fail(404, "the results of analysis #" + id + " are no longer kept (only the newest "
+          + AnalysisFiles.KEEP + " are)");
+      return;
     }
     try {
       Path path = json ? ResultsJson.ensure(csv, files.resultsJson(id)) : csv;

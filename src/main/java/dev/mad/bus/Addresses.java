@@ -35,16 +35,19 @@ public final class Addresses {
   /** Request to persist: {@code {limit}} → {@code {incidents: [...]}} newest first. */
   public static final String INCIDENTS_RECENT = "incidents.recent";
 
-  /** Request to persist: {@code {limit}} → {@code {analyses: [...]}} newest first. */
+  /** Request to analysis: {@code {limit}} → {@code {analyses: [...]}} newest first. */
   public static final String ANALYSIS_HISTORY = "analysis.history";
 
   /**
-   * Request to persist: {@code {id}} (absent = the latest) → {@code {analysis, anomalies, chart}};
-   * fails with 404 when there is no such analysis.
+   * Request to analysis: {@code {id}} (absent = the latest) → {@code {analysis, anomalies, chart,
+   * results_available}}; fails with 404 when there is no such analysis.
    */
   public static final String ANALYSIS_DETAILS = "analysis.details";
 
-  /** Request to persist: {@code {id, format: csv|json}} → {@code {path, file_name}}; 404 when gone. */
+  /**
+   * Request to analysis: {@code {id, format: csv|json}} → {@code {path, file_name}}; fails with 404
+   * saying which: there is no such analysis, or its result files are no longer kept.
+   */
   public static final String ANALYSIS_RESULTS = "analysis.results";
 
   /**

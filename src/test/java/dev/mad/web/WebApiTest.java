@@ -15,6 +15,8 @@ import io.vertx.ext.web.multipart.MultipartForm;
 import io.vertx.junit5.VertxExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -25,6 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(VertxExtension.class)
 class WebApiTest {
   private static final Path FIXTURE = Path.of("src/test/resources/fixtures/seed_sample_metrics2k.csv");
+  /** Analyses whose result files are kept (AnalysisFiles.KEEP, which a web test cannot import). */
+  private static final int KEPT_RESULTS = 20;
 
   @TempDir
   Path logs;
@@ -269,5 +273,41 @@ class WebApiTest {
     HttpResponse<Buffer> badFlag = upload("/api/upload-csv?wait=soon", "seed.csv", FIXTURE);
     assertThat(badFlag.statusCode()).isEqualTo(400);
     assertThat(badFlag.bodyAsJsonObject().getString("error")).contains("'wait'");
+  }
+
+  @Test
+  @DisplayName("a 404 for an analysis says whether it never existed or its results are no longer kept")
+  void unknownOrPrunedAnalysis() throws Exception {
+    StringBuilder csv = new StringBuilder("timestamp,cpu_percent,memory_percent\n");
+    for (int i = 0; i < 60; i++) {
+      csv.append(String.format("2025-01-01 00:%02d:00,%d.5,%d.25%n", i, 10 + i % 7, 40 + i % 3));
+    }
+    Path small = Files.writeString(logs.resolve("small.csv"), csv);
+    List<Long> ids = new ArrayList<>();
+    for (int i = 0; i <= KEPT_RESULTS; i++) {
+      HttpResponse<Buffer> answer = upload("/api/upload-csv?wait=true", "small-" + i + ".csv", small);
+      assertThat(answer.statusCode()).as(answer.bodyAsString()).isEqualTo(200);
+      ids.add(answer.bodyAsJsonObject().getLong("analysis_id"));
+    }
+    long oldest = ids.get(0);
+    long newest = ids.get(ids.size() - 1);
+    assertThat(get("/api/analyses/" + newest + "/results.csv").statusCode()).isEqualTo(200);
+
+    HttpResponse<Buffer> pruned = get("/api/analyses/" + oldest + "/results.csv");
+    assertThat(pruned.statusCode()).isEqualTo(404);
+    assertThat(pruned.bodyAsJsonObject().getString("error"))
+        .contains("results of analysis #" + oldest + " are no longer kept (only the newest " + KEPT_RESULTS + " are)");
+    JsonObject stillListed = get("/api/analysis-details/" + oldest).bodyAsJsonObject();
+    assertThat(stillListed.getJsonObject("analysis").getString("file_name")).isEqualTo("small-0.csv");
+    assertThat(stillListed.getBoolean("results_available")).isFalse();
+
+    long never = newest + 1000;
+    for (String path : List.of("/api/analyses/" + never + "/results.csv", "/api/analyses/" + never + "/results.json",
+        "/api/analysis-details/" + never)) {
+      HttpResponse<Buffer> missing = get(path);
+      assertThat(missing.statusCode()).as(path).isEqualTo(404);
+      assertThat(missing.bodyAsJsonObject().getString("error")).as(path)
+          .contains("no analysis #" + never).doesNotContain("no longer kept");
+    }
   }
 }
