@@ -2,6 +2,7 @@ package dev.mad.analysis;
 
 import dev.mad.batch.BatchSettings;
 import dev.mad.batch.csv.InputDataException;
+import dev.mad.batch.csv.MetricsCsv;
 import dev.mad.bus.Addresses;
 import dev.mad.files.LogsDir;
 import io.vertx.core.Vertx;
@@ -21,9 +22,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The analysis verticle's work: runs uploaded files through the batch
- * engine on a pool of its own (one at a time, a few waiting at most), and answers the
- * dashboard's questions about past analyses from the history database and result files.
+ * The analysis verticle's work: checks uploaded files and runs them through the batch
+ * engine on a pool of its own (one at a time, a few waiting at most), keeps their jobs' state, and
+ * answers the dashboard's questions about past analyses from the history database and result files.
  */
 final class AnalysisService {
   private static final Logger LOG = LoggerFactory.getLogger(AnalysisService.class);
@@ -39,6 +40,7 @@ final class AnalysisService {
   private final AnalysisFiles files;
   private final WorkerExecutor pool;
   private final AtomicInteger queued = new AtomicInteger();
+  private final UploadJobs jobs = new UploadJobs();
 
   AnalysisService(Vertx vertx, Path logsDir, BatchSettings settings, int keepAnalyses) {
     this.vertx = vertx;
@@ -54,22 +56,41 @@ final class AnalysisService {
   }
 
   void run(Message<JsonObject> message) {
-    JsonObject job = message.body();
-    String jobId = job.getString("job_id");
-    String name = job.getString("file_name");
-    Path upload = Path.of(job.getString("path"));
+    JsonObject request = message.body();
+    String jobId = request.getString("job_id");
+    String name = request.getString("file_name");
+    Path upload = Path.of(request.getString("path"));
+    boolean wait = request.getBoolean("wait", false);
+    try {
+      checkUpload(upload, name);
+    } catch (InputDataException e) {
+      LOG.warn("Upload refused: {}", e.getMessage());
+      deleteQuietly(upload);
+      message.fail(400, e.getMessage());
+      return;
+    } catch (IOException e) {
+      LOG.error("Cannot read uploaded {}: {}", name, e.toString());
+      deleteQuietly(upload);
+      message.fail(500, "cannot read the uploaded file");
+      return;
+    }
     if (queued.incrementAndGet() > MAX_WAITING) {
       queued.decrementAndGet();
       deleteQuietly(upload);
       message.fail(429, "too many analyses are waiting; try again in a minute");
       return;
     }
-    message.reply(new JsonObject().put("job_id", jobId));
+    UploadJob job = jobs.add(jobId, name);
+    if (!wait) {
+      message.reply(new JsonObject().put("job_id", jobId));
+    }
     publish(jobId, name, "uploaded", 0.0, null);
     long[] lastEvent = {0};
     pool.executeBlocking(() -> {
+      job.running();
       try {
         return BatchRunner.run(upload, name, settings, logsDir, keepAnalyses, null, "upload", fraction -> {
+          job.progress(fraction);
           long now = System.nanoTime();
           if (now - lastEvent[0] >= PROGRESS_EVERY_NANOS) {
             lastEvent[0] = now;
@@ -82,17 +103,54 @@ final class AnalysisService {
       }
     }, false).onComplete(ar -> {
       if (ar.succeeded()) {
-        JsonObject done = event(jobId, name, "done", 1.0).put("analysis_id", ar.result().analysisId());
+        BatchRunner.Outcome outcome = ar.result();
+        job.done(outcome.analysisId(), outcome.result().rows(), outcome.result().anomalies(),
+            outcome.result().anomalyRate());
+        JsonObject done = event(jobId, name, "done", 1.0).put("analysis_id", outcome.analysisId());
         vertx.eventBus().publish(Addresses.DASHBOARD_ANALYSIS, done);
+        if (wait) {
+          message.reply(job.toJson());
+        }
       } else {
         Throwable e = ar.cause();
-        String why = e instanceof InputDataException ? e.getMessage() : "analysis failed: " + e.getMessage();
-        if (!(e instanceof InputDataException)) {
+        boolean badInput = e instanceof InputDataException;
+        String why = badInput ? e.getMessage() : "analysis failed: " + e.getMessage();
+        if (!badInput) {
           LOG.error("Analysis of uploaded {} failed", name, e);
         }
+        job.failed(why);
         publish(jobId, name, "failed", 1.0, why);
+        if (wait) {
+          message.fail(badInput ? 400 : 500, why);
+        }
       }
+      jobs.finished(job);
     });
+  }
+
+  /**
+   * Refuses, before the upload is accepted, a file whose first bytes already show that the analysis
+   * would refuse it: empty, binary, or no comma-separated header with a timestamp and another column.
+   */
+  static void checkUpload(Path upload, String name) throws InputDataException, IOException {
+    try (MetricsCsv csv = MetricsCsv.open(upload, name)) {
+      if (csv.header().size() < 2) {
+        throw InputDataException.at(name, 1, null,
+            "header has no column besides 'timestamp'; expected at least one metric column");
+      }
+    }
+  }
+
+  /** {@code {job_id}} → the job's state ({@link UploadJob#toJson}); 404 when unknown or forgotten. */
+  void job(Message<JsonObject> message) {
+    String id = message.body().getString("job_id", "");
+    UploadJob job = jobs.get(id);
+    if (job == null) {
+      message.fail(404, "no upload job '" + MetricsCsv.shorten(id) + "' (only the newest "
+          + UploadJobs.KEPT_FINISHED + " finished jobs are kept)");
+      return;
+    }
+    message.reply(job.toJson());
   }
 
   private void publish(String jobId, String name, String phase, double progress, String error) {
@@ -159,17 +217,27 @@ final class AnalysisService {
     long id = message.body().getLong("id");
     boolean json = "json".equals(message.body().getString("format"));
     Path csv = files.resultsCsv(id);
-    if (!Files.exists(csv)) {
-      message.fail(404, "the results of analysis #" + id + " are no longer kept (only the newest "
-          + AnalysisFiles.KEEP + " are)");
-      return;
-    }
+    boolean kept = Files.exists(csv);
     String name;
     try (AnalysisHistory h = history()) {
       Map<String, Object> row = h.analysis(id);
-      name = row == null ? "analysis-" + id : String.valueOf(row.get("file_name"));
+      if (row == null) {
+        message.fail(404, "no analysis #" + id);
+        return;
+      }
+      name = String.valueOf(row.get("file_name"));
     } catch (SQLException e) {
+      LOG.warn("Cannot read analysis {} from the history: {}", id, e.toString());
+      if (!kept) {
+        message.fail(500, "cannot read the analysis history");
+        return;
+      }
       name = "analysis-" + id;
+    }
+    if (!kept) {
+      message.fail(404, "the results of analysis #" + id + " are no longer kept (only the newest "
+          + AnalysisFiles.KEEP + " are)");
+      return;
     }
     try {
       Path path = csv;

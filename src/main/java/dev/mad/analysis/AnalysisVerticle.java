@@ -11,10 +11,10 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The analyses feature on the bus: runs uploaded files through the batch engine and answers the
- * dashboard's questions about past analyses ({@link AnalysisService}). Owns
- * {@code anomaly_history.db} and the per-analysis result files. Deployed as a worker verticle; the
- * analyses themselves run on a pool of their own.
+ * The analyses feature on the bus: runs uploaded files through the batch engine, keeps their jobs'
+ * state and answers the dashboard's questions about past analyses ({@link AnalysisService}). Owns
+ * {@code anomaly_history.db}, the per-analysis result files and the upload jobs. Deployed as a
+ * worker verticle; the analyses themselves run on a pool of their own.
  *
  * <p>Config: the {@code analysis} section, {@code logs_dir} and {@code detect} (the server's detect
  * section, the settings uploads are analysed with).
@@ -33,6 +33,7 @@ public class AnalysisVerticle extends VerticleBase {
     var bus = vertx.eventBus();
     return Future.all(List.of(
         bus.<JsonObject>consumer(Addresses.ANALYSIS_RUN, analyses::run).completion(),
+        bus.<JsonObject>consumer(Addresses.ANALYSIS_JOB, analyses::job).completion(),
         bus.<JsonObject>consumer(Addresses.ANALYSIS_HISTORY, analyses::history).completion(),
         bus.<JsonObject>consumer(Addresses.ANALYSIS_DETAILS, analyses::details).completion(),
         bus.<JsonObject>consumer(Addresses.ANALYSIS_RESULTS, analyses::results).completion(),

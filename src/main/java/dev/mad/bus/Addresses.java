@@ -35,24 +35,37 @@ public final class Addresses {
   /** Request to persist: {@code {limit}} → {@code {incidents: [...]}} newest first. */
   public static final String INCIDENTS_RECENT = "incidents.recent";
 
-  /** Request to persist: {@code {limit}} → {@code {analyses: [...]}} newest first. */
+  /** Request to analysis: {@code {limit}} → {@code {analyses: [...]}} newest first. */
   public static final String ANALYSIS_HISTORY = "analysis.history";
 
   /**
-   * Request to persist: {@code {id}} (absent = the latest) → {@code {analysis, anomalies, chart}};
-   * fails with 404 when there is no such analysis.
+   * Request to analysis: {@code {id}} (absent = the latest) → {@code {analysis, anomalies, chart,
+   * results_available}}; fails with 404 when there is no such analysis.
    */
   public static final String ANALYSIS_DETAILS = "analysis.details";
 
-  /** Request to persist: {@code {id, format: csv|json}} → {@code {path, file_name}}; 404 when gone. */
+  /**
+   * Request to analysis: {@code {id, format: csv|json}} → {@code {path, file_name}}; fails with 404
+   * saying which: there is no such analysis, or its result files are no longer kept.
+   */
   public static final String ANALYSIS_RESULTS = "analysis.results";
 
   /**
-   * Request to persist: {@code {job_id, path, file_name}} → {@code {job_id}} at once; the analysis
-   * runs on its own worker pool and reports on {@link #DASHBOARD_ANALYSIS}. Fails with 429 when
-   * too many analyses are waiting.
+   * Request to analysis: {@code {job_id, path, file_name, wait?}} → {@code {job_id}} once the file's
+   * start is checked; the analysis runs on its own worker pool and reports on
+   * {@link #DASHBOARD_ANALYSIS} and {@link #ANALYSIS_JOB}. With {@code wait: true} the reply comes when
+   * it is done, as the {@link #ANALYSIS_JOB} reply of the finished job. Fails with 400 and the reason
+   * when the file is empty, binary or has no comma-separated header with {@code timestamp} and another
+   * column (with {@code wait}, also when a later row is bad), 429 when too many analyses are waiting.
    */
   public static final String ANALYSIS_RUN = "analysis.run";
+
+  /**
+   * Request to analysis: {@code {job_id}} → {@code {job_id, file_name, state: queued|running|done|failed,
+   * progress: 0..1, error?, analysis_id?, total_records?, anomalies_found?, anomaly_rate?}} (the last
+   * four when done); fails with 404 for a job it does not know (only the newest 100 finished are kept).
+   */
+  public static final String ANALYSIS_JOB = "analysis.job";
 
   /**
    * Health of one feature verticle: request {@code health.NAME} (collect, detect, persist, web) →

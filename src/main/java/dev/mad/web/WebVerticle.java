@@ -8,6 +8,7 @@ import io.vertx.core.VerticleBase;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.healthchecks.Status;
 import io.vertx.micrometer.backends.BackendRegistries;
@@ -43,6 +44,10 @@ public class WebVerticle extends VerticleBase {
   static final String VERSION = WebVerticle.class.getPackage().getImplementationVersion() == null
       ? "dev" : WebVerticle.class.getPackage().getImplementationVersion();
   private static final long MIB = 1024L * 1024L;
+  private static final long SOCKJS_BODY_BYTES = 64 * 1024;
+  private static final String UPLOAD_PATH = "/api/upload-csv";
+  /** How long {@code ?wait=true} waits for an analysis; past it the answer is 504 and the job goes on. */
+  private static final long WAIT_FOR_ANALYSIS_MS = 30 * 60 * 1000L;
 
   private final long startedMs = System.currentTimeMillis();
   private final ArrayDeque<JsonObject> recent = new ArrayDeque<>();
@@ -81,12 +86,16 @@ public class WebVerticle extends VerticleBase {
     router.get("/api/analysis-details/:id").handler(ctx -> withId(ctx, id -> details(ctx, id)));
     router.get("/api/analyses/:id/results.csv").handler(ctx -> withId(ctx, id -> download(ctx, id, "csv")));
     router.get("/api/analyses/:id/results.json").handler(ctx -> withId(ctx, id -> download(ctx, id, "json")));
+    router.get("/api/jobs/:id").handler(this::job);
     // Uploads stream to disk; a body over the limit is refused with 413 before it is stored.
-    router.post("/api/upload-csv")
+    router.post(UPLOAD_PATH)
         .handler(BodyHandler.create(uploads).setBodyLimit(maxUploadBytes).setDeleteUploadedFilesOnEnd(false))
         .handler(this::upload);
     router.route("/static/*").handler(StaticHandler.create("webroot"));
     router.route("/webjars/*").handler(StaticHandler.create("META-INF/resources/webjars"));
+    // SockJS's fallback transports (xhr, xhr_streaming, jsonp) send their frames in POST bodies, which
+    // the SockJS handler reads only from a BodyHandler on the route; the bridge lets nothing in, so frames are small.
+    router.post("/eventbus/*").handler(BodyHandler.create(false).setBodyLimit(SOCKJS_BODY_BYTES));
     router.route("/eventbus/*").subRouter(bridge());
     router.route("/api/*").last().handler(ctx -> ctx.fail(404));
     router.route().last().handler(ctx -> ctx.fail(404));
@@ -259,6 +268,13 @@ public class WebVerticle extends VerticleBase {
   }
 
   private void upload(RoutingContext ctx) {
+    String waitParam = ctx.queryParams().get("wait");
+    if (waitParam != null && !waitParam.equals("true") && !waitParam.equals("false")) {
+      deleteUploads(ctx);
+      error(ctx, 400, "query parameter 'wait' must be true or false");
+      return;
+    }
+    boolean wait = waits(ctx);
     FileUpload file = null;
     for (FileUpload f : ctx.fileUploads()) {
       if ("file".equals(f.name()) && file == null) {
@@ -274,14 +290,51 @@ public class WebVerticle extends VerticleBase {
     String name = FileNames.sanitise(file.fileName());
     String jobId = UUID.randomUUID().toString();
     String path = file.uploadedFileName();
-    JsonObject job = new JsonObject().put("job_id", jobId).put("path", path).put("file_name", name);
-    vertx.eventBus().<JsonObject>request(Addresses.ANALYSIS_RUN, job)
-        .onSuccess(reply -> ctx.response().setStatusCode(202).putHeader("Content-Type", "application/json")
-            .end(new JsonObject().put("job_id", jobId).put("file_name", name).encode()))
+    JsonObject job = new JsonObject().put("job_id", jobId).put("path", path).put("file_name", name).put("wait", wait);
+    DeliveryOptions delivery = new DeliveryOptions();
+    if (wait) {
+      delivery.setSendTimeout(WAIT_FOR_ANALYSIS_MS);
+    }
+    vertx.eventBus().<JsonObject>request(Addresses.ANALYSIS_RUN, job, delivery)
+        .onSuccess(reply -> {
+          if (wait) {
+            JsonObject done = reply.body();
+            ctx.json(new JsonObject().put("success", true).put("job_id", jobId).put("file_name", name)
+                .put("total_records", done.getLong("total_records")).put("anomalies_found", done.getLong("anomalies_found"))
+                .put("anomaly_rate", done.getDouble("anomaly_rate")).put("analysis_id", done.getLong("analysis_id")));
+          } else {
+            ctx.response().setStatusCode(202).putHeader("Content-Type", "application/json")
+                .end(new JsonObject().put("job_id", jobId).put("file_name", name).encode());
+          }
+        })
         .onFailure(e -> {
-          vertx.fileSystem().delete(path);
+          ReplyFailure failure = e instanceof ReplyException re ? re.failureType() : null;
+          // Once the analysis verticle has the upload, it deletes it; only one that never got there is ours.
+          if (failure == ReplyFailure.NO_HANDLERS) {
+            vertx.fileSystem().delete(path);
+          }
+          if (wait && failure == ReplyFailure.TIMEOUT) {
+            error(ctx, 504, "the analysis did not finish within " + WAIT_FOR_ANALYSIS_MS / 60_000
+                + " minutes; it goes on, see GET /api/jobs/" + jobId);
+            return;
+          }
           ctx.fail(e);
         });
+  }
+
+  /** True for {@code POST /api/upload-csv?wait=true}, whose answers all carry {@code success}. */
+  private static boolean waits(RoutingContext ctx) {
+    return UPLOAD_PATH.equals(ctx.request().path()) && "true".equals(ctx.queryParams().get("wait"));
+  }
+
+  private void deleteUploads(RoutingContext ctx) {
+    for (FileUpload f : ctx.fileUploads()) {
+      vertx.fileSystem().delete(f.uploadedFileName());
+    }
+  }
+
+  private void job(RoutingContext ctx) {
+    ask(ctx, Addresses.ANALYSIS_JOB, new JsonObject().put("job_id", ctx.pathParam("id")));
   }
 
   private void ask(RoutingContext ctx, String address, JsonObject request) {
@@ -325,8 +378,11 @@ public class WebVerticle extends VerticleBase {
   }
 
   private static void error(RoutingContext ctx, int status, String message) {
-    ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
-        .end(new JsonObject().put("error", message).encode());
+    JsonObject body = new JsonObject().put("error", message);
+    if (waits(ctx)) {
+      body.put("success", false);
+    }
+    ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.encode());
   }
 
   private void failure(RoutingContext ctx) {

@@ -15,6 +15,8 @@ import io.vertx.ext.web.multipart.MultipartForm;
 import io.vertx.junit5.VertxExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -25,6 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(VertxExtension.class)
 class WebApiTest {
   private static final Path FIXTURE = Path.of("src/test/resources/fixtures/seed_sample_metrics2k.csv");
+  /** Analyses whose result files are kept (AnalysisFiles.KEEP, which a web test cannot import). */
+  private static final int KEPT_RESULTS = 20;
 
   @TempDir
   Path logs;
@@ -44,8 +48,12 @@ class WebApiTest {
   }
 
   private HttpResponse<Buffer> upload(String name, Path file) throws Exception {
+    return upload("/api/upload-csv", name, file);
+  }
+
+  private HttpResponse<Buffer> upload(String uri, String name, Path file) throws Exception {
     MultipartForm form = MultipartForm.create().binaryFileUpload("file", name, file.toString(), "text/csv");
-    return await(client.post(port, "127.0.0.1", "/api/upload-csv").sendMultipartForm(form));
+    return await(client.post(port, "127.0.0.1", uri).sendMultipartForm(form));
   }
 
   /** Uploads and waits for the analysis to finish; returns the final progress event. */
@@ -106,6 +114,12 @@ class WebApiTest {
     JsonObject done = uploadAndWait("seed sample <b>.csv", FIXTURE);
     assertThat(done.getString("phase")).isEqualTo("done");
     long id = done.getLong("analysis_id");
+    JsonObject job = get("/api/jobs/" + done.getString("job_id")).bodyAsJsonObject();
+    assertThat(job.getString("state")).isEqualTo("done");
+    assertThat(job.getDouble("progress")).isEqualTo(1.0);
+    assertThat(job.getLong("analysis_id")).isEqualTo(id);
+    assertThat(job.getString("file_name")).isEqualTo("seed sample _b_.csv");
+    assertThat(job.containsKey("error")).isFalse();
 
     JsonArray history = get("/api/analysis-history").bodyAsJsonObject().getJsonArray("analyses");
     assertThat(history).hasSize(1);
@@ -156,6 +170,10 @@ class WebApiTest {
     JsonObject failed = uploadAndWait("bad.csv", bad);
     assertThat(failed.getString("phase")).isEqualTo("failed");
     assertThat(failed.getString("error")).contains("'abc' is not a number");
+    JsonObject job = get("/api/jobs/" + failed.getString("job_id")).bodyAsJsonObject();
+    assertThat(job.getString("state")).isEqualTo("failed");
+    assertThat(job.getString("error")).contains("'abc' is not a number");
+    assertThat(job.containsKey("analysis_id")).isFalse();
 
     Path big = logs.resolve("big.csv");
     Files.write(big, new byte[2 * 1024 * 1024]);
@@ -167,5 +185,130 @@ class WebApiTest {
     assertThat(noFile.statusCode()).isEqualTo(400);
     assertThat(get("/api/status").statusCode()).isEqualTo(200);
     assertThat(get("/api/analysis-history").bodyAsJsonObject().getJsonArray("analyses")).isEmpty();
+  }
+
+  @Test
+  @DisplayName("an empty, binary, ';'-separated or headless upload is refused with 400 naming the problem, before any job")
+  void refusedBeforeAccepting() throws Exception {
+    Path empty = Files.write(logs.resolve("empty.csv"), new byte[0]);
+    Path binary = Files.write(logs.resolve("image.csv"), new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13});
+    Path semicolons = Files.writeString(logs.resolve("excel.csv"), "timestamp;cpu_percent\n2025-01-01 00:00:00;12,5\n");
+    Path noTimestamp = Files.writeString(logs.resolve("no-time.csv"), "time,cpu_percent\n2025-01-01 00:00:00,12.5\n");
+    Path onlyTimestamp = Files.writeString(logs.resolve("only-time.csv"), "timestamp\n2025-01-01 00:00:00\n");
+    var analysisEvents = new java.util.concurrent.CopyOnWriteArrayList<JsonObject>();
+    await(vertx.eventBus().<JsonObject>consumer(Addresses.DASHBOARD_ANALYSIS, m -> analysisEvents.add(m.body())).completion());
+
+    assertRefused(upload("empty.csv", empty), "empty.csv", "empty");
+    assertRefused(upload("image.csv", binary), "image.csv", "binary");
+    assertRefused(upload("excel.csv", semicolons), "excel.csv", "';'", "comma-separated");
+    assertRefused(upload("no-time.csv", noTimestamp), "no-time.csv", "no 'timestamp' column");
+    assertRefused(upload("only-time.csv", onlyTimestamp), "only-time.csv", "no column besides 'timestamp'");
+
+    HttpResponse<Buffer> waited = upload("/api/upload-csv?wait=true", "empty.csv", empty);
+    assertRefused(waited, "empty.csv", "empty");
+    assertThat(waited.bodyAsJsonObject().getBoolean("success")).isFalse();
+
+    // nothing was started or kept: a later good upload is the first event, and no refused file stays in uploads/
+    JsonObject good = uploadAndWait("seed.csv", FIXTURE);
+    assertThat(analysisEvents).first().satisfies(e -> assertThat(e.getString("job_id")).isEqualTo(good.getString("job_id")));
+    try (var left = Files.list(logs.resolve("uploads"))) {
+      assertThat(left).isEmpty();
+    }
+    assertThat(get("/api/analysis-history").bodyAsJsonObject().getJsonArray("analyses")).hasSize(1);
+  }
+
+  private static void assertRefused(HttpResponse<Buffer> response, String... inError) {
+    assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(400);
+    assertThat(response.bodyAsJsonObject().getString("error")).contains(inError);
+  }
+
+  @Test
+  @DisplayName("GET /api/jobs/:id follows an upload from queued or running to done; an unknown job is 404")
+  void jobState() throws Exception {
+    HttpResponse<Buffer> unknown = get("/api/jobs/7f1c0e1e-0000-4000-8000-000000000000");
+    assertThat(unknown.statusCode()).isEqualTo(404);
+    assertThat(unknown.bodyAsJsonObject().getString("error")).contains("no upload job");
+
+    Promise<JsonObject> finished = Promise.promise();
+    await(vertx.eventBus().<JsonObject>consumer(Addresses.DASHBOARD_ANALYSIS, m -> {
+      if (m.body().getString("phase").equals("done")) {
+        finished.tryComplete(m.body());
+      }
+    }).completion());
+    HttpResponse<Buffer> accepted = upload("seed.csv", FIXTURE);
+    assertThat(accepted.statusCode()).isEqualTo(202);
+    String jobId = accepted.bodyAsJsonObject().getString("job_id");
+    JsonObject early = get("/api/jobs/" + jobId).bodyAsJsonObject();
+    assertThat(early.getString("job_id")).isEqualTo(jobId);
+    assertThat(early.getString("state")).isIn("queued", "running", "done");
+    assertThat(early.getDouble("progress")).isBetween(0.0, 1.0);
+
+    JsonObject done = await(finished.future());
+    JsonObject job = get("/api/jobs/" + jobId).bodyAsJsonObject();
+    assertThat(job.getString("state")).isEqualTo("done");
+    assertThat(job.getDouble("progress")).isEqualTo(1.0);
+    assertThat(job.getLong("analysis_id")).isEqualTo(done.getLong("analysis_id"));
+  }
+
+  @Test
+  @DisplayName("POST /api/upload-csv?wait=true answers when the analysis is done, with its totals, or with its error")
+  void uploadAndWaitForTheAnswer() throws Exception {
+    HttpResponse<Buffer> answered = upload("/api/upload-csv?wait=true", "seed.csv", FIXTURE);
+    assertThat(answered.statusCode()).as(answered.bodyAsString()).isEqualTo(200);
+    JsonObject result = answered.bodyAsJsonObject();
+    assertThat(result.getBoolean("success")).isTrue();
+    assertThat(result.getLong("total_records")).isEqualTo(2000);
+    long flagged = result.getLong("anomalies_found");
+    assertThat(flagged).isBetween(105L, 115L);
+    assertThat(result.getDouble("anomaly_rate")).isCloseTo(flagged / 2000.0, org.assertj.core.data.Offset.offset(1e-9));
+    JsonObject analysis = get("/api/analysis-history").bodyAsJsonObject().getJsonArray("analyses").getJsonObject(0);
+    assertThat(result.getLong("analysis_id")).isEqualTo(analysis.getLong("id"));
+    assertThat(analysis.getLong("anomalies")).isEqualTo(flagged);
+
+    Path bad = Files.writeString(logs.resolve("bad.csv"), "timestamp,cpu_percent\n2025-01-01 00:00:00,abc\n");
+    HttpResponse<Buffer> failed = upload("/api/upload-csv?wait=true", "bad.csv", bad);
+    assertThat(failed.statusCode()).isEqualTo(400);
+    assertThat(failed.bodyAsJsonObject().getBoolean("success")).isFalse();
+    assertThat(failed.bodyAsJsonObject().getString("error")).contains("'abc' is not a number");
+
+    HttpResponse<Buffer> badFlag = upload("/api/upload-csv?wait=soon", "seed.csv", FIXTURE);
+    assertThat(badFlag.statusCode()).isEqualTo(400);
+    assertThat(badFlag.bodyAsJsonObject().getString("error")).contains("'wait'");
+  }
+
+  @Test
+  @DisplayName("a 404 for an analysis says whether it never existed or its results are no longer kept")
+  void unknownOrPrunedAnalysis() throws Exception {
+    StringBuilder csv = new StringBuilder("timestamp,cpu_percent,memory_percent\n");
+    for (int i = 0; i < 60; i++) {
+      csv.append(String.format("2025-01-01 00:%02d:00,%d.5,%d.25%n", i, 10 + i % 7, 40 + i % 3));
+    }
+    Path small = Files.writeString(logs.resolve("small.csv"), csv);
+    List<Long> ids = new ArrayList<>();
+    for (int i = 0; i <= KEPT_RESULTS; i++) {
+      HttpResponse<Buffer> answer = upload("/api/upload-csv?wait=true", "small-" + i + ".csv", small);
+      assertThat(answer.statusCode()).as(answer.bodyAsString()).isEqualTo(200);
+      ids.add(answer.bodyAsJsonObject().getLong("analysis_id"));
+    }
+    long oldest = ids.get(0);
+    long newest = ids.get(ids.size() - 1);
+    assertThat(get("/api/analyses/" + newest + "/results.csv").statusCode()).isEqualTo(200);
+
+    HttpResponse<Buffer> pruned = get("/api/analyses/" + oldest + "/results.csv");
+    assertThat(pruned.statusCode()).isEqualTo(404);
+    assertThat(pruned.bodyAsJsonObject().getString("error"))
+        .contains("results of analysis #" + oldest + " are no longer kept (only the newest " + KEPT_RESULTS + " are)");
+    JsonObject stillListed = get("/api/analysis-details/" + oldest).bodyAsJsonObject();
+    assertThat(stillListed.getJsonObject("analysis").getString("file_name")).isEqualTo("small-0.csv");
+    assertThat(stillListed.getBoolean("results_available")).isFalse();
+
+    long never = newest + 1000;
+    for (String path : List.of("/api/analyses/" + never + "/results.csv", "/api/analyses/" + never + "/results.json",
+        "/api/analysis-details/" + never)) {
+      HttpResponse<Buffer> missing = get(path);
+      assertThat(missing.statusCode()).as(path).isEqualTo(404);
+      assertThat(missing.bodyAsJsonObject().getString("error")).as(path)
+          .contains("no analysis #" + never).doesNotContain("no longer kept");
+    }
   }
 }
