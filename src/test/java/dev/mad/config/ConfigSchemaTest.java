@@ -98,10 +98,11 @@ class ConfigSchemaTest {
         .isEqualTo("0.0.0.0");
     JsonObject optOut = new JsonObject().put("http", new JsonObject().put("host", "192.168.1.10")
         .put("allow_unauthenticated", true));
-    assertThat(ConfigSchema.resolve(optOut, Map.of(), Map.of())).isNotNull();
+    assertThat(ConfigSchema.resolve(optOut, Map.of(), Map.of()).getJsonObject("http").getString("host"))
+        .isEqualTo("192.168.1.10");
     JsonObject shortToken = new JsonObject().put("http", new JsonObject().put("auth_token", "short"));
     assertThatThrownBy(() -> ConfigSchema.resolve(shortToken, Map.of(), Map.of())).hasMessageContaining("16");
     assertThat(ConfigSchema.resolve(new JsonObject().put("http", new JsonObject().put("host", "localhost")),
-        Map.of(), Map.of())).isNotNull();
+        Map.of(), Map.of()).getJsonObject("http").getString("auth_token")).as("loopback needs no token").isEmpty();
   }
 }
