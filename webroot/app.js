@@ -298,6 +298,7 @@
       uptime.at = Date.now();
       renderUptime();
     }
+    updateCards(); // whether an incident is open is the detector's word
   }
 
   function showStatusError(message) {
@@ -373,6 +374,8 @@
 
   function updateCards() {
     var latest = live.length ? live[live.length - 1] : null;
+    var open = currentIncident();
+    var causes = open ? incidentCauses(open) : [];
     METRICS.forEach(function (m) {
       var card = document.querySelector('.metric-card[data-metric="' + m.name + '"]');
       if (!card) return;
@@ -395,8 +398,10 @@
       var bar = card.querySelector('.bar');
       bar.style.width = (ratio * 100).toFixed(1) + '%';
       bar.setAttribute('aria-valuenow', String(Math.round(ratio * 100)));
-      var anomalous = !!(latest && latest.is_anomaly);
-      card.classList.toggle('is-anomaly', anomalous);
+      var cause = causes.indexOf(m.name) >= 0;
+      card.classList.toggle('is-anomaly', cause);
+      if (cause) card.title = 'One of the causes of the open incident';
+      else card.removeAttribute('title');
       card.classList.toggle('level-high', m.scale === 'percent' && v !== null && v >= 90);
       card.classList.toggle('level-warn', m.scale === 'percent' && v !== null && v >= 75 && v < 90);
     });
@@ -411,7 +416,16 @@
     });
   }
 
-  function liveData(name) {
+  /** For each live sample, the incident it was flagged in (null when not flagged or not known). */
+  function liveIncidents() {
+    var known = sortedIncidents();
+    return live.map(function (s) {
+      return s.is_anomaly === true ? incidentAt(known, sampleTs(s)) : null;
+    });
+  }
+
+  /** One chart's data; a point carries an anomaly dot only where this metric explains the flag. */
+  function liveData(name, owners) {
     var xs = new Array(live.length);
     var ys = new Array(live.length);
     var an = new Array(live.length);
@@ -420,16 +434,17 @@
       var v = num(s[name]);
       xs[i] = sampleTs(s) / 1000;
       ys[i] = v;
-      an[i] = s.is_anomaly === true && v !== null ? v : null;
+      an[i] = owners && owners[i] && v !== null && explainsSample(owners[i], name, s) ? v : null;
     }
     return [xs, ys, an];
   }
 
   function drawCharts() {
     if (typeof uPlot === 'undefined') return;
+    var owners = liveIncidents();
     METRICS.forEach(function (m) {
       var u = charts[m.name];
-      if (u) u.setData(liveData(m.name));
+      if (u) u.setData(liveData(m.name, owners));
     });
   }
 
@@ -578,7 +593,7 @@
         }]
       }
     };
-    var u = new uPlot(opts, liveData(m.name), container);
+    var u = new uPlot(opts, liveData(m.name, liveIncidents()), container);
     charts[m.name] = u;
     observeSize(container, function () { return charts[m.name]; });
   }
@@ -648,6 +663,65 @@
     return all;
   }
 
+  /** The incident still going on, if any: the newest one, unless it has ended or the detector says none is open. */
+  function currentIncident() {
+    var newest = sortedIncidents()[0];
+    if (!newest || (newest.ended !== null && newest.ended !== undefined)) return null;
+    // an incident of an earlier run that was never closed (the server stopped during it) is not open now
+    if (lastStatus && lastStatus.incident_open === false) return null;
+    return newest;
+  }
+
+  /** The incident of {@code known} (newest first) whose time span holds {@code ts}, or null. */
+  function incidentAt(known, ts) {
+    if (ts === null) return null;
+    for (var i = 0; i < known.length; i++) {
+      var started = parseDate(known[i].started || known[i].timestamp);
+      var ended = parseDate(known[i].ended);
+      if (started && ts >= started.getTime() && (!ended || ts <= ended.getTime())) return known[i];
+    }
+    return null;
+  }
+
+  /**
+   * The metrics an incident names as its causes, the same ones its severity factors name: those its
+   * detectors fired on (a rule, a z-score past the threshold), else its largest contribution (an unusual
+   * combination that only the forest saw). Contributions are shares on a log scale and give every metric
+   * that moved some part, so a share alone does not make a cause.
+   */
+  function incidentCauses(inc) {
+    var causes = [];
+    (Array.isArray(inc.detectors) ? inc.detectors : []).forEach(function (d) {
+      var name = d ? text(d.metric) : '';
+      if (METRIC_BY_NAME[name] && causes.indexOf(name) < 0) causes.push(name);
+    });
+    if (!causes.length) {
+      var top = contributionEntries(inc.contributions)[0];
+      if (top && METRIC_BY_NAME[top[0]]) causes.push(top[0]);
+    }
+    return causes;
+  }
+
+  /** Relative gap between the usual and the peak value below which the peak says nothing about a sample. */
+  var PEAK_NEAR_USUAL = 0.05;
+
+  /**
+   * Whether {@code metric} explains flagged sample {@code s} of incident {@code inc}: it is one of the
+   * incident's causes and, on this sample, at least half way from its usual value to its value at the
+   * incident's peak. A metric that spiked once in a long incident gets one dot, not one per sample; when
+   * the peak is about the usual value (a rule on a level usual here) every sample of the incident counts.
+   */
+  function explainsSample(inc, metric, s) {
+    if (incidentCauses(inc).indexOf(metric) < 0) return false;
+    var usual = num(inc.expected && inc.expected[metric]);
+    var peak = num(inc.metrics && inc.metrics[metric]);
+    var v = num(s[metric]);
+    if (usual === null || peak === null || v === null) return true;
+    var gap = peak - usual;
+    if (Math.abs(gap) <= PEAK_NEAR_USUAL * Math.max(Math.abs(peak), Math.abs(usual))) return true;
+    return (v - usual) / gap >= 0.5;
+  }
+
   function renderIncidents() {
     var all = sortedIncidents();
     // keep memory bounded: forget incidents far beyond what is shown
@@ -660,6 +734,9 @@
     clear(list);
     list.appendChild(frag);
     $('incident-empty').hidden = all.length > 0;
+    // what the cards and the charts mark follows the incidents
+    updateCards();
+    scheduleCharts();
   }
 
   function severityClass(sev) {

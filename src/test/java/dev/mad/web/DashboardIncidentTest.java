@@ -1,0 +1,210 @@
+package dev.mad.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.mad.MainVerticle;
+import dev.mad.bus.Addresses;
+import dev.mad.bus.MetricSample;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * How the dashboard explains an incident, in a real headless Chromium. The test plays the host: the
+ * collector is silenced (one sample an hour) and the test publishes samples on {@code metrics.sample},
+ * so the real detector learns a quiet host and then opens a real incident at a moment the test knows.
+ */
+class DashboardIncidentTest {
+  private static final Path SHOTS = Path.of("target", "screenshots");
+  private static final long SECOND_MS = 1000;
+  /** Samples of the quiet host: enough for the 10 s baseline after the detector's 5 s start-up skip. */
+  private static final int QUIET_SAMPLES = 20;
+  /** The burst: CPU at 99 % (the cpu_critical rule) for this many samples... */
+  private static final int BURST_SAMPLES = 5;
+  /** ...and, on this one of them, the disk writing 80 MB/s instead of 2. */
+  private static final int DISK_SPIKE = 2;
+
+  @TempDir
+  Path logs;
+  private Vertx vertx;
+  private ChromeDriver browser;
+  private int port;
+  private long firstSampleMs;
+
+  @BeforeEach
+  void start() throws Exception {
+    vertx = Vertx.vertx();
+    String driver = System.getProperty("webdriver.chrome.driver", "/usr/bin/chromedriver");
+    assertThat(Path.of(driver)).as("chromedriver (apt-get install chromium chromium-driver)").exists();
+    ChromeOptions options = new ChromeOptions()
+        .setBinary(System.getProperty("chrome.binary", "/usr/bin/chromium"))
+        .addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-dev-shm-usage", "--window-size=1366,900");
+    browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(new File(driver)).build(),
+        options);
+    Files.createDirectories(SHOTS);
+    // The samples end about now, so the page's clock and the charts agree.
+    firstSampleMs = System.currentTimeMillis() - (QUIET_SAMPLES + BURST_SAMPLES) * SECOND_MS;
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    if (browser != null) {
+      browser.quit();
+    }
+    ServerFixture.await(vertx.close());
+  }
+
+  /** The whole server with the collector silenced; the test's samples are the only ones. */
+  private void startServer() throws Exception {
+    port = ServerFixture.freePort();
+    JsonObject config = new JsonObject()
+        .put("logs_dir", logs.toString())
+        .put("collect", new JsonObject().put("interval_ms", 3_600_000))
+        .put("detect", new JsonObject().put("baseline_seconds", 10).put("window_seconds", 30))
+        .put("http", new JsonObject().put("port", port).put("chart_points", 60));
+    ServerFixture.await(vertx.deployVerticle(new MainVerticle(), new DeploymentOptions().setConfig(config)));
+  }
+
+  /** A quiet moment of the host, with the small wobble real metrics have. */
+  private static double[] quiet(int i) {
+    return new double[] {10 + i % 4, 2400, 40 + 0.2 * (i % 3), 8.0 - 0.02 * (i % 3),
+        1.0 + 0.1 * (i % 4), 2.0 + 0.1 * (i % 4), 0.5 + 0.05 * (i % 2), 0.8 + 0.05 * (i % 2)};
+  }
+
+  private void publish(int i, double[] values) {
+    vertx.eventBus().publish(Addresses.METRICS_SAMPLE,
+        new MetricSample(firstSampleMs + i * SECOND_MS, "test-host", values).toJson());
+  }
+
+  /** Feeds the quiet host until the detector has trained its model on it. */
+  private void learnQuietHost() throws Exception {
+    Promise<Void> trained = Promise.promise();
+    var status = vertx.eventBus().<JsonObject>consumer(Addresses.DASHBOARD_STATUS, m -> {
+      if (m.body().getBoolean("is_trained", false)) {
+        trained.tryComplete();
+      }
+    });
+    ServerFixture.await(status.completion());
+    for (int i = 0; i < QUIET_SAMPLES; i++) {
+      publish(i, quiet(i));
+    }
+    ServerFixture.await(trained.future());
+    ServerFixture.await(status.unregister());
+  }
+
+  /**
+   * The burst, after the quiet samples; returns once the detector has published the incident that
+   * matches {@code expected} (so a failure later is the page's, not the detector's).
+   */
+  private JsonObject burst(Predicate<JsonObject> expected) throws Exception {
+    Promise<JsonObject> seen = Promise.promise();
+    var incidents = vertx.eventBus().<JsonObject>consumer(Addresses.INCIDENT, m -> {
+      if (expected.test(m.body().getJsonObject("incident"))) {
+        seen.tryComplete(m.body().getJsonObject("incident"));
+      }
+    });
+    ServerFixture.await(incidents.completion());
+    for (int b = 0; b < BURST_SAMPLES; b++) {
+      int i = QUIET_SAMPLES + b;
+      double[] values = quiet(i);
+      values[0] = 99;
+      if (b == DISK_SPIKE) {
+        values[5] = 80;
+      }
+      publish(i, values);
+    }
+    JsonObject incident = ServerFixture.await(seen.future());
+    ServerFixture.await(incidents.unregister());
+    return incident;
+  }
+
+  private static boolean namesMetric(JsonObject incident, String metric) {
+    return incident.getJsonArray("detectors").stream()
+        .anyMatch(d -> metric.equals(((JsonObject) d).getString("metric")));
+  }
+
+  private void openDashboard() {
+    browser.get("http://127.0.0.1:" + port + "/");
+    waitUpTo(15).until(d -> chartPoints("cpu_percent") == QUIET_SAMPLES);
+  }
+
+  private WebDriverWait waitUpTo(int seconds) {
+    return new WebDriverWait(browser, Duration.ofSeconds(seconds));
+  }
+
+  private long chartPoints(String metric) {
+    return (Long) browser.executeScript(
+        "var u = window.madDashboard && madDashboard.charts[arguments[0]];"
+            + "return u ? u.data[1].filter(function (v) { return v !== null; }).length : -1;", metric);
+  }
+
+  /** The anomaly dots a live chart draws: the non-empty values of its anomaly series. */
+  private Map<String, Long> anomalyDots() {
+    @SuppressWarnings("unchecked")
+    Map<String, Long> dots = (Map<String, Long>) browser.executeScript(
+        "var out = {};"
+            + "Object.keys(madDashboard.charts).forEach(function (k) {"
+            + "  out[k] = madDashboard.charts[k].data[2].filter(function (v) { return v !== null; }).length; });"
+            + "return out;");
+    return dots;
+  }
+
+  @SuppressWarnings("unchecked")
+  private List<String> highlightedCards() {
+    return (List<String>) browser.executeScript(
+        "return Array.prototype.map.call(document.querySelectorAll('.metric-card.is-anomaly'),"
+            + " function (c) { return c.dataset.metric; });");
+  }
+
+  private void screenshot(String name) throws Exception {
+    Path shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath();
+    Files.copy(shot, SHOTS.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  @Test
+  @DisplayName("only the metrics that explain the open incident are marked, on the cards and on the charts")
+  void marksWhatExplainsTheIncident() throws Exception {
+    startServer();
+    learnQuietHost();
+    openDashboard();
+    assertThat(highlightedCards()).as("no card is marked on a quiet host").isEmpty();
+    assertThat(anomalyDots().values()).as("no anomaly dot on a quiet host").containsOnly(0L);
+
+    JsonObject incident = burst(in -> namesMetric(in, "cpu_percent") && namesMetric(in, "disk_write_mb"));
+    assertThat(incident.getValue("ended")).as("the incident is still open").isNull();
+    waitUpTo(15).until(d -> chartPoints("cpu_percent") == QUIET_SAMPLES + BURST_SAMPLES
+        && !d.findElements(org.openqa.selenium.By.cssSelector("#incident-list li")).isEmpty());
+
+    assertThat(highlightedCards()).as("cards of the incident's causes, CPU and disk write, and no others")
+        .containsExactlyInAnyOrder("cpu_percent", "disk_write_mb");
+    Map<String, Long> dots = anomalyDots();
+    assertThat(dots.get("cpu_percent")).as("CPU was at 99 percent on every sample of the burst").isEqualTo(BURST_SAMPLES);
+    assertThat(dots.get("disk_write_mb")).as("the disk wrote 80 MB/s on one sample of the burst").isEqualTo(1L);
+    assertThat(dots).as("metrics that did nothing unusual carry no dot")
+        .containsEntry("cpu_frequency", 0L).containsEntry("memory_percent", 0L)
+        .containsEntry("memory_available_gb", 0L).containsEntry("disk_read_mb", 0L)
+        .containsEntry("network_sent_mb", 0L).containsEntry("network_recv_mb", 0L);
+    screenshot("incident-desktop.png");
+  }
+}
