@@ -277,7 +277,6 @@
       document.title = 'Metrics Anomaly Detector \u00b7 ' + text(s.host);
     }
     setText('stat-data-points', fmtInt(s.data_points));
-    setText('stat-incidents', fmtInt(s.incidents));
     if (s.is_trained) {
       var trainedAt = parseDate(s.model_trained_at);
       var age = num(s.model_age_seconds);
@@ -641,6 +640,9 @@
   // ---------------------------------------------------------------- incidents
 
   var incidents = new Map(); // id -> incident
+  // Every incident the page has known (loaded from /api/anomalies or received live): what the counter
+  // counts. The detector's status counts only those opened since it started, not an earlier run's.
+  var incidentIds = new Set();
   var MAX_INCIDENTS = 15;
 
   function incidentKey(inc) {
@@ -651,6 +653,7 @@
   function upsertIncident(inc) {
     if (!inc || inc.id === undefined || inc.id === null) return;
     incidents.set(String(inc.id), inc);
+    incidentIds.add(String(inc.id));
   }
 
   function sortedIncidents() {
@@ -734,6 +737,9 @@
     clear(list);
     list.appendChild(frag);
     $('incident-empty').hidden = all.length > 0;
+    setText('stat-incidents', fmtInt(incidentIds.size));
+    setText('incident-note', incidentIds.size > MAX_INCIDENTS
+      ? 'newest ' + MAX_INCIDENTS + ' of ' + fmtInt(incidentIds.size) : 'newest first');
     // what the cards and the charts mark follows the incidents
     updateCards();
     scheduleCharts();

@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.mad.MainVerticle;
 import dev.mad.bus.Addresses;
 import dev.mad.bus.MetricSample;
+import dev.mad.files.LogsDir;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.File;
 import java.nio.file.Files;
@@ -22,6 +24,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -99,7 +102,7 @@ class DashboardIncidentTest {
 
   /** Feeds the quiet host until the detector has trained its model on it. */
   private void learnQuietHost() throws Exception {
-    Promise<Void> trained = Promise.promise();
+    Promise<Void> trained = Promise.promise(); // the consumers live until vertx closes
     var status = vertx.eventBus().<JsonObject>consumer(Addresses.DASHBOARD_STATUS, m -> {
       if (m.body().getBoolean("is_trained", false)) {
         trained.tryComplete();
@@ -110,7 +113,6 @@ class DashboardIncidentTest {
       publish(i, quiet(i));
     }
     ServerFixture.await(trained.future());
-    ServerFixture.await(status.unregister());
   }
 
   /**
@@ -135,7 +137,6 @@ class DashboardIncidentTest {
       publish(i, values);
     }
     JsonObject incident = ServerFixture.await(seen.future());
-    ServerFixture.await(incidents.unregister());
     return incident;
   }
 
@@ -177,6 +178,33 @@ class DashboardIncidentTest {
             + " function (c) { return c.dataset.metric; });");
   }
 
+  private int listedIncidents() {
+    return browser.findElements(By.cssSelector("#incident-list > li")).size();
+  }
+
+  private String incidentCounter() {
+    return browser.findElement(By.id("stat-incidents")).getText();
+  }
+
+  /** An incident an earlier run of the server left in anomalies.json, in the detector's shape. */
+  private JsonObject earlierIncident() {
+    long started = firstSampleMs - 3_600 * SECOND_MS;
+    return new JsonObject().put("id", started).put("timestamp", iso(started))
+        .put("metrics", new JsonObject().put("memory_percent", 97.0)).put("reason", "High memory consumption")
+        .put("severity_factors", new JsonArray().add("Memory: 97.0%")).put("severity", "critical")
+        .put("host", "test-host")
+        .put("detectors", new JsonArray().add(new JsonObject().put("name", "rule:memory_critical")
+            .put("metric", "memory_percent").put("value", 97.0).put("threshold", 95.0)))
+        .put("contributions", new JsonObject().put("memory_percent", 100.0))
+        .put("expected", new JsonObject().put("memory_percent", 41.0))
+        .put("started", iso(started)).put("ended", iso(started + 30 * SECOND_MS))
+        .put("duration_s", 30.0).put("samples", 31);
+  }
+
+  private static String iso(long epochMs) {
+    return java.time.Instant.ofEpochMilli(epochMs).toString();
+  }
+
   private void screenshot(String name) throws Exception {
     Path shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath();
     Files.copy(shot, SHOTS.resolve(name), StandardCopyOption.REPLACE_EXISTING);
@@ -194,7 +222,7 @@ class DashboardIncidentTest {
     JsonObject incident = burst(in -> namesMetric(in, "cpu_percent") && namesMetric(in, "disk_write_mb"));
     assertThat(incident.getValue("ended")).as("the incident is still open").isNull();
     waitUpTo(15).until(d -> chartPoints("cpu_percent") == QUIET_SAMPLES + BURST_SAMPLES
-        && !d.findElements(org.openqa.selenium.By.cssSelector("#incident-list li")).isEmpty());
+        && !d.findElements(By.cssSelector("#incident-list li")).isEmpty());
 
     assertThat(highlightedCards()).as("cards of the incident's causes, CPU and disk write, and no others")
         .containsExactlyInAnyOrder("cpu_percent", "disk_write_mb");
@@ -206,5 +234,21 @@ class DashboardIncidentTest {
         .containsEntry("memory_available_gb", 0L).containsEntry("disk_read_mb", 0L)
         .containsEntry("network_sent_mb", 0L).containsEntry("network_recv_mb", 0L);
     screenshot("incident-desktop.png");
+  }
+
+  @Test
+  @DisplayName("the incidents counter counts the incidents the list shows, those of an earlier run included")
+  void counterAgreesWithList() throws Exception {
+    Files.writeString(logs.resolve(LogsDir.INCIDENTS), new JsonArray().add(earlierIncident()).encodePrettily());
+    startServer();
+    learnQuietHost();
+    openDashboard();
+    waitUpTo(10).until(d -> listedIncidents() == 1);
+    assertThat(incidentCounter()).as("the earlier run's incident, loaded from /api/anomalies").isEqualTo("1");
+    assertThat(highlightedCards()).as("an incident that has ended marks no card").isEmpty();
+
+    burst(in -> true);
+    waitUpTo(15).until(d -> listedIncidents() == 2);
+    assertThat(incidentCounter()).as("the live incident is counted with the earlier one").isEqualTo("2");
   }
 }
