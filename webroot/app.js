@@ -143,16 +143,62 @@
     return a.getFullYear() === b.getFullYear() && a.getMonth() === b.getMonth() && a.getDate() === b.getDate();
   }
 
+  // Every time the page shows (cards, incidents, tables, chart axes and hover) is written by these
+  // formatters, in the browser's locale and its clock (12- or 24-hour), so it reads the same everywhere.
+  var TIME_PARTS = { hour: 'numeric', minute: '2-digit', second: '2-digit' };
+  var DATE_PARTS = { year: 'numeric', month: 'numeric', day: 'numeric' };
+  var CLOCK = {
+    time: new Intl.DateTimeFormat(undefined, TIME_PARTS),
+    minutes: new Intl.DateTimeFormat(undefined, { hour: TIME_PARTS.hour, minute: TIME_PARTS.minute }),
+    date: new Intl.DateTimeFormat(undefined, DATE_PARTS),
+    dateTime: new Intl.DateTimeFormat(undefined, Object.assign({}, DATE_PARTS, TIME_PARTS))
+  };
+
+  function fmtTime(v) {
+    var d = parseDate(v);
+    return d ? CLOCK.time.format(d) : DASH;
+  }
+
   /** Time only when today, date and time otherwise. */
   function fmtWhen(v) {
     var d = parseDate(v);
     if (!d) return DASH;
-    return sameDay(d, new Date()) ? d.toLocaleTimeString() : d.toLocaleString();
+    return sameDay(d, new Date()) ? CLOCK.time.format(d) : CLOCK.dateTime.format(d);
   }
 
   function fmtDateTime(v) {
     var d = parseDate(v);
-    return d ? d.toLocaleString() : DASH;
+    return d ? CLOCK.dateTime.format(d) : DASH;
+  }
+
+  var DATA_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
+
+  /**
+   * A timestamp as an analysed file wrote it, in the page's format when it is an ISO-style date and time,
+   * else the text itself. A time without an offset is the file's wall clock and keeps its digits.
+   */
+  function fmtDataTime(raw) {
+    var t = text(raw).trim();
+    var m = DATA_TIME.exec(t);
+    if (!m) return t || DASH;
+    var f = function (i) { return m[i] ? Number(m[i]) : 0; };
+    var ms = m[7] ? Number((m[7] + '00').substring(0, 3)) : 0;
+    var d;
+    if (m[8]) {
+      var off = m[8].toUpperCase() === 'Z' ? 0 : (m[8][0] === '-' ? -1 : 1) *
+        (Number(m[8].substring(1, 3)) * 60 + Number(m[8].replace(':', '').substring(3, 5)));
+      d = new Date(Date.UTC(f(1), f(2) - 1, f(3), f(4), f(5), f(6), ms) - off * 60000);
+    } else {
+      d = new Date(f(1), f(2) - 1, f(3), f(4), f(5), f(6), ms);
+    }
+    return isNaN(d.getTime()) ? t : CLOCK.dateTime.format(d);
+  }
+
+  /** A table cell with a file's timestamp in the page's format, the text as written in its tooltip. */
+  function dataTimeCell(raw) {
+    var td = el('td', 'nowrap', fmtDataTime(raw));
+    if (text(raw)) td.title = text(raw);
+    return td;
   }
 
   function text(v) {
@@ -465,16 +511,24 @@
     });
   }
 
-  function pad2(x) { return x < 10 ? '0' + x : String(x); }
-
-  /** Single-line local time labels for the live charts' x axis. */
-  function clockLabels(u, splits) {
+  /**
+   * Labels of a time axis (uPlot's seconds) in the page's time format: with seconds when the ticks are
+   * seconds apart; on an axis that spans days, the date under the first tick of each day.
+   */
+  function timeAxisLabels(u, splits) {
     var step = splits.length > 1 ? splits[1] - splits[0] : 1;
-    var withSeconds = !(step >= 60 && step % 60 === 0);
+    var clock = step >= 60 && step % 60 === 0 ? CLOCK.minutes : CLOCK.time;
+    var ends = splits.filter(function (v) { return v !== null && v !== undefined; });
+    var manyDays = ends.length > 1 && !sameDay(new Date(ends[0] * 1000), new Date(ends[ends.length - 1] * 1000));
+    var prev = null;
     return splits.map(function (v) {
       if (v === null || v === undefined) return '';
       var d = new Date(v * 1000);
-      return pad2(d.getHours()) + ':' + pad2(d.getMinutes()) + (withSeconds ? ':' + pad2(d.getSeconds()) : '');
+      if (step >= 86400) return CLOCK.date.format(d);
+      var label = clock.format(d);
+      if (manyDays && (!prev || !sameDay(prev, d))) label += '\n' + CLOCK.date.format(d);
+      prev = d;
+      return label;
     });
   }
 
@@ -575,9 +629,9 @@
         anomalySeries()
       ],
       axes: baseAxes(44, {
-        space: 62,
+        space: 80, // a label like "11:42:05 PM"
         incrs: [1, 2, 5, 10, 15, 20, 30, 60, 120, 180, 300, 600, 900, 1800, 3600, 7200, 21600, 43200, 86400],
-        values: clockLabels
+        values: timeAxisLabels
       }),
       hooks: {
         setCursor: [function (u) {
@@ -587,8 +641,7 @@
             caption.textContent = '';
             return;
           }
-          var d = new Date(u.data[0][i] * 1000);
-          caption.textContent = d.toLocaleTimeString() + '  ' + fmtMetric(m.name, u.data[1][i]);
+          caption.textContent = fmtTime(u.data[0][i] * 1000) + '  ' + fmtMetric(m.name, u.data[1][i]);
         }]
       }
     };
@@ -931,13 +984,13 @@
       var sev = severityClass(inc.severity);
       var tr = el('tr', 'severity-' + sev);
       tr.appendChild(el('td', 'num', text(inc.id) || DASH));
-      tr.appendChild(el('td', 'nowrap', text(inc.started) || DASH));
-      tr.appendChild(el('td', 'nowrap', text(inc.ended) || DASH));
+      tr.appendChild(dataTimeCell(inc.started));
+      tr.appendChild(dataTimeCell(inc.ended));
       tr.appendChild(el('td', 'num', fmtInt(inc.rows)));
       tr.appendChild(severityCell(sev, inc.severity));
       tr.appendChild(el('td', 'reason', text(inc.reason) || DASH));
       var factors = Array.isArray(inc.severity_factors) ? inc.severity_factors.map(text).join(', ') : '';
-      tr.appendChild(el('td', 'factors-cell', (text(inc.peak) || DASH) + (factors ? ' \u2014 ' + factors : '')));
+      tr.appendChild(el('td', 'factors-cell', (inc.peak ? fmtDataTime(inc.peak) : DASH) + (factors ? ' \u2014 ' + factors : '')));
       frag.appendChild(tr);
     });
     tbody.appendChild(frag);
@@ -956,7 +1009,7 @@
       var sev = severityClass(r.severity);
       var tr = el('tr', 'severity-' + sev);
       tr.appendChild(el('td', 'num', num(r.row_index) === null ? DASH : String(Math.round(num(r.row_index)))));
-      tr.appendChild(el('td', 'nowrap', text(r.timestamp) || DASH));
+      tr.appendChild(dataTimeCell(r.timestamp));
       tr.appendChild(el('td', 'num', fmtScore(r.anomaly_score)));
       tr.appendChild(severityCell(sev, r.severity));
       tr.appendChild(el('td', 'reason', text(r.reason) || DASH));
@@ -1039,7 +1092,7 @@
       scales: { x: { time: d.useTime }, y: { range: autoRange } },
       series: [
         d.useTime
-          ? { label: 'Time', value: function (u, v) { return v === null || v === undefined ? DASH : new Date(v * 1000).toLocaleString(); } }
+          ? { label: 'Time', value: function (u, v) { return v === null || v === undefined ? DASH : fmtDateTime(v * 1000); } }
           : { label: 'Row', value: function (u, v) { return v === null || v === undefined ? DASH : String(Math.round(v)); } },
         {
           label: colName,
@@ -1053,7 +1106,7 @@
           value: function (u, v) { return v === null || v === undefined ? DASH : fmtPlain(v); }
         })
       ],
-      axes: baseAxes(52, { size: 42 })
+      axes: baseAxes(52, d.useTime ? { size: 42, space: 80, values: timeAxisLabels } : { size: 42 })
     };
     var u = new uPlot(opts, d.data, container);
     analysis.useTime = d.useTime;

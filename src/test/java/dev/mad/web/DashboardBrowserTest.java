@@ -52,6 +52,8 @@ class DashboardBrowserTest {
             "--disable-dev-shm-usage", "--window-size=1366,900");
     browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(new File(driver)).build(),
         options);
+    // the time formats asserted below are en-US's, whatever the machine's locale
+    browser.executeCdpCommand("Emulation.setLocaleOverride", java.util.Map.of("locale", "en-US"));
     Files.createDirectories(SHOTS);
   }
 
@@ -103,6 +105,12 @@ class DashboardBrowserTest {
     assertThat(browser.findElement(By.id("analysis-chart")).findElements(By.tagName("canvas"))).isNotEmpty();
     assertThat(browser.findElement(By.id("download-csv")).getAttribute("href")).endsWith("/results.csv");
     waitUpTo(10).until(d -> d.findElement(By.id("history-list")).getText().contains("seed_sample_metrics2k.csv"));
+    // the file's times in the page's one format (en-US: 12-hour clock, narrow no-break space before AM/PM)
+    String dateTime = "\\d{1,2}/\\d{1,2}/\\d{4}, \\d{1,2}:\\d{2}:\\d{2}[ \u202f][AP]M";
+    assertThat(rows.get(0).findElements(By.tagName("td")).get(1).getText()).as("an anomaly's timestamp").matches(dateTime);
+    assertThat(incidents.get(0).findElements(By.tagName("td")).get(1).getText()).as("an incident's start").matches(dateTime);
+    assertThat(browser.findElement(By.cssSelector("#history-list tbody tr td:nth-child(3)")).getText())
+        .as("when the file was analysed").matches(dateTime);
     assertThat(browser.findElement(By.tagName("body")).getText()).doesNotContain("NaN").doesNotContain("undefined");
     screenshot("dashboard-desktop.png");
 

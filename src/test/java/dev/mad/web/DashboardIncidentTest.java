@@ -100,9 +100,9 @@ class DashboardIncidentTest {
         new MetricSample(firstSampleMs + i * SECOND_MS, "test-host", values).toJson());
   }
 
-  /** Feeds the quiet host until the detector has trained its model on it. */
+  /** Feeds the quiet host until the detector has trained its model on it (the consumers live until vertx closes). */
   private void learnQuietHost() throws Exception {
-    Promise<Void> trained = Promise.promise(); // the consumers live until vertx closes
+    Promise<Void> trained = Promise.promise();
     var status = vertx.eventBus().<JsonObject>consumer(Addresses.DASHBOARD_STATUS, m -> {
       if (m.body().getBoolean("is_trained", false)) {
         trained.tryComplete();
@@ -145,9 +145,11 @@ class DashboardIncidentTest {
         .anyMatch(d -> metric.equals(((JsonObject) d).getString("metric")));
   }
 
-  private void openDashboard() {
+  /** Loads the page and waits until it shows {@code samples} samples and listens to the bridge. */
+  private void openDashboard(int samples) {
     browser.get("http://127.0.0.1:" + port + "/");
-    waitUpTo(15).until(d -> chartPoints("cpu_percent") == QUIET_SAMPLES);
+    waitUpTo(15).until(d -> chartPoints("cpu_percent") == samples
+        && d.findElement(By.id("connection")).getAttribute("class").contains("conn-open"));
   }
 
   private WebDriverWait waitUpTo(int seconds) {
@@ -205,6 +207,30 @@ class DashboardIncidentTest {
     return java.time.Instant.ofEpochMilli(epochMs).toString();
   }
 
+  /**
+   * Runs in the page before its own scripts: sets the locale of Intl and toLocale*, and keeps the texts
+   * the charts draw on their canvases (uPlot's axis labels exist nowhere else).
+   */
+  private void beforePageScripts(String locale) {
+    browser.executeCdpCommand("Emulation.setLocaleOverride", Map.of("locale", locale));
+    browser.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source", String.join("\n",
+        "window.__chartTexts = [];",
+        "var fillText = CanvasRenderingContext2D.prototype.fillText;",
+        "CanvasRenderingContext2D.prototype.fillText = function (t) {",
+        "  var chart = this.canvas && this.canvas.closest ? this.canvas.closest('.chart') : null;",
+        "  if (chart) window.__chartTexts.push({ chart: chart.id, text: String(t) });",
+        "  return fillText.apply(this, arguments);",
+        "};")));
+  }
+
+  /** The time labels (texts with a colon) drawn on a chart's canvas. */
+  @SuppressWarnings("unchecked")
+  private List<String> timeLabels(String chartId) {
+    return (List<String>) browser.executeScript("var id = arguments[0]; return window.__chartTexts"
+        + ".filter(function (e) { return e.chart === id && e.text.indexOf(':') >= 0; })"
+        + ".map(function (e) { return e.text; });", chartId);
+  }
+
   private void screenshot(String name) throws Exception {
     Path shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath();
     Files.copy(shot, SHOTS.resolve(name), StandardCopyOption.REPLACE_EXISTING);
@@ -215,7 +241,7 @@ class DashboardIncidentTest {
   void marksWhatExplainsTheIncident() throws Exception {
     startServer();
     learnQuietHost();
-    openDashboard();
+    openDashboard(QUIET_SAMPLES);
     assertThat(highlightedCards()).as("no card is marked on a quiet host").isEmpty();
     assertThat(anomalyDots().values()).as("no anomaly dot on a quiet host").containsOnly(0L);
 
@@ -242,7 +268,7 @@ class DashboardIncidentTest {
     Files.writeString(logs.resolve(LogsDir.INCIDENTS), new JsonArray().add(earlierIncident()).encodePrettily());
     startServer();
     learnQuietHost();
-    openDashboard();
+    openDashboard(QUIET_SAMPLES);
     waitUpTo(10).until(d -> listedIncidents() == 1);
     assertThat(incidentCounter()).as("the earlier run's incident, loaded from /api/anomalies").isEqualTo("1");
     assertThat(highlightedCards()).as("an incident that has ended marks no card").isEmpty();
@@ -250,5 +276,33 @@ class DashboardIncidentTest {
     burst(in -> true);
     waitUpTo(15).until(d -> listedIncidents() == 2);
     assertThat(incidentCounter()).as("the live incident is counted with the earlier one").isEqualTo("2");
+  }
+
+  @Test
+  @DisplayName("every time on the page, chart axes included, is written in the browser's locale, one format")
+  void oneTimeFormat() throws Exception {
+    startServer();
+    learnQuietHost();
+    beforePageScripts("en-US");
+    openDashboard(QUIET_SAMPLES);
+    burst(in -> true);
+    waitUpTo(15).until(d -> listedIncidents() == 1);
+    // en-US: a 12-hour clock; Chromium puts a narrow no-break space before AM/PM
+    String twelveHour = "\\d{1,2}:\\d{2}(:\\d{2})?[ \u202f][AP]M";
+    assertThat(browser.findElement(By.id("stat-model-trained")).getText()).as("when the model was trained")
+        .matches(twelveHour + " \\(.*ago\\)");
+    assertThat(browser.findElement(By.cssSelector("#incident-list .incident-time")).getText())
+        .as("when the incident started").matches(twelveHour);
+    waitUpTo(10).until(d -> !timeLabels("chart-cpu_percent").isEmpty());
+    assertThat(timeLabels("chart-cpu_percent")).as("the CPU chart's time axis").allMatch(l -> l.matches(twelveHour));
+
+    browser.executeCdpCommand("Emulation.setLocaleOverride", Map.of());
+    browser.executeCdpCommand("Emulation.setLocaleOverride", Map.of("locale", "de-DE"));
+    openDashboard(QUIET_SAMPLES + BURST_SAMPLES);
+    waitUpTo(15).until(d -> listedIncidents() == 1 && !timeLabels("chart-cpu_percent").isEmpty());
+    String twentyFourHour = "\\d{1,2}:\\d{2}(:\\d{2})?";
+    assertThat(browser.findElement(By.id("stat-model-trained")).getText()).matches(twentyFourHour + " \\(.*\\)");
+    assertThat(browser.findElement(By.cssSelector("#incident-list .incident-time")).getText()).matches(twentyFourHour);
+    assertThat(timeLabels("chart-cpu_percent")).allMatch(l -> l.matches(twentyFourHour));
   }
 }
