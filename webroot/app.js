@@ -958,6 +958,21 @@
     markHistorySelection();
   }
 
+  /**
+   * Gives each body cell its column's header as {@code data-label}: on a phone the rows are stacked as
+   * cards and the stylesheet shows the label beside each value (see app.css, "phones").
+   */
+  function labelCells(table) {
+    var headers = Array.prototype.map.call(table.querySelectorAll('thead th'), function (th) {
+      return th.textContent;
+    });
+    Array.prototype.forEach.call(table.querySelectorAll('tbody tr'), function (tr) {
+      Array.prototype.forEach.call(tr.children, function (td, i) {
+        if (headers[i] !== undefined && td.colSpan === 1) td.dataset.label = headers[i];
+      });
+    });
+  }
+
   /** A table row saying the table is empty. */
   function emptyRow(message, columns) {
     var tr = el('tr', 'empty-row');
@@ -995,6 +1010,7 @@
     });
     tbody.appendChild(frag);
     var note = '';
+    labelCells($('analysis-incidents'));
     if (total !== null && total > incidents.length) note = 'the ' + incidents.length + ' most urgent of ' + fmtInt(total);
     else if (incidents.length) note = incidents.length + (incidents.length === 1 ? ' incident' : ' incidents');
     setText('analysis-incidents-note', note);
@@ -1024,6 +1040,7 @@
       frag.appendChild(tr);
     });
     tbody.appendChild(frag);
+    labelCells($('analysis-table'));
     var note = '';
     if (total !== null && total > rows.length) note = 'showing the ' + rows.length + ' most urgent of ' + fmtInt(total);
     else if (rows.length) note = rows.length + (rows.length === 1 ? ' row' : ' rows');
@@ -1163,6 +1180,7 @@
       frag.appendChild(tr);
     });
     tbody.appendChild(frag);
+    labelCells($('history-list'));
     $('history-empty').hidden = history.length > 0;
     markHistorySelection();
   }
