@@ -285,7 +285,10 @@
 
   function applyStatus(s, withUptime) {
     if (!s || typeof s !== 'object') return;
+    var wasOpen = lastStatus ? lastStatus.incident_open : undefined;
     lastStatus = s;
+    // whether an incident loaded from /api is still going on is the detector's word (see currentIncident)
+    if (s.incident_open !== wasOpen) renderIncidents();
     if (s.status === 'error') {
       showStatusError(s.error ? text(s.error) : 'detector error');
       if (withUptime && num(s.uptime) !== null) {
@@ -343,7 +346,6 @@
       uptime.at = Date.now();
       renderUptime();
     }
-    updateCards(); // whether an incident is open is the detector's word
   }
 
   function showStatusError(message) {
@@ -463,9 +465,9 @@
 
   /** For each live sample, the incident it was flagged in (null when not flagged or not known). */
   function liveIncidents() {
-    var known = sortedIncidents();
+    var spans = incidentSpans(sortedIncidents());
     return live.map(function (s) {
-      return s.is_anomaly === true ? incidentAt(known, sampleTs(s)) : null;
+      return s.is_anomaly === true ? incidentAt(spans, sampleTs(s)) : null;
     });
   }
 
@@ -696,6 +698,7 @@
   // Every incident the page has known (loaded from /api/anomalies or received live): what the counter
   // counts. The detector's status counts only those opened since it started, not an earlier run's.
   var incidentIds = new Set();
+  var liveIncidentIds = new Set(); // those the bus told of, whose "closed" event will come
   var MAX_INCIDENTS = 15;
 
   function incidentKey(inc) {
@@ -719,22 +722,32 @@
     return all;
   }
 
-  /** The incident still going on, if any: the newest one, unless it has ended or the detector says none is open. */
+  /**
+   * The incident still going on, if any: the newest one unless it has ended. One received on the bus is
+   * open until its "closed" event; one only loaded from /api/anomalies is open if the detector says an
+   * incident is (an earlier run that stopped during an incident never closed it).
+   */
   function currentIncident() {
     var newest = sortedIncidents()[0];
     if (!newest || (newest.ended !== null && newest.ended !== undefined)) return null;
-    // an incident of an earlier run that was never closed (the server stopped during it) is not open now
-    if (lastStatus && lastStatus.incident_open === false) return null;
+    if (!liveIncidentIds.has(String(newest.id)) && lastStatus && lastStatus.incident_open === false) return null;
     return newest;
   }
 
-  /** The incident of {@code known} (newest first) whose time span holds {@code ts}, or null. */
-  function incidentAt(known, ts) {
+  /** The time spans of {@code known} incidents (newest first), for {@link incidentAt}. */
+  function incidentSpans(known) {
+    return known.map(function (inc) {
+      var started = parseDate(inc.started || inc.timestamp);
+      var ended = parseDate(inc.ended);
+      return { incident: inc, from: started ? started.getTime() : null, to: ended ? ended.getTime() : Infinity };
+    });
+  }
+
+  /** The incident whose span holds {@code ts}, or null. */
+  function incidentAt(spans, ts) {
     if (ts === null) return null;
-    for (var i = 0; i < known.length; i++) {
-      var started = parseDate(known[i].started || known[i].timestamp);
-      var ended = parseDate(known[i].ended);
-      if (started && ts >= started.getTime() && (!ended || ts <= ended.getTime())) return known[i];
+    for (var i = 0; i < spans.length; i++) {
+      if (spans[i].from !== null && ts >= spans[i].from && ts <= spans[i].to) return spans[i].incident;
     }
     return null;
   }
@@ -786,7 +799,8 @@
     }
     var list = $('incident-list');
     var frag = document.createDocumentFragment();
-    all.slice(0, MAX_INCIDENTS).forEach(function (inc) { frag.appendChild(incidentItem(inc)); });
+    var open = currentIncident();
+    all.slice(0, MAX_INCIDENTS).forEach(function (inc) { frag.appendChild(incidentItem(inc, inc === open)); });
     clear(list);
     list.appendChild(frag);
     $('incident-empty').hidden = all.length > 0;
@@ -839,9 +853,8 @@
     return wrap;
   }
 
-  function incidentItem(inc) {
+  function incidentItem(inc, ongoing) {
     var sev = severityClass(inc.severity);
-    var ongoing = inc.ended === null || inc.ended === undefined;
     var li = el('li', 'incident severity-' + sev + (ongoing ? ' is-ongoing' : ''));
     li.dataset.id = text(inc.id);
 
@@ -1009,8 +1022,8 @@
       frag.appendChild(tr);
     });
     tbody.appendChild(frag);
-    var note = '';
     labelCells($('analysis-incidents'));
+    var note = '';
     if (total !== null && total > incidents.length) note = 'the ' + incidents.length + ' most urgent of ' + fmtInt(total);
     else if (incidents.length) note = incidents.length + (incidents.length === 1 ? ' incident' : ' incidents');
     setText('analysis-incidents-note', note);
@@ -1453,6 +1466,7 @@
     bus.on('dashboard.anomaly', function (msg) {
       if (msg && msg.incident) {
         upsertIncident(msg.incident);
+        if (msg.incident.id !== undefined && msg.incident.id !== null) liveIncidentIds.add(String(msg.incident.id));
         renderIncidents();
       }
     });
