@@ -136,8 +136,7 @@ class DashboardIncidentTest {
       }
       publish(i, values);
     }
-    JsonObject incident = ServerFixture.await(seen.future());
-    return incident;
+    return ServerFixture.await(seen.future());
   }
 
   private static boolean namesMetric(JsonObject incident, String metric) {
@@ -258,8 +257,10 @@ class DashboardIncidentTest {
 
     JsonObject incident = burst(in -> namesMetric(in, "cpu_percent") && namesMetric(in, "disk_write_mb"));
     assertThat(incident.getValue("ended")).as("the incident is still open").isNull();
+    // the page has every sample and the incident as updated at the disk's spike
     waitUpTo(15).until(d -> chartPoints("cpu_percent") == QUIET_SAMPLES + BURST_SAMPLES
-        && !d.findElements(By.cssSelector("#incident-list li")).isEmpty());
+        && d.findElements(By.cssSelector("#incident-list .factor")).stream()
+            .anyMatch(f -> f.getText().startsWith("Disk write")));
 
     assertThat(highlightedCards()).as("cards of the incident's causes, CPU and disk write, and no others")
         .containsExactlyInAnyOrder("cpu_percent", "disk_write_mb");
