@@ -143,16 +143,62 @@
     return a.getFullYear() === b.getFullYear() && a.getMonth() === b.getMonth() && a.getDate() === b.getDate();
   }
 
+  // Every time the page shows (cards, incidents, tables, chart axes and hover) is written by these
+  // formatters, in the browser's locale and its clock (12- or 24-hour), so it reads the same everywhere.
+  var TIME_PARTS = { hour: 'numeric', minute: '2-digit', second: '2-digit' };
+  var DATE_PARTS = { year: 'numeric', month: 'numeric', day: 'numeric' };
+  var CLOCK = {
+    time: new Intl.DateTimeFormat(undefined, TIME_PARTS),
+    minutes: new Intl.DateTimeFormat(undefined, { hour: TIME_PARTS.hour, minute: TIME_PARTS.minute }),
+    date: new Intl.DateTimeFormat(undefined, DATE_PARTS),
+    dateTime: new Intl.DateTimeFormat(undefined, Object.assign({}, DATE_PARTS, TIME_PARTS))
+  };
+
+  function fmtTime(v) {
+    var d = parseDate(v);
+    return d ? CLOCK.time.format(d) : DASH;
+  }
+
   /** Time only when today, date and time otherwise. */
   function fmtWhen(v) {
     var d = parseDate(v);
     if (!d) return DASH;
-    return sameDay(d, new Date()) ? d.toLocaleTimeString() : d.toLocaleString();
+    return sameDay(d, new Date()) ? CLOCK.time.format(d) : CLOCK.dateTime.format(d);
   }
 
   function fmtDateTime(v) {
     var d = parseDate(v);
-    return d ? d.toLocaleString() : DASH;
+    return d ? CLOCK.dateTime.format(d) : DASH;
+  }
+
+  var DATA_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
+
+  /**
+   * A timestamp as an analysed file wrote it, in the page's format when it is an ISO-style date and time,
+   * else the text itself. A time without an offset is the file's wall clock and keeps its digits.
+   */
+  function fmtDataTime(raw) {
+    var t = text(raw).trim();
+    var m = DATA_TIME.exec(t);
+    if (!m) return t || DASH;
+    var f = function (i) { return m[i] ? Number(m[i]) : 0; };
+    var ms = m[7] ? Number((m[7] + '00').substring(0, 3)) : 0;
+    var d;
+    if (m[8]) {
+      var off = m[8].toUpperCase() === 'Z' ? 0 : (m[8][0] === '-' ? -1 : 1) *
+        (Number(m[8].substring(1, 3)) * 60 + Number(m[8].replace(':', '').substring(3, 5)));
+      d = new Date(Date.UTC(f(1), f(2) - 1, f(3), f(4), f(5), f(6), ms) - off * 60000);
+    } else {
+      d = new Date(f(1), f(2) - 1, f(3), f(4), f(5), f(6), ms);
+    }
+    return isNaN(d.getTime()) ? t : CLOCK.dateTime.format(d);
+  }
+
+  /** A table cell with a file's timestamp in the page's format, the text as written in its tooltip. */
+  function dataTimeCell(raw) {
+    var td = el('td', 'nowrap', fmtDataTime(raw));
+    if (text(raw)) td.title = text(raw);
+    return td;
   }
 
   function text(v) {
@@ -239,7 +285,10 @@
 
   function applyStatus(s, withUptime) {
     if (!s || typeof s !== 'object') return;
+    var wasOpen = lastStatus ? lastStatus.incident_open : undefined;
     lastStatus = s;
+    // whether an incident loaded from /api is still going on is the detector's word (see currentIncident)
+    if (s.incident_open !== wasOpen) renderIncidents();
     if (s.status === 'error') {
       showStatusError(s.error ? text(s.error) : 'detector error');
       if (withUptime && num(s.uptime) !== null) {
@@ -277,7 +326,6 @@
       document.title = 'Metrics Anomaly Detector \u00b7 ' + text(s.host);
     }
     setText('stat-data-points', fmtInt(s.data_points));
-    setText('stat-incidents', fmtInt(s.incidents));
     if (s.is_trained) {
       var trainedAt = parseDate(s.model_trained_at);
       var age = num(s.model_age_seconds);
@@ -373,6 +421,8 @@
 
   function updateCards() {
     var latest = live.length ? live[live.length - 1] : null;
+    var open = currentIncident();
+    var causes = open ? incidentCauses(open) : [];
     METRICS.forEach(function (m) {
       var card = document.querySelector('.metric-card[data-metric="' + m.name + '"]');
       if (!card) return;
@@ -395,8 +445,10 @@
       var bar = card.querySelector('.bar');
       bar.style.width = (ratio * 100).toFixed(1) + '%';
       bar.setAttribute('aria-valuenow', String(Math.round(ratio * 100)));
-      var anomalous = !!(latest && latest.is_anomaly);
-      card.classList.toggle('is-anomaly', anomalous);
+      var cause = causes.indexOf(m.name) >= 0;
+      card.classList.toggle('is-anomaly', cause);
+      if (cause) card.title = 'One of the causes of the open incident';
+      else card.removeAttribute('title');
       card.classList.toggle('level-high', m.scale === 'percent' && v !== null && v >= 90);
       card.classList.toggle('level-warn', m.scale === 'percent' && v !== null && v >= 75 && v < 90);
     });
@@ -411,7 +463,16 @@
     });
   }
 
-  function liveData(name) {
+  /** For each live sample, the incident it was flagged in (null when not flagged or not known). */
+  function liveIncidents() {
+    var spans = incidentSpans(sortedIncidents());
+    return live.map(function (s) {
+      return s.is_anomaly === true ? incidentAt(spans, sampleTs(s)) : null;
+    });
+  }
+
+  /** One chart's data; a point carries an anomaly dot only where this metric explains the flag. */
+  function liveData(name, owners) {
     var xs = new Array(live.length);
     var ys = new Array(live.length);
     var an = new Array(live.length);
@@ -420,16 +481,17 @@
       var v = num(s[name]);
       xs[i] = sampleTs(s) / 1000;
       ys[i] = v;
-      an[i] = s.is_anomaly === true && v !== null ? v : null;
+      an[i] = owners && owners[i] && v !== null && explainsSample(owners[i], name, s) ? v : null;
     }
     return [xs, ys, an];
   }
 
   function drawCharts() {
     if (typeof uPlot === 'undefined') return;
+    var owners = liveIncidents();
     METRICS.forEach(function (m) {
       var u = charts[m.name];
-      if (u) u.setData(liveData(m.name));
+      if (u) u.setData(liveData(m.name, owners));
     });
   }
 
@@ -451,16 +513,24 @@
     });
   }
 
-  function pad2(x) { return x < 10 ? '0' + x : String(x); }
-
-  /** Single-line local time labels for the live charts' x axis. */
-  function clockLabels(u, splits) {
+  /**
+   * Labels of a time axis (uPlot's seconds) in the page's time format: with seconds when the ticks are
+   * seconds apart; on an axis that spans days, the date under the first tick of each day.
+   */
+  function timeAxisLabels(u, splits) {
     var step = splits.length > 1 ? splits[1] - splits[0] : 1;
-    var withSeconds = !(step >= 60 && step % 60 === 0);
+    var clock = step >= 60 && step % 60 === 0 ? CLOCK.minutes : CLOCK.time;
+    var ends = splits.filter(function (v) { return v !== null && v !== undefined; });
+    var manyDays = ends.length > 1 && !sameDay(new Date(ends[0] * 1000), new Date(ends[ends.length - 1] * 1000));
+    var prev = null;
     return splits.map(function (v) {
       if (v === null || v === undefined) return '';
       var d = new Date(v * 1000);
-      return pad2(d.getHours()) + ':' + pad2(d.getMinutes()) + (withSeconds ? ':' + pad2(d.getSeconds()) : '');
+      if (step >= 86400) return CLOCK.date.format(d);
+      var label = clock.format(d);
+      if (manyDays && (!prev || !sameDay(prev, d))) label += '\n' + CLOCK.date.format(d);
+      prev = d;
+      return label;
     });
   }
 
@@ -561,9 +631,9 @@
         anomalySeries()
       ],
       axes: baseAxes(44, {
-        space: 62,
+        space: 80, // a label like "11:42:05 PM"
         incrs: [1, 2, 5, 10, 15, 20, 30, 60, 120, 180, 300, 600, 900, 1800, 3600, 7200, 21600, 43200, 86400],
-        values: clockLabels
+        values: timeAxisLabels
       }),
       hooks: {
         setCursor: [function (u) {
@@ -573,12 +643,11 @@
             caption.textContent = '';
             return;
           }
-          var d = new Date(u.data[0][i] * 1000);
-          caption.textContent = d.toLocaleTimeString() + '  ' + fmtMetric(m.name, u.data[1][i]);
+          caption.textContent = fmtTime(u.data[0][i] * 1000) + '  ' + fmtMetric(m.name, u.data[1][i]);
         }]
       }
     };
-    var u = new uPlot(opts, liveData(m.name), container);
+    var u = new uPlot(opts, liveData(m.name, liveIncidents()), container);
     charts[m.name] = u;
     observeSize(container, function () { return charts[m.name]; });
   }
@@ -626,6 +695,10 @@
   // ---------------------------------------------------------------- incidents
 
   var incidents = new Map(); // id -> incident
+  // Every incident the page has known (loaded from /api/anomalies or received live): what the counter
+  // counts. The detector's status counts only those opened since it started, not an earlier run's.
+  var incidentIds = new Set();
+  var liveIncidentIds = new Set(); // those the bus told of, whose "closed" event will come
   var MAX_INCIDENTS = 15;
 
   function incidentKey(inc) {
@@ -636,6 +709,7 @@
   function upsertIncident(inc) {
     if (!inc || inc.id === undefined || inc.id === null) return;
     incidents.set(String(inc.id), inc);
+    incidentIds.add(String(inc.id));
   }
 
   function sortedIncidents() {
@@ -648,6 +722,75 @@
     return all;
   }
 
+  /**
+   * The incident still going on, if any: the newest one unless it has ended. One received on the bus is
+   * open until its "closed" event; one only loaded from /api/anomalies is open if the detector says an
+   * incident is (an earlier run that stopped during an incident never closed it).
+   */
+  function currentIncident() {
+    var newest = sortedIncidents()[0];
+    if (!newest || (newest.ended !== null && newest.ended !== undefined)) return null;
+    if (!liveIncidentIds.has(String(newest.id)) && lastStatus && lastStatus.incident_open === false) return null;
+    return newest;
+  }
+
+  /** The time spans of {@code known} incidents (newest first), for {@link incidentAt}. */
+  function incidentSpans(known) {
+    return known.map(function (inc) {
+      var started = parseDate(inc.started || inc.timestamp);
+      var ended = parseDate(inc.ended);
+      return { incident: inc, from: started ? started.getTime() : null, to: ended ? ended.getTime() : Infinity };
+    });
+  }
+
+  /** The incident whose span holds {@code ts}, or null. */
+  function incidentAt(spans, ts) {
+    if (ts === null) return null;
+    for (var i = 0; i < spans.length; i++) {
+      if (spans[i].from !== null && ts >= spans[i].from && ts <= spans[i].to) return spans[i].incident;
+    }
+    return null;
+  }
+
+  /**
+   * The metrics an incident names as its causes, the same ones its severity factors name: those its
+   * detectors fired on (a rule, a z-score past the threshold), else its largest contribution (an unusual
+   * combination that only the forest saw). Contributions are shares on a log scale and give every metric
+   * that moved some part, so a share alone does not make a cause.
+   */
+  function incidentCauses(inc) {
+    var causes = [];
+    (Array.isArray(inc.detectors) ? inc.detectors : []).forEach(function (d) {
+      var name = d ? text(d.metric) : '';
+      if (METRIC_BY_NAME[name] && causes.indexOf(name) < 0) causes.push(name);
+    });
+    if (!causes.length) {
+      var top = contributionEntries(inc.contributions)[0];
+      if (top && METRIC_BY_NAME[top[0]]) causes.push(top[0]);
+    }
+    return causes;
+  }
+
+  /** Relative gap between the usual and the peak value below which the peak says nothing about a sample. */
+  var PEAK_NEAR_USUAL = 0.05;
+
+  /**
+   * Whether {@code metric} explains flagged sample {@code s} of incident {@code inc}: it is one of the
+   * incident's causes and, on this sample, at least half way from its usual value to its value at the
+   * incident's peak. A metric that spiked once in a long incident gets one dot, not one per sample; when
+   * the peak is about the usual value (a rule on a level usual here) every sample of the incident counts.
+   */
+  function explainsSample(inc, metric, s) {
+    if (incidentCauses(inc).indexOf(metric) < 0) return false;
+    var usual = num(inc.expected && inc.expected[metric]);
+    var peak = num(inc.metrics && inc.metrics[metric]);
+    var v = num(s[metric]);
+    if (usual === null || peak === null || v === null) return true;
+    var gap = peak - usual;
+    if (Math.abs(gap) <= PEAK_NEAR_USUAL * Math.max(Math.abs(peak), Math.abs(usual))) return true;
+    return (v - usual) / gap >= 0.5;
+  }
+
   function renderIncidents() {
     var all = sortedIncidents();
     // keep memory bounded: forget incidents far beyond what is shown
@@ -656,10 +799,17 @@
     }
     var list = $('incident-list');
     var frag = document.createDocumentFragment();
-    all.slice(0, MAX_INCIDENTS).forEach(function (inc) { frag.appendChild(incidentItem(inc)); });
+    var open = currentIncident();
+    all.slice(0, MAX_INCIDENTS).forEach(function (inc) { frag.appendChild(incidentItem(inc, inc === open)); });
     clear(list);
     list.appendChild(frag);
     $('incident-empty').hidden = all.length > 0;
+    setText('stat-incidents', fmtInt(incidentIds.size));
+    setText('incident-note', incidentIds.size > MAX_INCIDENTS
+      ? 'newest ' + MAX_INCIDENTS + ' of ' + fmtInt(incidentIds.size) : 'newest first');
+    // what the cards and the charts mark follows the incidents
+    updateCards();
+    scheduleCharts();
   }
 
   function severityClass(sev) {
@@ -703,9 +853,8 @@
     return wrap;
   }
 
-  function incidentItem(inc) {
+  function incidentItem(inc, ongoing) {
     var sev = severityClass(inc.severity);
-    var ongoing = inc.ended === null || inc.ended === undefined;
     var li = el('li', 'incident severity-' + sev + (ongoing ? ' is-ongoing' : ''));
     li.dataset.id = text(inc.id);
 
@@ -822,6 +971,21 @@
     markHistorySelection();
   }
 
+  /**
+   * Gives each body cell its column's header as {@code data-label}: on a phone the rows are stacked as
+   * cards and the stylesheet shows the label beside each value (see app.css, "phones").
+   */
+  function labelCells(table) {
+    var headers = Array.prototype.map.call(table.querySelectorAll('thead th'), function (th) {
+      return th.textContent;
+    });
+    Array.prototype.forEach.call(table.querySelectorAll('tbody tr'), function (tr) {
+      Array.prototype.forEach.call(tr.children, function (td, i) {
+        if (headers[i] !== undefined && td.colSpan === 1) td.dataset.label = headers[i];
+      });
+    });
+  }
+
   /** A table row saying the table is empty. */
   function emptyRow(message, columns) {
     var tr = el('tr', 'empty-row');
@@ -848,16 +1012,17 @@
       var sev = severityClass(inc.severity);
       var tr = el('tr', 'severity-' + sev);
       tr.appendChild(el('td', 'num', text(inc.id) || DASH));
-      tr.appendChild(el('td', 'nowrap', text(inc.started) || DASH));
-      tr.appendChild(el('td', 'nowrap', text(inc.ended) || DASH));
+      tr.appendChild(dataTimeCell(inc.started));
+      tr.appendChild(dataTimeCell(inc.ended));
       tr.appendChild(el('td', 'num', fmtInt(inc.rows)));
       tr.appendChild(severityCell(sev, inc.severity));
       tr.appendChild(el('td', 'reason', text(inc.reason) || DASH));
       var factors = Array.isArray(inc.severity_factors) ? inc.severity_factors.map(text).join(', ') : '';
-      tr.appendChild(el('td', 'factors-cell', (text(inc.peak) || DASH) + (factors ? ' \u2014 ' + factors : '')));
+      tr.appendChild(el('td', 'factors-cell', (inc.peak ? fmtDataTime(inc.peak) : DASH) + (factors ? ' \u2014 ' + factors : '')));
       frag.appendChild(tr);
     });
     tbody.appendChild(frag);
+    labelCells($('analysis-incidents'));
     var note = '';
     if (total !== null && total > incidents.length) note = 'the ' + incidents.length + ' most urgent of ' + fmtInt(total);
     else if (incidents.length) note = incidents.length + (incidents.length === 1 ? ' incident' : ' incidents');
@@ -873,7 +1038,7 @@
       var sev = severityClass(r.severity);
       var tr = el('tr', 'severity-' + sev);
       tr.appendChild(el('td', 'num', num(r.row_index) === null ? DASH : String(Math.round(num(r.row_index)))));
-      tr.appendChild(el('td', 'nowrap', text(r.timestamp) || DASH));
+      tr.appendChild(dataTimeCell(r.timestamp));
       tr.appendChild(el('td', 'num', fmtScore(r.anomaly_score)));
       tr.appendChild(severityCell(sev, r.severity));
       tr.appendChild(el('td', 'reason', text(r.reason) || DASH));
@@ -888,6 +1053,7 @@
       frag.appendChild(tr);
     });
     tbody.appendChild(frag);
+    labelCells($('analysis-table'));
     var note = '';
     if (total !== null && total > rows.length) note = 'showing the ' + rows.length + ' most urgent of ' + fmtInt(total);
     else if (rows.length) note = rows.length + (rows.length === 1 ? ' row' : ' rows');
@@ -956,7 +1122,7 @@
       scales: { x: { time: d.useTime }, y: { range: autoRange } },
       series: [
         d.useTime
-          ? { label: 'Time', value: function (u, v) { return v === null || v === undefined ? DASH : new Date(v * 1000).toLocaleString(); } }
+          ? { label: 'Time', value: function (u, v) { return v === null || v === undefined ? DASH : fmtDateTime(v * 1000); } }
           : { label: 'Row', value: function (u, v) { return v === null || v === undefined ? DASH : String(Math.round(v)); } },
         {
           label: colName,
@@ -970,7 +1136,7 @@
           value: function (u, v) { return v === null || v === undefined ? DASH : fmtPlain(v); }
         })
       ],
-      axes: baseAxes(52, { size: 42 })
+      axes: baseAxes(52, d.useTime ? { size: 42, space: 80, values: timeAxisLabels } : { size: 42 })
     };
     var u = new uPlot(opts, d.data, container);
     analysis.useTime = d.useTime;
@@ -1027,6 +1193,7 @@
       frag.appendChild(tr);
     });
     tbody.appendChild(frag);
+    labelCells($('history-list'));
     $('history-empty').hidden = history.length > 0;
     markHistorySelection();
   }
@@ -1299,6 +1466,7 @@
     bus.on('dashboard.anomaly', function (msg) {
       if (msg && msg.incident) {
         upsertIncident(msg.incident);
+        if (msg.incident.id !== undefined && msg.incident.id !== null) liveIncidentIds.add(String(msg.incident.id));
         renderIncidents();
       }
     });

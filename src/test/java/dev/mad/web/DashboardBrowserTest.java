@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -34,6 +35,25 @@ class DashboardBrowserTest {
   private static final Path FIXTURE = Path.of("src/test/resources/fixtures/seed_sample_metrics2k.csv");
   private static final Path SHOTS = Path.of("target", "screenshots");
 
+  /**
+   * Scrolls the page (vertically only) to a table's first row and tells whether its last cell can be seen
+   * there: inside the viewport and not hidden by a clipping box; with the label shown beside it and the
+   * column's header text.
+   */
+  private static final String LAST_CELL_ON_SCREEN = String.join("\n",
+      "var table = document.getElementById(arguments[0]);",
+      "var cells = table.querySelectorAll('tbody tr:first-child td');",
+      "var cell = cells[cells.length - 1];",
+      "var headers = table.querySelectorAll('thead th');",
+      "var r = cell.getBoundingClientRect();",
+      "window.scrollBy(0, r.top - window.innerHeight / 3);",
+      "r = cell.getBoundingClientRect();",
+      "var x = Math.min(r.right - 2, r.left + 20), y = r.top + Math.min(r.height / 2, 8);",
+      "var hit = document.elementFromPoint(x, y);",
+      "return { onScreen: r.left >= 0 && r.right <= window.innerWidth && !!hit && cell.contains(hit),",
+      "  label: getComputedStyle(cell, '::before').content.replace(/^\"|\"$/g, ''),",
+      "  header: headers[headers.length - 1].textContent };");
+
   @TempDir
   Path logs;
   private Vertx vertx;
@@ -52,6 +72,8 @@ class DashboardBrowserTest {
             "--disable-dev-shm-usage", "--window-size=1366,900");
     browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(new File(driver)).build(),
         options);
+    // the time formats asserted below are en-US's, whatever the machine's locale
+    browser.executeCdpCommand("Emulation.setLocaleOverride", java.util.Map.of("locale", "en-US"));
     Files.createDirectories(SHOTS);
   }
 
@@ -103,13 +125,25 @@ class DashboardBrowserTest {
     assertThat(browser.findElement(By.id("analysis-chart")).findElements(By.tagName("canvas"))).isNotEmpty();
     assertThat(browser.findElement(By.id("download-csv")).getAttribute("href")).endsWith("/results.csv");
     waitUpTo(10).until(d -> d.findElement(By.id("history-list")).getText().contains("seed_sample_metrics2k.csv"));
+    // the file's times in the page's one format (en-US: 12-hour clock, narrow no-break space before AM/PM)
+    String dateTime = "\\d{1,2}/\\d{1,2}/\\d{4}, \\d{1,2}:\\d{2}:\\d{2}[ \u202f][AP]M";
+    assertThat(rows.get(0).findElements(By.tagName("td")).get(1).getText()).as("an anomaly's timestamp").matches(dateTime);
+    assertThat(incidents.get(0).findElements(By.tagName("td")).get(1).getText()).as("an incident's start").matches(dateTime);
+    assertThat(browser.findElement(By.cssSelector("#history-list tbody tr td:nth-child(3)")).getText())
+        .as("when the file was analysed").matches(dateTime);
     assertThat(browser.findElement(By.tagName("body")).getText()).doesNotContain("NaN").doesNotContain("undefined");
     screenshot("dashboard-desktop.png");
 
     browser.manage().window().setSize(new Dimension(390, 844));
-    Thread.sleep(500);
-    Long pageWidth = (Long) browser.executeScript("return document.documentElement.scrollWidth");
-    assertThat(pageWidth).as("no horizontal scrolling at phone width").isLessThanOrEqualTo(390L);
+    waitUpTo(5).until(d -> ((Long) browser.executeScript("return window.innerWidth")) <= 390);
+    Long pageWidth = (Long) browser.executeScript("return document.documentElement.scrollWidth - window.innerWidth");
+    assertThat(pageWidth).as("no horizontal scrolling at phone width").isLessThanOrEqualTo(0L);
+    for (String table : List.of("analysis-incidents", "analysis-table", "history-list")) {
+      @SuppressWarnings("unchecked")
+      Map<String, Object> last = (Map<String, Object>) browser.executeScript(LAST_CELL_ON_SCREEN, table);
+      assertThat(last).as("the last column of %s's first row, on screen at 390 px without scrolling sideways", table)
+          .containsEntry("onScreen", true).containsEntry("label", last.get("header"));
+    }
     screenshot("dashboard-phone.png");
   }
 }
