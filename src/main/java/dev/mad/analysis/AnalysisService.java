@@ -4,6 +4,7 @@ import dev.mad.batch.BatchSettings;
 import dev.mad.batch.csv.InputDataException;
 import dev.mad.batch.csv.MetricsCsv;
 import dev.mad.bus.Addresses;
+import dev.mad.bus.AnalysisProgress;
 import dev.mad.files.LogsDir;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -106,8 +107,8 @@ final class AnalysisService {
         BatchRunner.Outcome outcome = ar.result();
         job.done(outcome.analysisId(), outcome.result().rows(), outcome.result().anomalies(),
             outcome.result().anomalyRate());
-        JsonObject done = event(jobId, name, "done", 1.0).put("analysis_id", outcome.analysisId());
-        vertx.eventBus().publish(Addresses.DASHBOARD_ANALYSIS, done);
+        vertx.eventBus().publish(Addresses.DASHBOARD_ANALYSIS,
+            new AnalysisProgress(jobId, name, "done", 1.0, outcome.analysisId(), null).toJson());
         if (wait) {
           message.reply(job.toJson());
         }
@@ -154,16 +155,8 @@ final class AnalysisService {
   }
 
   private void publish(String jobId, String name, String phase, double progress, String error) {
-    JsonObject event = event(jobId, name, phase, progress);
-    if (error != null) {
-      event.put("error", error);
-    }
-    vertx.eventBus().publish(Addresses.DASHBOARD_ANALYSIS, event);
-  }
-
-  private static JsonObject event(String jobId, String name, String phase, double progress) {
-    return new JsonObject().put("job_id", jobId).put("file_name", name).put("phase", phase)
-        .put("progress", Math.round(progress * 1000) / 1000.0);
+    vertx.eventBus().publish(Addresses.DASHBOARD_ANALYSIS,
+        new AnalysisProgress(jobId, name, phase, progress, null, error).toJson());
   }
 
   void history(Message<JsonObject> message) {

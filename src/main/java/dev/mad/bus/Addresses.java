@@ -1,38 +1,28 @@
 package dev.mad.bus;
 
 /**
- * Every event-bus address of the product, defined once. Addresses under {@code dashboard.} are
- * the only ones the browser bridge lets out; nothing is let in.
+ * Every event-bus address of the product, defined once, with the record each message is (its
+ * {@code toJson}/{@code fromJson} are the contract; BusContractTest round-trips what the running
+ * product sends). Addresses under {@code dashboard.} are the only ones the browser bridge lets out;
+ * nothing is let in.
  */
 public final class Addresses {
   private Addresses() {
   }
 
-  /** Published by collect: a raw {@link MetricSample} in JSON form. */
+  /** Published by collect: a {@link MetricSample}. */
   public static final String METRICS_SAMPLE = "metrics.sample";
 
-  /**
-   * Published by detect, once per sample and in order: the sample's JSON plus
-   * {@code is_anomaly} (boolean), {@code anomaly_score} (number, absent until a model is trained)
-   * and {@code severity} (string, absent when not anomalous).
-   */
+  /** Published by detect, once per sample and in order: a {@link ScoredSample}. */
   public static final String METRICS_SCORED = "metrics.scored";
 
-  /**
-   * Request to detect; reply {@code {status: learning|active, is_trained, data_points,
-   * baseline_progress, training_samples, model_trained_at, threshold}}.
-   */
+  /** Request to detect; the reply is a {@link DetectorStatus}. */
   public static final String DETECT_STATUS = "detect.status";
 
-  /**
-   * Published by detect when an incident opens, updates or closes:
-   * {@code {change: opened|updated|closed, incident: {id, timestamp, anomaly_score, metrics, reason,
-   * severity_factors, severity, host, detectors, contributions, expected, started, ended,
-   * duration_s, samples}}}.
-   */
+  /** Published by detect when an incident opens, updates or closes: an {@link IncidentChange}. */
   public static final String INCIDENT = "anomaly.incident";
 
-  /** Request to persist: {@code {limit}} → {@code {incidents: [...]}} newest first. */
+  /** Request to persist: {@code {limit}} → {@code {incidents: [...]}}, {@link IncidentChange.Report}s newest first. */
   public static final String INCIDENTS_RECENT = "incidents.recent";
 
   /** Request to analysis: {@code {limit}} → {@code {analyses: [...]}} newest first. */
@@ -68,7 +58,7 @@ public final class Addresses {
   public static final String ANALYSIS_JOB = "analysis.job";
 
   /**
-   * Health of one feature verticle: request {@code health.NAME} (collect, detect, persist, web) →
+   * Health of one feature verticle: request {@code health.NAME} (collect, detect, persist, analysis, web) →
    * {@code {deployment_id, ...details}}, or a failure when it is unwell. Used by /health and by the
    * main verticle's supervision, which redeploys a verticle that stops answering.
    */
@@ -79,18 +69,15 @@ public final class Addresses {
   /** Browser-visible prefix; the bridge permits exactly this prefix, outbound only. */
   public static final String DASHBOARD_PREFIX = "dashboard.";
 
-  /** Scored samples for the dashboard (same fields as {@link #METRICS_SCORED}). */
+  /** Scored samples for the dashboard: {@link ScoredSample}s, as on {@link #METRICS_SCORED}. */
   public static final String DASHBOARD_METRICS = DASHBOARD_PREFIX + "metrics";
 
-  /** Incident changes for the dashboard (same fields as {@link #INCIDENT}). */
+  /** Incident changes for the dashboard: {@link IncidentChange}s, as on {@link #INCIDENT}. */
   public static final String DASHBOARD_ANOMALY = DASHBOARD_PREFIX + "anomaly";
 
-  /**
-   * Progress of an uploaded file's analysis: {@code {job_id, file_name, phase:
-   * uploaded|running|done|failed, progress: 0..1, analysis_id?, error?}}.
-   */
+  /** Progress of an uploaded file's analysis: an {@link AnalysisProgress}. */
   public static final String DASHBOARD_ANALYSIS = DASHBOARD_PREFIX + "analysis";
 
-  /** Detector status for the dashboard (same fields as the {@link #DETECT_STATUS} reply). */
+  /** Detector status for the dashboard: a {@link DetectorStatus}, as the {@link #DETECT_STATUS} reply. */
   public static final String DASHBOARD_STATUS = DASHBOARD_PREFIX + "status";
 }

@@ -1,13 +1,19 @@
 package dev.mad.detect;
 
 import dev.mad.config.ConfigSchema;
+import dev.mad.bus.IncidentChange;
+import dev.mad.bus.MetricSample;
+import dev.mad.bus.ScoredSample;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /** Bus and file shapes of verdicts and incidents. Never emits NaN: missing scores are omitted. */
 public final class DetectionJson {
@@ -49,60 +55,42 @@ public final class DetectionJson {
     return rules;
   }
 
-  /** Adds {@code is_anomaly}, {@code anomaly_score}, {@code severity}, {@code reason} to a sample. */
+  /** The bus form of a scored sample ({@link ScoredSample}): the sample with its verdict. */
   public static JsonObject scored(JsonObject sample, Verdict v, boolean flagged) {
-    JsonObject out = sample.copy().put("is_anomaly", flagged);
-    if (!Double.isNaN(v.score())) {
-      out.put("anomaly_score", round(v.score(), 4));
-    }
-    if (flagged && v.severity() != null) {
-      out.put("severity", v.severity().label()).put("reason", v.reason());
-    }
-    return out;
+    boolean explained = flagged && v.severity() != null;
+    return new ScoredSample(MetricSample.fromJson(sample), flagged,
+        Double.isNaN(v.score()) ? null : round(v.score(), 4), explained ? v.severity().label() : null,
+        explained ? v.reason() : null).toJson();
   }
 
+  /** The bus and file form of an incident ({@link IncidentChange.Report}). */
   public static JsonObject incident(Incident in, List<String> metrics) {
+    return report(in, metrics).toJson();
+  }
+
+  static IncidentChange.Report report(Incident in, List<String> metrics) {
     Verdict peak = in.peak();
-    JsonObject values = new JsonObject();
-    JsonObject expected = new JsonObject();
+    Map<String, Double> values = new LinkedHashMap<>();
+    Map<String, Double> expected = new LinkedHashMap<>();
     for (int i = 0; i < metrics.size(); i++) {
       values.put(metrics.get(i), round(in.peakValues()[i], 4));
       if (!Double.isNaN(peak.expected()[i])) {
         expected.put(metrics.get(i), round(peak.expected()[i], 4));
       }
     }
-    JsonArray detectors = new JsonArray();
+    List<IncidentChange.Detector> detectors = new ArrayList<>();
     for (Verdict.Detection d : peak.detectors()) {
-      JsonObject det = new JsonObject().put("name", d.name()).put("value", round(d.value(), 4))
-          .put("threshold", round(d.threshold(), 4));
-      if (d.metric() != null) {
-        det.put("metric", d.metric());
-      }
-      detectors.add(det);
+      detectors.add(new IncidentChange.Detector(d.name(), d.metric(), round(d.value(), 4), round(d.threshold(), 4)));
     }
-    JsonObject json = new JsonObject()
-        .put("id", in.id())
-        .put("timestamp", iso(in.startedMs()))
-        .put("metrics", values)
-        .put("reason", in.reason())
-        .put("severity_factors", new JsonArray(peak.severityFactors()))
-        .put("severity", in.severity().label())
-        .put("host", in.host())
-        .put("detectors", detectors)
-        .put("contributions", contributions(metrics, peak.contributions()))
-        .put("expected", expected)
-        .put("started", iso(in.startedMs()))
-        .put("ended", in.endedMs() == null ? null : iso(in.endedMs()))
-        .put("duration_s", round(in.durationSeconds(), 1))
-        .put("samples", in.samples());
-    if (!Double.isNaN(in.peakScore())) {
-      json.put("anomaly_score", round(in.peakScore(), 4));
-    }
-    return json;
+    return new IncidentChange.Report(in.id(), iso(in.startedMs()),
+        Double.isNaN(in.peakScore()) ? null : round(in.peakScore(), 4), values, in.reason(),
+        List.copyOf(peak.severityFactors()), in.severity().label(), in.host(), List.copyOf(detectors),
+        contributions(metrics, peak.contributions()), expected, iso(in.startedMs()),
+        in.endedMs() == null ? null : iso(in.endedMs()), round(in.durationSeconds(), 1), in.samples());
   }
 
   /** Shares rounded to 0.1 %, the rounding remainder given to the largest so they sum to exactly 100. */
-  public static JsonObject contributions(List<String> metrics, double[] shares) {
+  public static Map<String, Double> contributions(List<String> metrics, double[] shares) {
     long[] tenths = new long[shares.length];
     long total = 0;
     int largest = 0;
@@ -114,7 +102,7 @@ public final class DetectionJson {
       }
     }
     tenths[largest] += 1000 - total;
-    JsonObject out = new JsonObject();
+    Map<String, Double> out = new LinkedHashMap<>();
     for (int i = 0; i < shares.length; i++) {
       if (tenths[i] > 0) {
         out.put(metrics.get(i), tenths[i] / 10.0);

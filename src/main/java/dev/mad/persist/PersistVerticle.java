@@ -3,6 +3,7 @@ package dev.mad.persist;
 import dev.mad.files.LogsDir;
 import dev.mad.files.LogsDirLock;
 import dev.mad.bus.Addresses;
+import dev.mad.bus.IncidentChange;
 import dev.mad.config.ConfigSchema;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -79,18 +80,17 @@ public class PersistVerticle extends VerticleBase {
   }
 
   private void onIncident(Message<JsonObject> message) {
-    String change = message.body().getString("change");
-    JsonObject incident = message.body().getJsonObject("incident");
-    switch (change) {
-      case "opened" -> LOG.warn("ANOMALY #{} DETECTED on {} at {}: severity {}, score {}, reason: {}, factors: {}",
-          incident.getLong("id"), incident.getString("host"), incident.getString("started"),
-          incident.getString("severity"), incident.getValue("anomaly_score", "n/a"), incident.getString("reason"),
-          incident.getJsonArray("severity_factors").encode());
-      case "closed" -> LOG.info("Anomaly #{} ended after {} s ({} flagged samples, peak severity {})",
-          incident.getLong("id"), incident.getDouble("duration_s"), incident.getInteger("samples"),
-          incident.getString("severity"));
-      default -> LOG.debug("Anomaly #{} continues: {}", incident.getLong("id"), incident.getString("reason"));
+    IncidentChange event = IncidentChange.fromJson(message.body());
+    IncidentChange.Report r = event.incident();
+    switch (event.change()) {
+      case IncidentChange.OPENED -> LOG.warn("ANOMALY #{} DETECTED on {} at {}: severity {}, score {}, reason: {}, "
+              + "factors: {}", r.id(), r.host(), r.started(), r.severity(), r.score() == null ? "n/a" : r.score(),
+          r.reason(), r.severityFactors());
+      case IncidentChange.CLOSED -> LOG.info("Anomaly #{} ended after {} s ({} flagged samples, peak severity {})",
+          r.id(), r.durationSeconds(), r.samples(), r.severity());
+      default -> LOG.debug("Anomaly #{} continues: {}", r.id(), r.reason());
     }
+    JsonObject incident = message.body().getJsonObject("incident");
     try {
       incidentLog.upsert(incident);
     } catch (IOException | RuntimeException e) {
