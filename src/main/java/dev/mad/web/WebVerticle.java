@@ -145,7 +145,7 @@ public class WebVerticle extends VerticleBase {
         .addOutboundPermitted(new PermittedOptions().setAddressRegex(
             java.util.regex.Pattern.quote(Addresses.DASHBOARD_PREFIX) + ".+"));
     // SockJS's iframe transports load the client library from a CDN by default; serve ours.
-    SockJSHandlerOptions sockJs = new SockJSHandlerOptions().setLibraryURL("/webjars/sockjs-client/1.6.1/dist/sockjs.min.js");
+    SockJSHandlerOptions sockJs = new SockJSHandlerOptions().setLibraryURL(WebJars.SOCKJS_URL);
     return SockJSHandler.create(vertx, sockJs).bridge(options);
   }
 
@@ -159,6 +159,8 @@ public class WebVerticle extends VerticleBase {
     JsonObject model = settings.copy()
         .put("version", VERSION)
         .put("chart_points", chartPoints)
+        .put("uplot_version", WebJars.UPLOT)
+        .put("sockjs_url", WebJars.SOCKJS_URL)
         .put("max_upload_mb", http.getInteger("max_upload_mb"))
         .put("auth_required", !http.getString("auth_token").isEmpty())
         .put("host", recent.isEmpty() ? "" : recent.peekLast().getString("host", ""));

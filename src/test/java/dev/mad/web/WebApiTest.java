@@ -110,11 +110,15 @@ class WebApiTest {
     HttpResponse<Buffer> page = get("/");
     assertThat(page.statusCode()).isEqualTo(200);
     assertThat(page.bodyAsString()).contains("Metrics Anomaly Detector").doesNotContain("{{");
-    assertThat(get("/webjars/uplot/1.6.30/dist/uPlot.iife.min.js").statusCode()).isEqualTo(200);
-    assertThat(get("/webjars/sockjs-client/1.6.1/dist/sockjs.min.js").statusCode()).isEqualTo(200);
+    // the page loads the WebJars pom.xml declares, from this server
+    assertThat(WebJars.UPLOT).matches("\\d+\\.\\d+\\.\\d+");
+    assertThat(page.bodyAsString()).contains("/webjars/uplot/" + WebJars.UPLOT + "/dist/uPlot.iife.min.js")
+        .contains(WebJars.SOCKJS_URL);
+    assertThat(get("/webjars/uplot/" + WebJars.UPLOT + "/dist/uPlot.iife.min.js").statusCode()).isEqualTo(200);
+    assertThat(get(WebJars.SOCKJS_URL).statusCode()).isEqualTo(200);
     assertThat(get("/static/app.css").statusCode()).isEqualTo(200);
     assertThat(get("/eventbus/iframe.html").bodyAsString()).as("no CDN, even for SockJS's iframe transport")
-        .contains("/webjars/sockjs-client/1.6.1/dist/sockjs.min.js").doesNotContain("cdn.");
+        .contains(WebJars.SOCKJS_URL).doesNotContain("cdn.");
     HttpResponse<Buffer> missing = get("/api/nothing-here");
     assertThat(missing.statusCode()).isEqualTo(404);
     assertThat(missing.bodyAsJsonObject().getString("error")).contains("/api/nothing-here");
