@@ -8,6 +8,7 @@ import dev.mad.MainVerticle;
 import dev.mad.Operations;
 import dev.mad.bus.Addresses;
 import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
@@ -53,10 +54,24 @@ class OperationsTest {
     return await(client.get(port, "127.0.0.1", path).send());
   }
 
+  /** Waits until {@code count} messages have been published on {@code address} from now on. */
+  private void awaitMessages(String address, int count) throws Exception {
+    Promise<Void> enough = Promise.promise();
+    int[] seen = {0};
+    var consumer = vertx.eventBus().<JsonObject>consumer(address, m -> {
+      if (++seen[0] >= count) {
+        enough.tryComplete();
+      }
+    });
+    await(consumer.completion());
+    await(enough.future());
+    await(consumer.unregister());
+  }
+
   @Test
   @DisplayName("/health reports every verticle UP and the model's state")
   void health() throws Exception {
-    Thread.sleep(600);
+    awaitMessages(Addresses.METRICS_SCORED, 1);
     HttpResponse<Buffer> health = get("/health");
     assertThat(health.statusCode()).isEqualTo(200);
     JsonObject body = health.bodyAsJsonObject();
@@ -71,7 +86,7 @@ class OperationsTest {
   @Test
   @DisplayName("/metrics serves Prometheus text with Vert.x, JVM and the product's own meters")
   void prometheus() throws Exception {
-    Thread.sleep(1000);
+    awaitMessages(Addresses.METRICS_SCORED, 2);
     get("/api/status");
     HttpResponse<Buffer> metrics = get("/metrics");
     assertThat(metrics.statusCode()).isEqualTo(200);
@@ -91,14 +106,11 @@ class OperationsTest {
     String before = await(vertx.eventBus().<JsonObject>request(Addresses.health("collect"), new JsonObject()))
         .body().getString("deployment_id");
     await(vertx.undeploy(before));
-    String after = null;
-    for (int i = 0; i < 100 && after == null; i++) {
-      Thread.sleep(100);
-      after = vertx.eventBus().<JsonObject>request(Addresses.health("collect"), new JsonObject())
-          .toCompletionStage().toCompletableFuture().handle((m, e) -> m == null ? null : m.body().getString("deployment_id"))
-          .join();
-    }
-    assertThat(after).isNotNull().isNotEqualTo(before);
+    // the supervisor notices within three health checks and redeploys it: samples flow again
+    awaitMessages(Addresses.METRICS_SAMPLE, 1);
+    String after = await(vertx.eventBus().<JsonObject>request(Addresses.health("collect"), new JsonObject()))
+        .body().getString("deployment_id");
+    assertThat(after).isNotEqualTo(before);
     assertThat(get("/api/status").statusCode()).isEqualTo(200);
   }
 }
