@@ -166,10 +166,10 @@ public class DetectVerticle extends VerticleBase {
     if (plan.refreshBaseline()) {
       refreshLearningBaseline(plan.baselineFromMs());
     }
-    LearningSchedule.Shortage shortage = plan.shortage();
+    LearningSchedule.Shortage shortage = plan.shortageBegan();
     if (shortage != null) {
-      LOG.warn("Not training ({}): only {} samples in the window, {} needed", shortage.why(), shortage.rows(),
-          shortage.needed());
+      LOG.warn("Not training ({}): only {} samples in the window, {} needed; waiting for more", shortage.why(),
+          shortage.rows(), shortage.needed());
     }
     if (plan.training() != null) {
       train(plan.training());
@@ -192,6 +192,11 @@ public class DetectVerticle extends VerticleBase {
 
   private void train(LearningSchedule.Training t) {
     String why = t.why();
+    LearningSchedule.Shortage ended = t.shortageEnded();
+    if (ended != null) {
+      LOG.info("Training again ({}): {} samples in the window, {} needed, after {} s with too few", why, t.rows(),
+          ended.needed(), (t.atMs() - ended.sinceMs()) / 1000);
+    }
     if (t.widened()) {
       LOG.info("Training ({}) on all {} samples of the window, flagged ones included: only {} were unflagged, "
           + "fewer than the {} the baseline promises", why, t.rows(), t.widenedFrom(), schedule.baselineSamples());

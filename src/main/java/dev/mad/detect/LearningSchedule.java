@@ -35,15 +35,17 @@ final class LearningSchedule {
    * @param rows           how many rows it gets (never fewer than the baseline promises)
    * @param widenedFrom    when the flagged rows had to be added for want of unflagged ones, how many
    *                       unflagged rows there were; -1 when they were not added for that reason
+   * @param shortageEnded  the shortage this training ends, or null when there was none
    */
-  record Training(long atMs, long fromMs, boolean includeFlagged, int rows, int widenedFrom, String why) {
+  record Training(long atMs, long fromMs, boolean includeFlagged, int rows, int widenedFrom, String why,
+                  Shortage shortageEnded) {
     boolean widened() {
       return widenedFrom >= 0;
     }
   }
 
-  /** Training was due but the window held too few rows. */
-  record Shortage(String why, int rows, int needed) {
+  /** Training was due but the window held too few rows; it lasts until a training can run. */
+  record Shortage(String why, int rows, int needed, long sinceMs) {
   }
 
   /**
@@ -51,9 +53,9 @@ final class LearningSchedule {
    *
    * @param baselineFromMs  refresh the learning baseline on the unflagged rows from here; -1 for no refresh
    * @param training        the training to start
-   * @param shortage        training was due and could not run
+   * @param shortageBegan   training was due and could not run, for the first time since the last training
    */
-  record Plan(long baselineFromMs, Training training, Shortage shortage) {
+  record Plan(long baselineFromMs, Training training, Shortage shortageBegan) {
     static final Plan NOTHING = new Plan(-1, null, null);
 
     boolean refreshBaseline() {
@@ -77,6 +79,7 @@ final class LearningSchedule {
   private long lastTrainStartMs;
   private long lastBaselineMs;
   private long adaptedIncidentId = -1;
+  private Shortage shortage;
 
   /**
    * @param intervalMs    the sampling period, which says how many rows the baseline period holds
@@ -179,10 +182,17 @@ final class LearningSchedule {
       }
     }
     if (rows < baselineSamples) {
-      return new Plan(baselineFromMs, null, new Shortage(why, rows, baselineSamples));
+      if (shortage != null) {
+        return new Plan(baselineFromMs, null, null);
+      }
+      shortage = new Shortage(why, rows, baselineSamples, nowMs);
+      return new Plan(baselineFromMs, null, shortage);
     }
     training = true;
-    return new Plan(baselineFromMs, new Training(nowMs, fromMs, includeFlagged, rows, widenedFrom, why), null);
+    Shortage ended = shortage;
+    shortage = null;
+    return new Plan(baselineFromMs, new Training(nowMs, fromMs, includeFlagged, rows, widenedFrom, why, ended),
+        null);
   }
 
   void baselineRefreshed() {

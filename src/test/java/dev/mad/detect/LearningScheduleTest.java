@@ -123,6 +123,7 @@ class LearningScheduleTest {
     assertThat(first.rows()).isEqualTo(21);
     assertThat(first.includeFlagged()).isFalse();
     assertThat(first.widened()).isFalse();
+    assertThat(first.shortageEnded()).isNull();
     assertThat(s.phase()).as("until the model is there").isEqualTo(LearningSchedule.Phase.LEARNING);
 
     assertThat(sample(s, 21).training()).as("one training at a time").isNull();
@@ -193,34 +194,40 @@ class LearningScheduleTest {
   }
 
   @Test
-  @DisplayName("with fewer samples in the window than the baseline promises it does not train, and says why")
-  void shortageWaits() {
+  @DisplayName("with fewer samples in the window than the baseline promises it waits, saying so once when the "
+      + "shortage begins and once when training resumes")
+  void shortageReportedOnce() {
     LearningSchedule s = schedule();
     // a sample every other second: the 20 s baseline holds 11, the 30 s window at most 16, 18 are needed
-    for (int t = 0; t < 20; t += 2) {
-      assertThat(sample(s, t).shortage()).isNull();
-    }
-    for (int t = 20; t <= 60; t += 2) {
+    List<LearningSchedule.Shortage> began = new ArrayList<>();
+    for (int t = 0; t <= 60; t += 2) {
       LearningSchedule.Plan plan = sample(s, t);
       assertThat(plan.training()).as("training at second %d", t).isNull();
-      assertThat(plan.shortage()).isNotNull();
-      assertThat(plan.shortage().why()).isEqualTo("baseline complete");
-      assertThat(plan.shortage().needed()).isEqualTo(18);
+      if (plan.shortageBegan() != null) {
+        began.add(plan.shortageBegan());
+      }
     }
+    assertThat(began).hasSize(1);
+    assertThat(began.get(0)).isEqualTo(new LearningSchedule.Shortage("baseline complete", 11, 18, at(20)));
     assertThat(s.phase()).isEqualTo(LearningSchedule.Phase.LEARNING);
 
     // samples come every second again: the window [t - 30 s, t] holds 18 at 64 s
     LearningSchedule.Training resumed = null;
     for (int t = 61; resumed == null && t < 90; t++) {
-      resumed = sample(s, t).training();
+      LearningSchedule.Plan plan = sample(s, t);
+      assertThat(plan.shortageBegan()).isNull();
+      resumed = plan.training();
     }
     assertThat(resumed).isNotNull();
     assertThat(resumed.atMs()).isEqualTo(at(64));
     assertThat(resumed.rows()).isEqualTo(18);
+    assertThat(resumed.shortageEnded()).isEqualTo(began.get(0));
+    s.trainingFinished(true, window, null);
+    assertThat(sample(s, 65).shortageBegan()).isNull();
   }
 
   @Test
-  @DisplayName("a retrain short of samples waits and retries every retrain_seconds")
+  @DisplayName("a retrain short of samples waits, retries every retrain_seconds, and a later shortage is said again")
   void retrainShortage() {
     LearningSchedule s = trainedAt20();
     // samples stop after 25 s: the retrain due when they resume at 49 s finds 19..25 s and 49 s in its window
@@ -229,16 +236,25 @@ class LearningScheduleTest {
     }
     LearningSchedule.Plan gap = sample(s, 49);
     assertThat(gap.training()).isNull();
-    assertThat(gap.shortage()).isEqualTo(new LearningSchedule.Shortage("scheduled retrain", 8, 18));
-    assertThat(sample(s, 50).shortage()).as("not due again before retrain_seconds").isNull();
-    assertThat(sample(s, 59).training()).isNull();
+    assertThat(gap.shortageBegan()).isEqualTo(new LearningSchedule.Shortage("scheduled retrain", 8, 18, at(49)));
+    assertThat(sample(s, 50).training()).as("not due again before retrain_seconds").isNull();
+    LearningSchedule.Plan still = sample(s, 59);
+    assertThat(still.training()).isNull();
+    assertThat(still.shortageBegan()).as("still short, already said").isNull();
     for (int t = 60; t < 79; t++) {
-      assertThat(sample(s, t).training()).as("training at second %d", t).isNull();
+      LearningSchedule.Plan plan = sample(s, t);
+      assertThat(plan.training()).as("training at second %d", t).isNull();
+      assertThat(plan.shortageBegan()).isNull();
     }
     // the attempt at 69 s was short too; the one at 79 s has 49, 50, 59 and 60..79 s
     LearningSchedule.Training resumed = sample(s, 79).training();
     assertThat(resumed).isNotNull();
     assertThat(resumed.rows()).isEqualTo(23);
+    assertThat(resumed.shortageEnded()).isEqualTo(gap.shortageBegan());
+    s.trainingFinished(true, window, null);
+
+    LearningSchedule.Plan again = sample(s, 110);
+    assertThat(again.shortageBegan()).isEqualTo(new LearningSchedule.Shortage("scheduled retrain", 1, 18, at(110)));
   }
 
   @Test
