@@ -2,6 +2,9 @@ package dev.mad.detect;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.AppenderBase;
 import dev.mad.bus.Addresses;
 import dev.mad.bus.MetricSample;
 import io.vertx.core.DeploymentOptions;
@@ -12,6 +15,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -240,5 +244,49 @@ class DetectVerticleTest {
         .isGreaterThan(3);
     assertThat(trainedAtMs(trained) - T0).as("trained at the end of the 20 s baseline").isEqualTo(20_000L);
     assertThat(trained.getInteger("training_samples")).as("every sample of the window").isEqualTo(21);
+  }
+
+  @Test
+  @DisplayName("a training held back for want of samples is logged once when it starts and once when it ends, "
+      + "not at every sample")
+  void shortageLoggedOnce() throws Exception {
+    ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+        DetectVerticle.class);
+    List<String> lines = Collections.synchronizedList(new ArrayList<>());
+    AppenderBase<ILoggingEvent> appender = new AppenderBase<>() {
+      @Override
+      protected void append(ILoggingEvent event) {
+        lines.add(event.getLevel() + " " + event.getFormattedMessage());
+      }
+    };
+    appender.start();
+    log.addAppender(appender);
+    log.setLevel(Level.INFO);
+    log.setAdditive(false);
+    try {
+      // a sample every other second: the 20 s baseline holds 11 and the 30 s window 16 of the 18 needed
+      for (int s = 0; s <= 40; s += 2) {
+        send(s, quiet[s]);
+      }
+      scored.first(21);
+      assertThat(status().getString("status")).isEqualTo("learning");
+      assertThat(lines).containsExactly(
+          "WARN Not training (baseline complete): only 11 samples in the window, 18 needed; waiting for more");
+
+      // a sample every second again: the window holds 18 at 44 s
+      for (int s = 41; s <= 44; s++) {
+        send(s, quiet[s]);
+      }
+      JsonObject trained = statuses.first(st -> st.getBoolean("is_trained"));
+      assertThat(trainedAtMs(trained)).isEqualTo(T0 + 44_000);
+      assertThat(trained.getInteger("training_samples")).isEqualTo(18);
+      assertThat(lines).filteredOn(l -> l.contains("Not training")).hasSize(1);
+      assertThat(lines).filteredOn(l -> l.contains("Training again")).containsExactly(
+          "INFO Training again (baseline complete): 18 samples in the window, 18 needed, after 24 s with too few");
+    } finally {
+      log.detachAppender(appender);
+      log.setLevel(null);
+      log.setAdditive(true);
+    }
   }
 }
