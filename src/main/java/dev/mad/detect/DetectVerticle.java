@@ -164,7 +164,7 @@ public class DetectVerticle extends VerticleBase {
   /** Does what the schedule says is due: a baseline refresh, a training, or telling that training must wait. */
   private void follow(LearningSchedule.Plan plan) {
     if (plan.refreshBaseline()) {
-      refreshLearningBaseline(plan.baselineFromMs());
+      refreshLearningBaseline(plan.fromMs());
     }
     LearningSchedule.Shortage shortage = plan.shortageBegan();
     if (shortage != null) {

@@ -51,16 +51,13 @@ final class LearningSchedule {
   /**
    * What to do after a sample or a finished training. Null fields mean nothing of that kind.
    *
-   * @param baselineFromMs  refresh the learning baseline on the unflagged rows from here; -1 for no refresh
-   * @param training        the training to start
-   * @param shortageBegan   training was due and could not run, for the first time since the last training
+   * @param refreshBaseline  refit the learning baseline on the window's unflagged rows from {@code fromMs}
+   * @param fromMs           where the training window starts now
+   * @param training         the training to start
+   * @param shortageBegan    training was due and could not run, for the first time since the last training
    */
-  record Plan(long baselineFromMs, Training training, Shortage shortageBegan) {
-    static final Plan NOTHING = new Plan(-1, null, null);
-
-    boolean refreshBaseline() {
-      return baselineFromMs >= 0;
-    }
+  record Plan(boolean refreshBaseline, long fromMs, Training training, Shortage shortageBegan) {
+    static final Plan NOTHING = new Plan(false, 0, null, null);
   }
 
   private final long baselineMs;
@@ -77,7 +74,8 @@ final class LearningSchedule {
   private boolean training;
   private boolean refreshingBaseline;
   private long lastTrainStartMs;
-  private long lastBaselineMs;
+  /** When the learning baseline was last due; none yet at first, whatever the sample times. */
+  private long lastBaselineMs = Long.MIN_VALUE;
   private long adaptedIncidentId = -1;
   private Shortage shortage;
 
@@ -142,32 +140,33 @@ final class LearningSchedule {
       return Plan.NOTHING;
     }
     long fromMs = nowMs - windowMs;
-    long baselineFromMs = -1;
-    if (!trained && !refreshingBaseline && nowMs - lastBaselineMs >= BASELINE_REFRESH_MS
+    boolean refresh = false;
+    if (!trained && !refreshingBaseline
+        && (lastBaselineMs == Long.MIN_VALUE || nowMs - lastBaselineMs >= BASELINE_REFRESH_MS)
         && window.rows(fromMs, true) >= MIN_BASELINE_SAMPLES) {
       lastBaselineMs = nowMs;
       if (window.rows(fromMs, false) >= MIN_BASELINE_SAMPLES) {
         refreshingBaseline = true;
-        baselineFromMs = fromMs;
+        refresh = true;
       }
     }
     if (!trained && nowMs - firstSampleMs >= baselineMs) {
-      return train(nowMs, fromMs, false, "baseline complete", window, baselineFromMs);
+      return train(nowMs, fromMs, false, "baseline complete", window, refresh);
     }
     if (trained && nowMs - lastTrainStartMs >= retrainMs) {
-      return train(nowMs, fromMs, false, "scheduled retrain", window, baselineFromMs);
+      return train(nowMs, fromMs, false, "scheduled retrain", window, refresh);
     }
     if (open != null && open.id() != adaptedIncidentId && nowMs - open.startedMs() >= adaptMs) {
       // A level that has lasted adapt_seconds is the new normal: learn it, flagged samples included.
       adaptedIncidentId = open.id();
       return train(nowMs, fromMs, true, "incident " + open.id() + " lasted " + adaptMs / 1000
-          + " s; adapting to the new level", window, baselineFromMs);
+          + " s; adapting to the new level", window, refresh);
     }
-    return new Plan(baselineFromMs, null, null);
+    return new Plan(refresh, fromMs, null, null);
   }
 
   private Plan train(long nowMs, long fromMs, boolean includeFlagged, String why, RowCount window,
-                     long baselineFromMs) {
+                     boolean refresh) {
     lastTrainStartMs = nowMs;
     int rows = window.rows(fromMs, includeFlagged);
     int widenedFrom = -1;
@@ -183,15 +182,15 @@ final class LearningSchedule {
     }
     if (rows < baselineSamples) {
       if (shortage != null) {
-        return new Plan(baselineFromMs, null, null);
+        return new Plan(refresh, fromMs, null, null);
       }
       shortage = new Shortage(why, rows, baselineSamples, nowMs);
-      return new Plan(baselineFromMs, null, shortage);
+      return new Plan(refresh, fromMs, null, shortage);
     }
     training = true;
     Shortage ended = shortage;
     shortage = null;
-    return new Plan(baselineFromMs, new Training(nowMs, fromMs, includeFlagged, rows, widenedFrom, why, ended),
+    return new Plan(refresh, fromMs, new Training(nowMs, fromMs, includeFlagged, rows, widenedFrom, why, ended),
         null);
   }
 

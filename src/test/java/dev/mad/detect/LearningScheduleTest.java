@@ -85,7 +85,7 @@ class LearningScheduleTest {
       LearningSchedule.Plan plan = sample(s, t);
       if (plan.refreshBaseline()) {
         refreshedAt.add(t);
-        assertThat(plan.baselineFromMs()).isEqualTo(at(t) - 30_000);
+        assertThat(plan.fromMs()).isEqualTo(at(t) - 30_000);
         if (t != 9) {
           // the refresh due at 9 s is still running at 14 s, so that one waits for the next sample after it ends
           s.baselineRefreshed();
@@ -107,6 +107,21 @@ class LearningScheduleTest {
         s.trainingFinished(true, window, null);
       }
     }
+  }
+
+  @Test
+  @DisplayName("sample times from 0, where the window starts before time 0, refresh and train the same")
+  void timesFromZero() {
+    LearningSchedule s = schedule();
+    Window fromZero = new Window();
+    LearningSchedule.Plan plan = null;
+    for (int t = 0; t <= 4; t++) {
+      s.sampleArrived(t * 1000L);
+      fromZero.add(t * 1000L, false);
+      plan = s.next(t * 1000L, fromZero, null);
+    }
+    assertThat(plan.refreshBaseline()).isTrue();
+    assertThat(plan.fromMs()).isEqualTo(-26_000);
   }
 
   @Test
