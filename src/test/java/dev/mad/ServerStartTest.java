@@ -2,7 +2,9 @@ package dev.mad;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mad.bus.Addresses;
 import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
@@ -13,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -42,15 +45,27 @@ class ServerStartTest {
         .put("detect", new JsonObject().put("baseline_seconds", 20).put("window_seconds", 60))
         .put("http", new JsonObject().put("port", port));
     await(vertx.deployVerticle(new MainVerticle(), new DeploymentOptions().setConfig(config)));
+    // the web verticle's uptime counts from before this moment
+    long upMs = System.currentTimeMillis();
+
+    // the fourth scored sample at least, and one taken a second after the server was up
+    AtomicInteger received = new AtomicInteger();
+    Promise<JsonObject> aSecondIn = Promise.promise();
+    vertx.eventBus().<JsonObject>consumer(Addresses.METRICS_SCORED, m -> {
+      if (received.incrementAndGet() >= 4 && m.body().getLong("timestamp") >= upMs + 1000) {
+        aSecondIn.tryComplete(m.body());
+      }
+    });
+    JsonObject sample = await(aSecondIn.future());
+    assertThat(sample.getBoolean("is_anomaly")).isNotNull();
 
     WebClient client = WebClient.create(vertx);
-    Thread.sleep(1500);
     HttpResponse<?> status = await(client.get(port, "127.0.0.1", "/api/status").send());
     assertThat(status.statusCode()).isEqualTo(200);
     JsonObject body = status.bodyAsJsonObject();
-    assertThat(body.getString("status")).isEqualTo("learning");
+    assertThat(body.getString("status")).as("well inside the 20 s baseline").isEqualTo("learning");
     assertThat(body.getBoolean("is_trained")).isFalse();
-    assertThat(body.getLong("data_points")).isPositive();
+    assertThat(body.getLong("data_points")).isGreaterThanOrEqualTo(4L);
     assertThat(body.getLong("uptime")).isGreaterThanOrEqualTo(1L);
 
     HttpResponse<?> page = await(client.get(port, "127.0.0.1", "/").send());
@@ -62,6 +77,9 @@ class ServerStartTest {
     assertThat(missing.statusCode()).isEqualTo(404);
     assertThat(missing.bodyAsJsonObject().getString("error")).contains("/api/nope");
 
+    // persist handles its messages in order: once it answers a request sent now, it has written the
+    // samples detect published before the fourth one this test received
+    await(vertx.eventBus().request(Addresses.health("persist"), new JsonObject()));
     List<String> rows = Files.readAllLines(logs.resolve("metrics_history.csv"));
     assertThat(rows.get(0)).startsWith("timestamp,cpu_percent");
     assertThat(rows.size() - 1).isGreaterThanOrEqualTo(3);

@@ -10,7 +10,6 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.eventbus.Message;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,15 +18,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Owns the window and the model. Scores every sample once, in arrival order, on its event loop
- * (a forest walk takes microseconds); trains and retrains on a dedicated worker pool and swaps
- * the immutable model in one assignment on this verticle's context.
+ * (a forest walk takes microseconds); trains and retrains when its {@link LearningSchedule} says so,
+ * on a dedicated worker pool, and swaps the immutable model in one assignment on this verticle's context.
  */
 public class DetectVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(DetectVerticle.class);
   static final String TRAINING_POOL = "mad-training";
-  /** Z-scores start once this many samples exist, i.e. a few seconds after start. */
-  private static final int MIN_BASELINE_SAMPLES = 5;
-  private static final long BASELINE_REFRESH_MS = 5_000;
   private static final long STATUS_EVERY_MS = 2_000;
   /** The server's own start-up (class loading, JIT) loads the CPU; keep it out of the baseline. */
   private static final long STARTUP_SKIP_MS = 5_000;
@@ -42,25 +38,11 @@ public class DetectVerticle extends VerticleBase {
    */
   private RecentPast past;
   private SampleWindow window;
+  private LearningSchedule schedule;
   private WorkerExecutor trainingPool;
-
-  private long baselineMs;
-  private long intervalMs;
-  /** Samples a model is trained on at least: nine tenths of what the baseline period holds. */
-  private int baselineSamples;
-  private long windowMs;
-  private long retrainMs;
-  private long adaptMs;
 
   private volatile DetectorModel model;
   private RobustBaseline learningBaseline;
-  private boolean training;
-  private boolean refreshingBaseline;
-  private long lastSampleMs;
-  private long lastTrainStartMs;
-  private long lastBaselineMs;
-  private long adaptedIncidentId = -1;
-  private long firstSampleMs = -1;
   private long dataPoints;
   private long incidentsOpened;
   private volatile double lastScore = Double.NaN;
@@ -82,18 +64,16 @@ public class DetectVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     JsonObject c = ConfigSchema.section("detect", config());
-    baselineMs = c.getInteger("baseline_seconds") * 1000L;
-    windowMs = c.getInteger("window_seconds") * 1000L;
-    retrainMs = c.getInteger("retrain_seconds") * 1000L;
-    adaptMs = c.getInteger("adapt_seconds") * 1000L;
     detector = new AnomalyDetector(MetricSample.METRICS, DetectionJson.rules(c.getJsonArray("rules")),
         DetectionJson.detectorSettings(c));
     forestParams = DetectionJson.forestParams(c, c.getDouble("contamination"));
     // the sampling period, which the wiring hands over from collect.interval_ms
     Integer interval = c.getInteger("interval_ms");
-    intervalMs = Math.max(1, interval != null ? interval
+    long intervalMs = Math.max(1, interval != null ? interval
         : (Integer) ConfigSchema.setting(ConfigSchema.COLLECT_INTERVAL_MS).defaultValue());
-    baselineSamples = (int) Math.max(MIN_BASELINE_SAMPLES * 2, Math.max(0, baselineMs - startupSkipMs) / intervalMs * 9 / 10);
+    long windowMs = c.getInteger("window_seconds") * 1000L;
+    schedule = new LearningSchedule(c.getInteger("baseline_seconds") * 1000L, windowMs,
+        c.getInteger("retrain_seconds") * 1000L, c.getInteger("adapt_seconds") * 1000L, intervalMs, startupSkipMs);
     int quietSamples = (int) Math.max(1, c.getInteger("incident_quiet_seconds") * 1000L / intervalMs);
     incidents = new IncidentTracker(new AlarmFilter(DetectionJson.openLevel(c.getDouble("sensitivity")),
         c.getDouble("contamination"), quietSamples), 5_000);
@@ -120,9 +100,7 @@ public class DetectVerticle extends VerticleBase {
       return;
     }
     long now = sample.timestampMs();
-    if (firstSampleMs < 0) {
-      firstSampleMs = now;
-    }
+    schedule.sampleArrived(now);
     if (!sample.host().equals(host)) {
       host = sample.host();
       gauges.add(Gauge.builder("mad.anomaly.score", this, v -> v.lastScore)
@@ -131,7 +109,6 @@ public class DetectVerticle extends VerticleBase {
       incidentCounter = Counter.builder("mad.incidents.opened").description("Incidents opened")
           .tag("host", host).register(Metrics.globalRegistry);
     }
-    lastSampleMs = now;
     dataPoints++;
 
     DetectorModel m = model;
@@ -146,7 +123,7 @@ public class DetectVerticle extends VerticleBase {
     }
     lastScore = judged.score();
     // The server's own start-up loads the CPU; it is no incident.
-    boolean startingUp = now - firstSampleMs < startupSkipMs;
+    boolean startingUp = schedule.startingUp(now);
     IncidentTracker.Result result = startingUp ? null
         : incidents.onSample(now, sample.host(), values, judged, record,
             v -> detector.evaluate(values, m, base, v.score(), true, recent));
@@ -168,45 +145,43 @@ public class DetectVerticle extends VerticleBase {
           .put("incident", DetectionJson.incident(event.incident(), detector.metrics()));
       vertx.eventBus().publish(Addresses.INCIDENT, json);
     }
-    scheduleLearning(now);
+    follow(schedule.next(now, this::windowRows, openIncident()));
     if (now - lastStatusMs >= STATUS_EVERY_MS) {
       lastStatusMs = now;
       vertx.eventBus().publish(Addresses.DASHBOARD_STATUS, status());
     }
   }
 
-  /** Decides whether this sample is the moment to refresh the baseline or (re)train the forest. */
-  private void scheduleLearning(long now) {
-    if (training) {
-      return;
-    }
-    if (model == null && window.size() >= MIN_BASELINE_SAMPLES && now - lastBaselineMs >= BASELINE_REFRESH_MS
-        && !refreshingBaseline) {
-      refreshLearningBaseline(now);
-    }
+  private int windowRows(long fromMs, boolean includeFlagged) {
+    return window.rows(fromMs, includeFlagged).length;
+  }
+
+  private LearningSchedule.OpenIncident openIncident() {
     Incident open = incidents.current();
-    if (model == null && now - firstSampleMs >= baselineMs) {
-      train(now, false, "baseline complete");
-    } else if (model != null && now - lastTrainStartMs >= retrainMs) {
-      train(now, false, "scheduled retrain");
-    } else if (open != null && open.id() != adaptedIncidentId && now - open.startedMs() >= adaptMs) {
-      // A level that has lasted adapt_seconds is the new normal: learn it, flagged samples included.
-      adaptedIncidentId = open.id();
-      train(now, true, "incident " + open.id() + " lasted " + adaptMs / 1000 + " s; adapting to the new level");
+    return open == null ? null : new LearningSchedule.OpenIncident(open.id(), open.startedMs());
+  }
+
+  /** Does what the schedule says is due: a baseline refresh, a training, or telling that training must wait. */
+  private void follow(LearningSchedule.Plan plan) {
+    if (plan.refreshBaseline()) {
+      refreshLearningBaseline(plan.fromMs());
+    }
+    LearningSchedule.Shortage shortage = plan.shortageBegan();
+    if (shortage != null) {
+      LOG.warn("Not training ({}): only {} samples in the window, {} needed; waiting for more", shortage.why(),
+          shortage.rows(), shortage.needed());
+    }
+    if (plan.training() != null) {
+      train(plan.training());
     }
   }
 
-  private void refreshLearningBaseline(long now) {
-    lastBaselineMs = now;
-    double[][] rows = window.rows(now - windowMs, false);
-    if (rows.length < MIN_BASELINE_SAMPLES) {
-      return;
-    }
-    refreshingBaseline = true;
+  private void refreshLearningBaseline(long fromMs) {
+    double[][] rows = window.rows(fromMs, false);
     double[] floors = detector.minSpread();
     trainingPool.executeBlocking(() -> RobustBaseline.fit(rows, floors), false)
         .onComplete(ar -> {
-          refreshingBaseline = false;
+          schedule.baselineRefreshed();
           if (ar.succeeded()) {
             learningBaseline = ar.result();
           } else {
@@ -215,56 +190,50 @@ public class DetectVerticle extends VerticleBase {
         });
   }
 
-  private void train(long now, boolean includeFlagged, String why) {
-    lastTrainStartMs = now;
-    double[][] rows = window.rows(now - windowMs, includeFlagged);
-    if (rows.length < baselineSamples && !includeFlagged) {
-      // Samples in incidents are kept out of training; when that leaves fewer than the baseline
-      // promises (a step change early on), the whole window is learned instead: what lasts is normal.
-      double[][] all = window.rows(now - windowMs, true);
-      if (all.length > rows.length) {
-        LOG.info("Training ({}) on all {} samples of the window, flagged ones included: only {} were unflagged, "
-            + "fewer than the {} the baseline promises", why, all.length, rows.length, baselineSamples);
-        rows = all;
-      }
+  private void train(LearningSchedule.Training t) {
+    String why = t.why();
+    LearningSchedule.Shortage ended = t.shortageEnded();
+    if (ended != null) {
+      LOG.info("Training again ({}): {} samples in the window, {} needed, after {} s with too few", why, t.rows(),
+          ended.needed(), (t.atMs() - ended.sinceMs()) / 1000);
     }
-    if (rows.length < baselineSamples) {
-      LOG.warn("Not training ({}): only {} samples in the window, {} needed", why, rows.length, baselineSamples);
-      return;
+    if (t.widened()) {
+      LOG.info("Training ({}) on all {} samples of the window, flagged ones included: only {} were unflagged, "
+          + "fewer than the {} the baseline promises", why, t.rows(), t.widenedFrom(), schedule.baselineSamples());
     }
-    double[][] learn = rows;
-    training = true;
+    double[][] learn = window.rows(t.fromMs(), t.includeFlagged());
     double[] floors = detector.minSpread();
     IsolationForestParams params = forestParams;
     long started = System.nanoTime();
-    trainingPool.executeBlocking(() -> DetectorModel.train(learn, floors, params, now, Runnable::run), false)
+    trainingPool.executeBlocking(() -> DetectorModel.train(learn, floors, params, t.atMs(), Runnable::run), false)
         .onComplete(ar -> {
-          training = false;
           if (ar.succeeded()) {
             model = ar.result();
             learningBaseline = null;
             LOG.info("Model trained ({}) on {} samples in {} ms; threshold {}", why, learn.length,
                 (System.nanoTime() - started) / 1_000_000, String.format(java.util.Locale.ROOT, "%.4f",
                     model.threshold()));
-            vertx.eventBus().publish(Addresses.DASHBOARD_STATUS, status());
           } else {
             LOG.error("Training failed ({})", why, ar.cause());
           }
-          // Samples that arrived meanwhile may have made another step due.
-          scheduleLearning(lastSampleMs);
+          LearningSchedule.Plan next = schedule.trainingFinished(ar.succeeded(), this::windowRows, openIncident());
+          if (ar.succeeded()) {
+            vertx.eventBus().publish(Addresses.DASHBOARD_STATUS, status());
+          }
+          follow(next);
         });
   }
 
   JsonObject status() {
     DetectorModel m = model;
     long now = System.currentTimeMillis();
-    double progress = firstSampleMs < 0 ? 0.0 : Math.min(1.0, (now - firstSampleMs) / (double) baselineMs);
+    LearningSchedule.Phase phase = schedule.phase();
     JsonObject s = new JsonObject()
-        .put("status", m != null ? "active" : "learning")
-        .put("is_trained", m != null)
+        .put("status", phase.name().toLowerCase(java.util.Locale.ROOT))
+        .put("is_trained", phase == LearningSchedule.Phase.ACTIVE)
         .put("data_points", dataPoints)
-        .put("baseline_progress", DetectionJson.round(m != null ? 1.0 : progress, 3))
-        .put("baseline_seconds", baselineMs / 1000)
+        .put("baseline_progress", DetectionJson.round(schedule.baselineProgress(now), 3))
+        .put("baseline_seconds", schedule.baselineMs() / 1000)
         .put("incidents", incidentsOpened)
         .put("incident_open", incidents.current() != null)
         .put("host", host);

@@ -43,20 +43,15 @@ class PersistVerticleTest {
     return json;
   }
 
-  private List<String> awaitLines(int count) throws InterruptedException {
-    Path file = logs.resolve("metrics_history.csv");
-    for (int i = 0; i < 100; i++) {
-      try {
-        List<String> lines = Files.readAllLines(file);
-        if (lines.size() >= count) {
-          return lines;
-        }
-      } catch (java.io.IOException e) {
-        // not created yet
-      }
-      Thread.sleep(50);
-    }
-    throw new AssertionError("metrics_history.csv never reached " + count + " lines");
+  /**
+   * The lines of metrics_history.csv once persist has handled every message sent before. It is a worker
+   * verticle, handling one message at a time in arrival order, so its answer to a health request sent
+   * after the samples comes after their rows are written; a failed write would make it answer 503.
+   */
+  private List<String> linesWritten(Vertx vertx) throws Exception {
+    vertx.eventBus().request(Addresses.health("persist"), new JsonObject())
+        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    return Files.readAllLines(logs.resolve("metrics_history.csv"));
   }
 
   @Test
@@ -66,9 +61,7 @@ class PersistVerticleTest {
     for (int i = 0; i < 5; i++) {
       vertx.eventBus().publish(Addresses.METRICS_SCORED, scored(1_700_000_000_000L + i * 1000L, 10 + i, i == 4));
     }
-    List<String> lines = awaitLines(6);
-    Thread.sleep(200);
-    lines = Files.readAllLines(logs.resolve("metrics_history.csv"));
+    List<String> lines = linesWritten(vertx);
     assertThat(lines).hasSize(6);
     assertThat(lines.get(0)).isEqualTo(HEADER);
     assertThat(lines.get(1)).matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{6},10\\.0000,2400\\.0000,40\\.0000,"
@@ -84,7 +77,7 @@ class PersistVerticleTest {
     Files.writeString(file, HEADER + "\n2024-01-01 00:00:00.000000,1,2,3,4,5,6,7,8,false,,,h\n2024-01-01 00:00:01.0000");
     deploy(vertx);
     vertx.eventBus().publish(Addresses.METRICS_SCORED, scored(1_700_000_000_000L, 12, false));
-    List<String> lines = awaitLines(3);
+    List<String> lines = linesWritten(vertx);
     assertThat(lines).hasSize(3);
     assertThat(lines.get(1)).startsWith("2024-01-01 00:00:00.000000");
     assertThat(lines.get(2)).endsWith(",false,,,web-1");
