@@ -1,6 +1,7 @@
 package dev.mad.detect;
 
 import dev.mad.bus.Addresses;
+import dev.mad.bus.DetectorStatus;
 import dev.mad.config.ConfigSchema;
 import dev.mad.bus.MetricSample;
 import io.micrometer.core.instrument.Counter;
@@ -227,26 +228,14 @@ public class DetectVerticle extends VerticleBase {
   JsonObject status() {
     DetectorModel m = model;
     long now = System.currentTimeMillis();
-    LearningSchedule.Phase phase = schedule.phase();
-    JsonObject s = new JsonObject()
-        .put("status", phase.name().toLowerCase(java.util.Locale.ROOT))
-        .put("is_trained", phase == LearningSchedule.Phase.ACTIVE)
-        .put("data_points", dataPoints)
-        .put("baseline_progress", DetectionJson.round(schedule.baselineProgress(now), 3))
-        .put("baseline_seconds", schedule.baselineMs() / 1000)
-        .put("incidents", incidentsOpened)
-        .put("incident_open", incidents.current() != null)
-        .put("host", host);
-    if (m != null) {
-      s.put("training_samples", m.trainingSamples())
-          .put("model_trained_at", DetectionJson.iso(m.trainedAtMs()))
-          .put("model_age_seconds", Math.max(0, (now - m.trainedAtMs()) / 1000))
-          .put("threshold", DetectionJson.round(m.threshold(), 4));
-    }
-    if (!Double.isNaN(lastScore)) {
-      s.put("last_score", DetectionJson.round(lastScore, 4));
-    }
-    return s;
+    boolean active = schedule.phase() == LearningSchedule.Phase.ACTIVE;
+    return new DetectorStatus(active ? DetectorStatus.ACTIVE : DetectorStatus.LEARNING, dataPoints,
+        DetectionJson.round(schedule.baselineProgress(now), 3), schedule.baselineMs() / 1000, incidentsOpened,
+        incidents.current() != null, host, m == null ? null : m.trainingSamples(),
+        m == null ? null : DetectionJson.iso(m.trainedAtMs()),
+        m == null ? null : Math.max(0, (now - m.trainedAtMs()) / 1000),
+        m == null ? null : DetectionJson.round(m.threshold(), 4),
+        Double.isNaN(lastScore) ? null : DetectionJson.round(lastScore, 4)).toJson();
   }
 
   @Override
