@@ -4,11 +4,13 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * RFC 4180 as the product reads and writes it: the one place that knows the record and field
- * rules. Records are read by {@link Scanner}, every field the product writes goes through
+ * rules. Every CSV the product reads goes through {@link Scanner}, every field it writes through
  * {@link #escape}.
  *
  * <p>The rules: records end with CRLF, LF or CR, and blank lines between records are skipped.
@@ -53,12 +55,13 @@ public final class Rfc4180 {
    * per field. Reads the part of the file from a start position up to the first record that
    * begins at or after {@code limit}, so that the parts of a long file can be read on several
    * threads at once. Line numbers are counted from the start position. Non-ASCII bytes are checked
-   * to be UTF-8.
+   * to be UTF-8 unless {@link #replacingMalformedUtf8()} was asked for.
    */
   public static final class Scanner {
     private final FileChannel channel;
     private final long fileSize;
     private final long limit;
+    private boolean checkUtf8 = true;
     private byte[] buf;
     private long bufStart;
     private int len;
@@ -84,6 +87,15 @@ public final class Rfc4180 {
       this.limit = limit;
       this.buf = new byte[bufferBytes];
       this.bufStart = from;
+    }
+
+    /**
+     * Decodes bytes that are not UTF-8 as U+FFFD instead of reporting them: for a first look at a
+     * file whose every record a checking scanner reads later, with its line in the message.
+     */
+    public Scanner replacingMalformedUtf8() {
+      checkUtf8 = false;
+      return this;
     }
 
     /** Reads the next record; false at the end of the file or of this scanner's part. */
@@ -125,6 +137,15 @@ public final class Rfc4180 {
       }
       String inner = new String(buf, starts[i] + 1, ends[i] - starts[i] - 2, StandardCharsets.UTF_8);
       return inner.indexOf('"') < 0 ? inner : inner.replace("\"\"", "\"");
+    }
+
+    /** The texts of the current record's fields. */
+    public List<String> fields() {
+      List<String> texts = new ArrayList<>(fields);
+      for (int i = 0; i < fields; i++) {
+        texts.add(text(i));
+      }
+      return texts;
     }
 
     /** File position of the current record's first byte. */
@@ -285,7 +306,7 @@ public final class Rfc4180 {
     }
 
     private int finish(int nf, int end, int next, long newLines, int seen) throws FormatException {
-      if (seen < 0 && !Utf8.valid(buf, pos, end)) {
+      if (seen < 0 && checkUtf8 && !Utf8.valid(buf, pos, end)) {
         throw new FormatException(lines + 1, "is not UTF-8 text");
       }
       fields = nf;
