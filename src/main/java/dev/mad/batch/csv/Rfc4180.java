@@ -40,6 +40,24 @@ public final class Rfc4180 {
     return field;
   }
 
+  /**
+   * The fields of the record at {@code raw[at, at + length)}, as a {@link Scanner} read it from
+   * the file (the output pass splits the raw records that the validating pass stored).
+   */
+  public static List<String> fields(byte[] raw, int at, int length) {
+    Scanner record = Scanner.record(raw, at, length);
+    List<String> fields = new ArrayList<>(record.fieldCount());
+    for (int i = 0; i < record.fieldCount(); i++) {
+      fields.add(record.text(i));
+    }
+    return fields;
+  }
+
+  /** Field {@code index} of the record at {@code raw[at, at + length)}. */
+  public static String field(byte[] raw, int at, int length, int index) {
+    return Scanner.record(raw, at, length).text(index);
+  }
+
   /** A malformed record, with the line it starts on. */
   public static final class FormatException extends Exception {
     public final long line;
@@ -87,6 +105,30 @@ public final class Rfc4180 {
       this.limit = limit;
       this.buf = new byte[bufferBytes];
       this.bufStart = from;
+    }
+
+    /** Over bytes already in memory: the whole input is {@code raw[at, at + length)}. */
+    private Scanner(byte[] raw, int at, int length) {
+      this.channel = null;
+      this.fileSize = at + length;
+      this.limit = Long.MAX_VALUE;
+      this.buf = raw;
+      this.pos = at;
+      this.len = at + length;
+      this.eof = true;
+    }
+
+    /** The first record in {@code raw[at, at + length)}, bytes that a checking scanner has accepted before. */
+    private static Scanner record(byte[] raw, int at, int length) {
+      Scanner s = new Scanner(raw, at, length).replacingMalformedUtf8();
+      try {
+        if (s.tryRecord() != 1) {
+          throw new IllegalArgumentException("no CSV record in " + length + " bytes");
+        }
+      } catch (FormatException e) {
+        throw new IllegalArgumentException("not a CSV record: " + e.getMessage(), e);
+      }
+      return s;
     }
 
     /**
