@@ -3,14 +3,14 @@ package dev.mad.analysis;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.mad.batch.Contributions;
 import dev.mad.batch.ResultJson;
-import dev.mad.batch.csv.CsvRecordReader;
+import dev.mad.batch.csv.Rfc4180;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.sql.SQLException;
 import java.util.List;
 
@@ -35,13 +35,13 @@ final class ResultsJson {
     }
     List<String> features = ResultJson.parseStrings((String) analysis.get("features"));
     Path tmp = json.resolveSibling("." + json.getFileName() + ".tmp");
-    try (Reader in = Files.newBufferedReader(csv, StandardCharsets.UTF_8);
+    try (FileChannel in = FileChannel.open(csv, StandardOpenOption.READ);
          OutputStream out = Files.newOutputStream(tmp)) {
-      CsvRecordReader reader = new CsvRecordReader(in);
+      Rfc4180.Scanner reader = new Rfc4180.Scanner(in, 0, Long.MAX_VALUE, 1 << 16);
       if (!reader.next()) {
         throw new IOException(csv + " is empty");
       }
-      List<String> all = List.copyOf(reader.fields());
+      List<String> all = reader.fields();
       Rows rows = new Rows(reader, all.subList(0, all.size() - ResultFiles.RESULT_COLUMNS.size()), features, out);
       out.write(ResultJson.head());
       history.eachFlagged(id, (rowIndex, severity, reason, factors, contributions) -> {
@@ -55,7 +55,7 @@ final class ResultsJson {
       }
       out.write(ResultJson.tail(history.incidents(id), ((Number) analysis.get("rows")).longValue(),
           ((Number) analysis.get("anomalies")).longValue(), ((Number) analysis.get("incidents")).longValue()));
-    } catch (CsvRecordReader.FormatException e) {
+    } catch (Rfc4180.FormatException e) {
       Files.deleteIfExists(tmp);
       throw new IOException(csv + " line " + e.line + ": " + e.getMessage(), e);
     } catch (IOException | SQLException | RuntimeException e) {
@@ -68,14 +68,14 @@ final class ResultsJson {
 
   /** The results CSV's rows, read one at a time and written as JSON rows. */
   private static final class Rows {
-    final CsvRecordReader reader;
+    final Rfc4180.Scanner reader;
     final List<String> header;
     final int[] featureOf;
     final double[] values;
     final OutputStream out;
     long next;
 
-    Rows(CsvRecordReader reader, List<String> header, List<String> features, OutputStream out) {
+    Rows(Rfc4180.Scanner reader, List<String> header, List<String> features, OutputStream out) {
       this.reader = reader;
       this.header = header;
       this.out = out;
@@ -93,7 +93,7 @@ final class ResultsJson {
         if (!reader.next()) {
           return false;
         }
-      } catch (CsvRecordReader.FormatException e) {
+      } catch (Rfc4180.FormatException e) {
         throw new IOException("results line " + e.line + ": " + e.getMessage(), e);
       }
       List<String> cells = reader.fields();

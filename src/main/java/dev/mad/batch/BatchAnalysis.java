@@ -2,7 +2,7 @@ package dev.mad.batch;
 
 import dev.mad.batch.csv.InputDataException;
 import dev.mad.batch.csv.MetricsCsv;
-import dev.mad.batch.csv.RawRecords;
+import dev.mad.batch.csv.Rfc4180;
 import dev.mad.detect.AlarmFilter;
 import dev.mad.detect.AnomalyDetector;
 import dev.mad.detect.DetectorModel;
@@ -496,7 +496,7 @@ public final class BatchAnalysis {
               out.scores[i] = st.scores[i];
               out.anomaly[i] = v != null;
               if (v != null) {
-                String timestamp = RawRecords.field(st.raw, at, length, columns.timestampIndex());
+                String timestamp = Rfc4180.field(st.raw, at, length, columns.timestampIndex());
                 out.flagged.add(new BatchResult.FlaggedRow(first + i, timestamp, st.scores[i], v.severity(),
                     v.reason(), v.severityFactors(), contributions, incident));
               }

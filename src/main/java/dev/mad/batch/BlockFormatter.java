@@ -1,6 +1,6 @@
 package dev.mad.batch;
 
-import dev.mad.batch.csv.RawRecords;
+import dev.mad.batch.csv.Rfc4180;
 import dev.mad.detect.Verdict;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -56,7 +56,7 @@ final class BlockFormatter {
       if (rowIndex > 0) {
         jsonOut.put(ResultJson.ROW_SEPARATOR);
       }
-      List<String> cells = RawRecords.split(new String(raw, at, length, StandardCharsets.UTF_8));
+      List<String> cells = Rfc4180.fields(raw, at, length);
       ResultJson.Verdict verdict = v == null ? ResultJson.Verdict.normal(score)
           : new ResultJson.Verdict(true, score, v.severity().label(), v.reason(), v.severityFactors(), contributions,
               incident);

@@ -1,10 +1,9 @@
 package dev.mad.batch;
 
-import dev.mad.batch.csv.CsvRecordReader;
 import dev.mad.batch.csv.FastDouble;
 import dev.mad.batch.csv.InputDataException;
 import dev.mad.batch.csv.MetricsCsv;
-import dev.mad.batch.csv.RecordScanner;
+import dev.mad.batch.csv.Rfc4180;
 import dev.mad.batch.csv.TimestampParser;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -85,7 +84,7 @@ final class ScanPass {
     List<Part> parts = new ArrayList<>();
     try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
       long size = channel.size();
-      RecordScanner header = new RecordScanner(channel, 0, Long.MAX_VALUE, 1 << 16);
+      Rfc4180.Scanner header = new Rfc4180.Scanner(channel, 0, Long.MAX_VALUE, 1 << 16);
       long headerLines;
       long dataStart;
       try {
@@ -94,7 +93,7 @@ final class ScanPass {
         }
         headerLines = header.lines();
         dataStart = header.position();
-      } catch (CsvRecordReader.FormatException e) {
+      } catch (Rfc4180.FormatException e) {
         throw InputDataException.at(name, e.line, null, e.getMessage());
       }
       List<Long> cuts = cuts(channel, dataStart, size);
@@ -231,7 +230,7 @@ final class ScanPass {
     double[] values = new double[featureIndex.length];
     TimestampParser timestamps = new TimestampParser(ZoneId.systemDefault());
     part.writer = new FeatureStore.Writer(workDir, featureIndex.length);
-    RecordScanner in = new RecordScanner(channel, part.from, part.limit, BUFFER_BYTES);
+    Rfc4180.Scanner in = new Rfc4180.Scanner(channel, part.from, part.limit, BUFFER_BYTES);
     long reported = part.from;
     try {
       while (in.next()) {
@@ -261,7 +260,7 @@ final class ScanPass {
           reported = at;
         }
       }
-    } catch (CsvRecordReader.FormatException e) {
+    } catch (Rfc4180.FormatException e) {
       part.problem = new Problem(e.line, null, e.getMessage());
     }
     bytesDone.addAndGet(in.position() - reported);
@@ -270,7 +269,7 @@ final class ScanPass {
     part.writer.finish();
   }
 
-  private Problem features(RecordScanner in, int[] featureIndex, double[] values) {
+  private Problem features(Rfc4180.Scanner in, int[] featureIndex, double[] values) {
     byte[] b = in.buffer();
     for (int i = 0; i < featureIndex.length; i++) {
       int f = featureIndex[i];

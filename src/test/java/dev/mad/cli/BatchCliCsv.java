@@ -1,6 +1,7 @@
 package dev.mad.cli;
 
-import dev.mad.batch.csv.RawRecords;
+import dev.mad.batch.csv.Rfc4180;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /** Splits one CSV line of the analysis' output (RFC 4180 quoting) for tests. */
@@ -9,6 +10,7 @@ public final class BatchCliCsv {
   }
 
   public static List<String> cells(String line) {
-    return RawRecords.split(line);
+    byte[] record = line.getBytes(StandardCharsets.UTF_8);
+    return Rfc4180.fields(record, 0, record.length);
   }
 }

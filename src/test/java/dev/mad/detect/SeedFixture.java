@@ -1,14 +1,14 @@
 package dev.mad.detect;
 
+import dev.mad.batch.csv.Rfc4180;
 import dev.mad.bus.MetricSample;
 import java.io.IOException;
-import java.io.Reader;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVRecord;
 
 /** The original project's labelled sample (../shared/fixtures), read for tests. */
 final class SeedFixture {
@@ -29,22 +29,47 @@ final class SeedFixture {
 
   static SeedFixture load() throws IOException {
     List<double[]> rows = new ArrayList<>();
-    CSVFormat format = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).get();
-    try (Reader in = Files.newBufferedReader(locate("seed_sample_metrics2k.csv"))) {
-      for (CSVRecord r : format.parse(in)) {
-        double[] v = new double[MetricSample.METRICS.size()];
-        for (int i = 0; i < v.length; i++) {
-          v[i] = Double.parseDouble(r.get(MetricSample.METRICS.get(i)));
-        }
-        rows.add(v);
+    List<String> metrics = MetricSample.METRICS;
+    for (List<String> r : records(locate("seed_sample_metrics2k.csv"), metrics)) {
+      double[] v = new double[metrics.size()];
+      for (int i = 0; i < v.length; i++) {
+        v[i] = Double.parseDouble(r.get(i));
       }
+      rows.add(v);
     }
     boolean[] labels = new boolean[rows.size()];
-    try (Reader in = Files.newBufferedReader(locate("seed_sample_metrics2k.labels.csv"))) {
-      for (CSVRecord r : format.parse(in)) {
-        labels[Integer.parseInt(r.get("row_index"))] = r.get("label").equals("1");
-      }
+    for (List<String> r : records(locate("seed_sample_metrics2k.labels.csv"), List.of("row_index", "label"))) {
+      labels[Integer.parseInt(r.get(0))] = r.get(1).equals("1");
     }
     return new SeedFixture(rows.toArray(double[][]::new), labels);
+  }
+
+  /** The data records of {@code file}, each as the cells of {@code columns} (named in its header), read as the product reads CSV. */
+  private static List<List<String>> records(Path file, List<String> columns) throws IOException {
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+      Rfc4180.Scanner in = new Rfc4180.Scanner(channel, 0, Long.MAX_VALUE, 1 << 16);
+      if (!in.next()) {
+        throw new IOException(file + " is empty");
+      }
+      List<String> header = in.fields();
+      int[] index = new int[columns.size()];
+      for (int i = 0; i < index.length; i++) {
+        index[i] = header.indexOf(columns.get(i));
+        if (index[i] < 0) {
+          throw new IOException(file + " has no column '" + columns.get(i) + "'");
+        }
+      }
+      List<List<String>> records = new ArrayList<>();
+      while (in.next()) {
+        List<String> cells = new ArrayList<>(index.length);
+        for (int i : index) {
+          cells.add(in.text(i));
+        }
+        records.add(cells);
+      }
+      return records;
+    } catch (Rfc4180.FormatException e) {
+      throw new IOException(file + ", line " + e.line + ": " + e.getMessage(), e);
+    }
   }
 }

@@ -2,12 +2,10 @@ package dev.mad.batch.csv;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.Reader;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -26,13 +24,13 @@ public final class MetricsCsv implements AutoCloseable {
   private static final int SNIFF_BYTES = 8192;
 
   private final String name;
-  private final Reader reader;
-  private final CsvRecordReader records;
+  private final FileChannel channel;
+  private final Rfc4180.Scanner records;
   private final List<String> header;
 
-  private MetricsCsv(String name, Reader reader, CsvRecordReader records, List<String> header) {
+  private MetricsCsv(String name, FileChannel channel, Rfc4180.Scanner records, List<String> header) {
     this.name = name;
-    this.reader = reader;
+    this.channel = channel;
     this.records = records;
     this.header = header;
   }
@@ -56,23 +54,22 @@ public final class MetricsCsv implements AutoCloseable {
       throw InputDataException.at(name, 0, null, "file is empty; expected a header line and data rows");
     }
     sniffForBinary(file, name);
-    Reader reader = new InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8.newDecoder()
-        .onMalformedInput(CodingErrorAction.REPLACE).onUnmappableCharacter(CodingErrorAction.REPLACE));
-    CsvRecordReader records = new CsvRecordReader(reader);
+    FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
     boolean opened = false;
     try {
+      Rfc4180.Scanner records = new Rfc4180.Scanner(channel, 0, Long.MAX_VALUE, 1 << 16).replacingMalformedUtf8();
       if (!records.next()) {
         throw InputDataException.at(name, 0, null, "file has no header line");
       }
       List<String> header = checkHeader(name, records.fields());
-      MetricsCsv csv = new MetricsCsv(name, reader, records, header);
+      MetricsCsv csv = new MetricsCsv(name, channel, records, header);
       opened = true;
       return csv;
-    } catch (CsvRecordReader.FormatException e) {
+    } catch (Rfc4180.FormatException e) {
       throw InputDataException.at(name, e.line, null, e.getMessage());
     } finally {
       if (!opened) {
-        reader.close();
+        channel.close();
       }
     }
   }
@@ -144,10 +141,10 @@ public final class MetricsCsv implements AutoCloseable {
       if (!records.next()) {
         return false;
       }
-    } catch (CsvRecordReader.FormatException e) {
+    } catch (Rfc4180.FormatException e) {
       throw InputDataException.at(name, e.line, null, e.getMessage());
     }
-    int size = records.fields().size();
+    int size = records.fieldCount();
     if (size != header.size()) {
       throw InputDataException.at(name, line(), null, "row has " + size + " fields but the header has " + header.size());
     }
@@ -155,7 +152,7 @@ public final class MetricsCsv implements AutoCloseable {
   }
 
   public String cell(int column) {
-    return records.fields().get(column);
+    return records.text(column);
   }
 
   /** Line on which the current record starts (1 = header). */
@@ -169,6 +166,6 @@ public final class MetricsCsv implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
-    reader.close();
+    channel.close();
   }
 }
