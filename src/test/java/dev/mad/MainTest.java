@@ -30,7 +30,8 @@ class MainTest {
     assertThat(run("--help")).isZero();
     assertThat(out.toString(StandardCharsets.UTF_8))
         .contains("-conf FILE").contains("--port V").contains("--contamination V").contains("--window-size V")
-        .contains("--csv-file FILE").contains("datagen");
+        .contains("--csv-file FILE").contains("datagen")
+        .contains("--contamination C   expected anomaly share, from 0.0001 to 0.5 (default detect.contamination, 0.05)\n");
   }
 
   @Test

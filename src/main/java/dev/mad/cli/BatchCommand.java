@@ -40,8 +40,8 @@ public final class BatchCommand {
     return """
               Analyse historical metrics from a CSV file and exit.
               --output-file O     also write per-row results to O (.csv or .json)
-              --contamination C   expected anomaly share, """ + range(CONTAMINATION) + """
-              --sensitivity S     how readily incidents open, """ + range(SENSITIVITY) + """
+              --contamination C   expected anomaly share, %s
+              --sensitivity S     how readily incidents open, %s
                                   (2 = more, 0.5 = fewer)
               --window-size W     rolling z-score window in rows (default: the whole file)
               --train-file T      fit on T, score FILE (default: fit on FILE)
@@ -49,7 +49,7 @@ public final class BatchCommand {
               Needs a 'timestamp' column and at least one numeric column. Results also go to
               logs/metrics_data.csv and logs/anomaly_history.db. Exit codes: 0 done,
               2 usage error, 3 bad input data, 1 other failure.
-        """;
+        """.formatted(range(CONTAMINATION), range(SENSITIVITY));
   }
 
   private static final Setting CONTAMINATION = ConfigSchema.setting("detect.contamination");
