@@ -2,28 +2,15 @@ package dev.mad.batch;
 
 import dev.mad.batch.csv.InputDataException;
 import dev.mad.batch.csv.MetricsCsv;
-import dev.mad.batch.csv.Rfc4180;
-import dev.mad.detect.AlarmFilter;
 import dev.mad.detect.AnomalyDetector;
 import dev.mad.detect.DetectorModel;
 import dev.mad.detect.MetricCatalog;
-import dev.mad.detect.RecentPast;
-import dev.mad.detect.RecentTails;
-import dev.mad.detect.RobustBaseline;
-import dev.mad.detect.Severity;
-import dev.mad.detect.Verdict;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
@@ -34,19 +21,17 @@ import java.util.function.DoubleConsumer;
  * Analyses a metrics CSV in two streaming passes on all cores. The validating pass ({@link ScanPass})
  * reads the file in parts at once, checks every row and stores each row's features with the
  * position of its raw record ({@link FeatureStore}); the model is trained on all rows or a uniform
- * sample of {@link BatchSettings#MAX_TRAINING_ROWS} (or on the separate training file). The scoring
- * pass ({@link ScorePass}) then scores, explains and formats blocks of rows on every thread with the
- * same {@link AnomalyDetector} as live mode, and hands them to a {@link BatchOutput} in file order.
- * Memory does not grow with the file.
+ * sample of {@link BatchSettings#MAX_TRAINING_ROWS} (or on the separate training file). Two scoring
+ * passes over the stored rows follow, each on every thread ({@link ScorePass}) with the same
+ * {@link AnomalyDetector} as live mode: the alarm pass ({@link AlarmPass}) judges the rows and decides
+ * incidents, the output pass ({@link OutputPass}) explains and formats them and hands them to a
+ * {@link BatchOutput} in file order. This class only orchestrates. Memory does not grow with the file.
  */
 public final class BatchAnalysis {
   /** Columns that are never features: the time, and results of an earlier analysis or labels. */
   static final Set<String> NOT_FEATURES = Set.of("timestamp", "is_anomaly", "anomaly_score", "label");
-  private static final int TOP = 10;
   /** Rows scored, explained and formatted together by one thread. */
   static final int BLOCK = 4096;
-  /** Regular rows kept for the result chart (flagged rows are kept besides, up to as many). */
-  private static final int CHART_POINTS = 2000;
 
   private final BatchSettings settings;
 
@@ -160,399 +145,23 @@ public final class BatchAnalysis {
     return rows;
   }
 
-  /** Per-thread buffers of the scoring passes. */
-  private static final class ScoreState {
-    final FeatureStore.Rows rows;
-    final double[] scratch;
-    final double[] scores = new double[BLOCK];
-    final long[] incidents = new long[BLOCK];
-    final RollingBaseline rolling;
-    byte[] raw = new byte[1 << 20];
-
-    ScoreState(int d, RollingBaseline rolling) {
-      rows = new FeatureStore.Rows(BLOCK, d);
-      scratch = new double[BLOCK * d];
-      this.rolling = rolling;
-    }
-  }
-
-  /** One block as the row rules judged it, for the alarm pass. */
-  private static final class Judged {
-    final long firstRow;
-    final int size;
-    final Verdict[] verdicts;
-    final double[] values;
-    final long[] epochs;
-
-    Judged(long firstRow, int size, int d) {
-      this.firstRow = firstRow;
-      this.size = size;
-      this.verdicts = new Verdict[size];
-      this.values = new double[size * d];
-      this.epochs = new long[size];
-    }
-  }
-
-  /** One formatted block: its output text and what the summary, chart and history need of it. */
-  private static final class Scored {
-    final long firstRow;
-    final int size;
-    final ByteSink csv;
-    final ByteSink json;
-    final double[] values;
-    final long[] epochs;
-    final double[] scores;
-    final boolean[] anomaly;
-    final List<BatchResult.FlaggedRow> flagged = new ArrayList<>();
-
-    Scored(long firstRow, int size, int d, int csvBytes, boolean json) {
-      this.firstRow = firstRow;
-      this.size = size;
-      this.csv = new ByteSink(csvBytes);
-      this.json = json ? new ByteSink(csvBytes * 3) : null;
-      this.values = new double[size * d];
-      this.epochs = new long[size];
-      this.scores = new double[size];
-      this.anomaly = new boolean[size];
-    }
-  }
-
   /**
-   * The alarm pass' sequential half: feeds every row's verdict to one {@link AlarmFilter} in file
-   * order, records each row's smoothed score and incident in the {@link DecisionStore}, and builds the
-   * incidents. A row belongs to an incident when its own evidence is elevated while the incident is
-   * open; the flagged rows just before an incident opens are its start and are rewritten when it does.
-   */
-  private static final class Incidents {
-    private final AlarmFilter filter;
-    private final DecisionStore store;
-    private final AnomalyDetector detector;
-    private final DetectorModel model;
-    private final List<String> features;
-    /** The most urgent {@link BatchIncidents#KEPT} incidents (the least urgent on top, to be dropped first). */
-    private final PriorityQueue<BatchIncident> kept = new PriorityQueue<>(BatchIncidents.URGENCY.reversed());
-    private long nextId = 1;
-    private Open current;
-    private long[] pendingIds = new long[BLOCK];
-    /** Times of the last rows, for an incident whose start lies a few rows before it opened. */
-    private final long[] recentEpochs = new long[32];
-    private double[] pendingScores = new double[BLOCK];
-
-    private static final class Open {
-      final long id;
-      long firstRow;
-      long firstEpoch;
-      long lastRow;
-      long lastEpoch;
-      Severity severity = Severity.MEDIUM;
-      double peakLevel = -1;
-      long peakRow;
-      long peakEpoch;
-      double peakScore;
-      /** The peak row's values and what it was judged against: explained once, when the incident ends. */
-      double[] peakValues;
-      RecentPast.Snapshot peakRecent;
-
-      Open(long id, long row, long epoch) {
-        this.id = id;
-        this.firstRow = row;
-        this.firstEpoch = epoch;
-        this.lastRow = row;
-        this.lastEpoch = epoch;
-      }
-    }
-
-    /** What the file did lately, and its snapshot at every {@link RecentTails#EVERY}-th row for the output pass. */
-    private final RecentPast past;
-    private final double[] x;
-    private final List<RecentPast.Snapshot> snapshots = new ArrayList<>();
-
-    Incidents(AlarmFilter filter, DecisionStore store, AnomalyDetector detector, DetectorModel model,
-              double[][] warmRows) {
-      this.filter = filter;
-      this.store = store;
-      this.detector = detector;
-      this.model = model;
-      this.features = detector.metrics();
-      this.past = new RecentPast(detector);
-      this.x = new double[features.size()];
-      if (warmRows != null) {
-        // a separate training file is the recent past of the analysed one
-        for (int r = Math.max(0, warmRows.length - RecentPast.BASELINE_WINDOW); r < warmRows.length; r++) {
-          double[] z = new double[features.size()];
-          for (int f = 0; f < z.length; f++) {
-            z[f] = model.baseline().zScore(f, warmRows[r][f]);
-          }
-          past.add(warmRows[r], z, detector.zUnit(model));
-        }
-      }
-    }
-
-    /** What row {@code row} was judged against. */
-    RecentPast.Snapshot recentAt(long row) {
-      return snapshots.get((int) (row / RecentTails.EVERY));
-    }
-
-    void accept(Judged b) throws IOException {
-      int n = b.size;
-      int d = features.size();
-      for (int i = 0; i < n; i++) {
-        long row = b.firstRow + i;
-        Verdict v = b.verdicts[i];
-        if (row % RecentTails.EVERY == 0) {
-          snapshots.add(past.snapshot());
-        }
-        RecentPast.Snapshot recent = past.snapshot();
-        double[] x = this.x;
-        System.arraycopy(b.values, i * d, x, 0, d);
-        double level = detector.level(x, v, model, recent);
-        boolean record = past.record(v.zScores(), detector.zUnit(model));
-        AlarmFilter.Step s = filter.step(row, v.score(), level, v.anomaly(), v.strong(), v.alarming(),
-            record);
-        past.add(x, v.zScores(), detector.zUnit(model));
-        pendingScores[i] = s.smoothedScore();
-        pendingIds[i] = 0;
-        if (s.opened()) {
-          current = new Open(nextId++, row, b.epochs[i]);
-        }
-        recentEpochs[(int) (row % recentEpochs.length)] = b.epochs[i];
-        if (s.opened() && s.leadIn() > 0) {
-          // the flagged samples just before the incident opened are its start
-          long from = row - s.leadIn();
-          current.firstRow = from;
-          current.firstEpoch = recentEpochs[(int) (from % recentEpochs.length)];
-          for (long r = Math.max(from, b.firstRow); r < row; r++) {
-            pendingIds[(int) (r - b.firstRow)] = current.id;
-          }
-          if (from < b.firstRow) {
-            store.markIncident(from, b.firstRow, current.id);
-          }
-        }
-        if (current != null && s.marked()) {
-          pendingIds[i] = current.id;
-          current.lastRow = row;
-          current.lastEpoch = b.epochs[i];
-          if (v.anomaly() && v.severity() != null) {
-            current.severity = current.severity.atLeast(v.severity());
-          }
-          if (level > current.peakLevel) {
-            current.peakLevel = level;
-            current.peakRow = row;
-            current.peakEpoch = b.epochs[i];
-            current.peakScore = v.score();
-            if (current.peakValues == null) {
-              current.peakValues = new double[d];
-            }
-            System.arraycopy(x, 0, current.peakValues, 0, d);
-            current.peakRecent = recent;
-          }
-        }
-        if (s.closed() && current != null) {
-          finish();
-        }
-      }
-      store.write(b.firstRow, n, pendingScores, pendingIds);
-    }
-
-    void finish() {
-      if (current == null) {
-        return;
-      }
-      Open o = current;
-      Verdict p = o.peakValues == null ? null
-          : detector.evaluate(o.peakValues, model, null, o.peakScore, true, o.peakRecent);
-      double[] shares = p == null ? new double[features.size()] : p.contributions();
-      kept.add(new BatchIncident(o.id, o.firstRow, o.lastRow, iso(o.firstEpoch), iso(o.lastEpoch), o.peakRow,
-          iso(o.peakEpoch), o.peakScore, o.severity.atLeast(p == null || p.severity() == null ? Severity.MEDIUM
-              : p.severity()), p == null ? "" : p.reason(), p == null ? List.of() : p.severityFactors(),
-          Contributions.of(features, shares)));
-      if (kept.size() > BatchIncidents.KEPT) {
-        kept.poll();
-      }
-      current = null;
-    }
-
-    /** The incidents kept, in file order; {@link #nextId} - 1 of them were found. */
-    List<BatchIncident> incidents() {
-      List<BatchIncident> out = new ArrayList<>(kept);
-      out.sort(java.util.Comparator.comparingLong(BatchIncident::id));
-      return out;
-    }
-
-    long count() {
-      return nextId - 1;
-    }
-
-    private static String iso(long epochMs) {
-      return java.time.LocalDateTime.ofInstant(java.time.Instant.ofEpochMilli(epochMs), java.time.ZoneId.systemDefault())
-          .toString();
-    }
-  }
-
-  /**
-   * Scoring: the alarm pass judges blocks of rows on all threads and decides incidents in file order
-   * (one {@link AlarmFilter}); the output pass then explains and formats blocks on all threads and
-   * commits them in file order.
+   * Scoring, in two passes over the stored rows: the alarm pass ({@link AlarmPass}) judges them and
+   * decides incidents, the output pass ({@link OutputPass}) explains and writes them.
    */
   private BatchResult score(Path file, String name, Columns columns, FeatureStore store, ScanPass.Result scan,
                             int trainingRows, double[][] past, AnomalyDetector detector, DetectorModel model,
                             BatchOutput output, ExecutorService pool, long started)
       throws IOException, InputDataException {
-    int d = columns.featureIndex().length;
-    long rows = store.rows();
-    int blocks = (int) ((rows + BLOCK - 1) / BLOCK);
     // A rolling baseline depends on the rows before: one thread then takes the blocks in order.
     boolean rolling = settings.windowRows() > 0;
-    int workers = rolling ? 1 : threads;
-    java.util.function.Supplier<ScoreState> states =
-        () -> new ScoreState(d, rolling ? new RollingBaseline(settings.windowRows(), detector.minSpread()) : null);
-    try (DecisionStore decisions = new DecisionStore(workDir)) {
-      AlarmFilter filter = new AlarmFilter(settings.openLevel(), model.forest().params().contamination(),
-          settings.quietRows());
-      Incidents incidents = new Incidents(filter, decisions, detector, model, past);
-      try {
-        ScorePass.<ScoreState, Judged>run(blocks, workers, pool, states,
-            (k, st) -> {
-              long first = (long) k * BLOCK;
-              int n = (int) Math.min(BLOCK, rows - first);
-              store.read(first, n, st.rows);
-              model.scoreBlock(st.rows.values, n, st.scratch, st.scores);
-              Judged out = new Judged(first, n, d);
-              for (int i = 0; i < n; i++) {
-                double[] x = st.rows.values[i];
-                RobustBaseline baseline = st.rolling != null ? st.rolling.current() : null;
-                out.verdicts[i] = detector.evaluate(x, model, baseline, st.scores[i]);
-                if (st.rolling != null) {
-                  st.rolling.add(x);
-                }
-                System.arraycopy(x, 0, out.values, i * d, d);
-                out.epochs[i] = st.rows.epochs[i];
-              }
-              return out;
-            },
-            judged -> {
-              incidents.accept(judged);
-              progress.accept(0.5 + 0.25 * (judged.firstRow + judged.size) / rows);
-            });
-      } catch (IOException | InputDataException | RuntimeException e) {
-        throw e;
-      } catch (Exception e) {
-        throw new IOException(e.getMessage(), e);
-      }
-      incidents.finish();
-      return format(file, name, columns, store, decisions, scan, trainingRows, detector, model, output, pool, started,
-          states, workers, incidents.incidents(), incidents.count(), incidents::recentAt);
-    }
-  }
-
-  /** Output pass: explains the rows that lie in incidents and formats every row, in parallel, committed in order. */
-  private BatchResult format(Path file, String name, Columns columns, FeatureStore store, DecisionStore decisions,
-                             ScanPass.Result scan, int trainingRows, AnomalyDetector detector, DetectorModel model,
-                             BatchOutput output, ExecutorService pool, long started,
-                             java.util.function.Supplier<ScoreState> states, int workers, List<BatchIncident> found,
-                             long incidentCount, java.util.function.LongFunction<RecentPast.Snapshot> recentAt)
-      throws IOException, InputDataException {
-    long[] counts = new long[1];
-    EnumMap<Severity, Long> bySeverity = new EnumMap<>(Severity.class);
-    for (Severity s : Severity.values()) {
-      bySeverity.put(s, 0L);
-    }
-    ChartSampler chart = new ChartSampler(CHART_POINTS);
-    PriorityQueue<BatchResult.FlaggedRow> top = new PriorityQueue<>(rankOrder().reversed());
     int d = columns.featureIndex().length;
-    long rows = store.rows();
-    int blocks = (int) ((rows + BLOCK - 1) / BLOCK);
-    BlockFormatter formatter = new BlockFormatter(columns, output.wantsJson());
-    output.start(columns.header(), columns.features());
-    try (FileChannel input = FileChannel.open(file, StandardOpenOption.READ)) {
-      ScorePass.<ScoreState, Scored>run(blocks, workers, pool, states,
-          (k, st) -> {
-            long first = (long) k * BLOCK;
-            int n = (int) Math.min(BLOCK, rows - first);
-            store.read(first, n, st.rows);
-            decisions.read(first, n, st.scores, st.incidents);
-            st.raw = readRaw(input, st.rows.starts[0], st.rows.ends[n - 1], st.raw, name);
-            Scored out = new Scored(first, n, d, (int) (st.rows.ends[n - 1] - st.rows.starts[0]) + n * 32,
-                output.wantsJson());
-            long base = st.rows.starts[0];
-            double[] one = new double[d];
-            for (int i = 0; i < n; i++) {
-              double[] x = st.rows.values[i];
-              RobustBaseline baseline = st.rolling != null ? st.rolling.current() : null;
-              long incident = st.incidents[i];
-              Verdict v = incident > 0 ? detector.evaluate(x, model, baseline, model.score(x, one), true,
-                  recentAt.apply(first + i)) : null;
-              if (st.rolling != null) {
-                st.rolling.add(x);
-              }
-              int at = (int) (st.rows.starts[i] - base);
-              int length = (int) (st.rows.ends[i] - st.rows.starts[i]);
-              Contributions contributions = v != null ? Contributions.of(columns.features(), v.contributions())
-                  : Contributions.NONE;
-              formatter.row(first + i, st.raw, at, length, x, st.scores[i], v, contributions, incident, out.csv,
-                  out.json);
-              System.arraycopy(x, 0, out.values, i * d, d);
-              out.epochs[i] = st.rows.epochs[i];
-              out.scores[i] = st.scores[i];
-              out.anomaly[i] = v != null;
-              if (v != null) {
-                String timestamp = Rfc4180.field(st.raw, at, length, columns.timestampIndex());
-                out.flagged.add(new BatchResult.FlaggedRow(first + i, timestamp, st.scores[i], v.severity(),
-                    v.reason(), v.severityFactors(), contributions, incident));
-              }
-            }
-            return out;
-          },
-          block -> {
-            output.block(block.csv, block.json);
-            for (BatchResult.FlaggedRow f : block.flagged) {
-              counts[0]++;
-              bySeverity.merge(f.severity(), 1L, Long::sum);
-              output.flagged(f);
-              top.add(f);
-              if (top.size() > TOP) {
-                top.poll();
-              }
-            }
-            for (int i = 0; i < block.size; i++) {
-              long row = block.firstRow + i;
-              if (chart.wants(row, block.anomaly[i])) {
-                chart.add(new ChartSampler.Point(block.epochs[i], row,
-                    java.util.Arrays.copyOfRange(block.values, i * d, i * d + d), block.anomaly[i], block.scores[i]));
-              }
-            }
-            progress.accept(0.75 + 0.25 * (block.firstRow + block.size) / rows);
-          });
-    } catch (IOException | InputDataException | RuntimeException e) {
-      throw e;
-    } catch (Exception e) {
-      throw new IOException(e.getMessage(), e);
+    Scoring scoring = new Scoring(file, name, columns, store, detector, model, settings, rolling ? 1 : threads,
+        () -> new BlockBuffers(d, rolling ? new RollingBaseline(settings.windowRows(), detector.minSpread()) : null));
+    try (DecisionStore decisions = new DecisionStore(workDir)) {
+      AlarmPass.Result alarms = AlarmPass.run(scoring, past, decisions, pool, progress);
+      return OutputPass.run(scoring, scan, trainingRows, decisions, alarms, output, pool, started, progress);
     }
-    progress.accept(1.0);
-    List<BatchResult.FlaggedRow> ranked = new ArrayList<>(top);
-    ranked.sort(rankOrder());
-    return new BatchResult(name, scan.sha256(), rows, counts[0], bySeverity, ranked, columns.features(), trainingRows,
-        model.threshold(), (System.nanoTime() - started) / 1_000_000, chart.points(), found, incidentCount);
-  }
-
-  /** The raw bytes of the input from {@code from} to {@code to}, into {@code buf} (grown when too small). */
-  private static byte[] readRaw(FileChannel input, long from, long to, byte[] buf, String name)
-      throws IOException, InputDataException {
-    int length = (int) (to - from);
-    byte[] b = buf.length >= length ? buf : new byte[Math.max(length, buf.length * 2)];
-    ByteBuffer target = ByteBuffer.wrap(b, 0, length);
-    while (target.hasRemaining()) {
-      if (input.read(target, from + target.position()) < 0) {
-        throw InputDataException.at(name, 0, null, "file changed while it was being analysed");
-      }
-    }
-    return b;
-  }
-
-  /** Most urgent first: by severity, then by lower (stranger) score. */
-  private static Comparator<BatchResult.FlaggedRow> rankOrder() {
-    return Comparator.comparing(BatchResult.FlaggedRow::severity).reversed()
-        .thenComparingDouble(BatchResult.FlaggedRow::score);
   }
 
   /** Where the timestamp and the feature columns are, and how to read a row's features. */
