@@ -1,5 +1,8 @@
 package dev.mad;
 
+import io.vertx.core.Deployable;
+import java.util.Locale;
+import java.util.function.Function;
 import dev.mad.logging.LogSetup;
 import dev.mad.cli.BatchCommand;
 import dev.mad.cli.TunedJvm;
@@ -85,7 +88,7 @@ public final class Main {
       }
 
       @Override
-      public Supplier<? extends io.vertx.core.Deployable> verticleSupplier() {
+      public Supplier<? extends Deployable> verticleSupplier() {
         return MainVerticle::new;
       }
 
@@ -130,7 +133,7 @@ public final class Main {
       }
     }
     Path file = confFile;
-    java.util.function.Function<Map<String, Object>, JsonObject> resolve = o -> file == null
+    Function<Map<String, Object>, JsonObject> resolve = o -> file == null
         ? ConfigSchema.resolve(new JsonObject(), System.getenv(), o)
         : ConfigLoader.load(file, System.getenv(), o);
     if (overrides.get("detect.window_seconds") instanceof Integer window
@@ -184,7 +187,7 @@ public final class Main {
             + ", default " + s.defaultValue();
         default -> s.defaultValue().toString().isEmpty() ? "" : "; default " + s.defaultValue();
       };
-      sb.append(String.format(java.util.Locale.ROOT, "      %-20s %s (%s%s)%n", o.flag() + " V", s.doc(), s.path(),
+      sb.append(String.format(Locale.ROOT, "      %-20s %s (%s%s)%n", o.flag() + " V", s.doc(), s.path(),
           range));
     }
     return sb.toString();

@@ -1,5 +1,6 @@
 package dev.mad;
 
+import io.vertx.core.Vertx;
 import dev.mad.collect.CollectVerticle;
 import dev.mad.config.ConfigException;
 import dev.mad.config.ConfigSchema;
@@ -147,7 +148,7 @@ public class MainVerticle extends VerticleBase {
       this.options = options;
     }
 
-    Future<String> deploy(io.vertx.core.Vertx vertx) {
+    Future<String> deploy(Vertx vertx) {
       return vertx.deployVerticle(factory.get(), new DeploymentOptions(options)).onSuccess(id -> deploymentId = id);
     }
   }

@@ -1,5 +1,6 @@
 package dev.mad;
 
+import io.vertx.core.Future;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mad.bus.Addresses;
@@ -31,7 +32,7 @@ class ServerStartTest {
     }
   }
 
-  private static <T> T await(io.vertx.core.Future<T> f) throws Exception {
+  private static <T> T await(Future<T> f) throws Exception {
     return f.toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
   }
 

@@ -88,7 +88,7 @@ public final class AnalysisHistory implements AutoCloseable {
   public static AnalysisHistory open(Path file) throws SQLException {
     try {
       Files.createDirectories(file.toAbsolutePath().getParent());
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new SQLException("cannot create " + file.getParent() + ": " + e.getMessage(), e);
     }
     Connection db = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());

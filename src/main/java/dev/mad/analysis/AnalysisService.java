@@ -1,5 +1,6 @@
 package dev.mad.analysis;
 
+import java.util.concurrent.TimeUnit;
 import dev.mad.batch.BatchSettings;
 import dev.mad.batch.csv.InputDataException;
 import dev.mad.batch.csv.MetricsCsv;
@@ -49,7 +50,7 @@ final class AnalysisService {
     this.keepAnalyses = keepAnalyses;
     this.settings = settings;
     this.files = new AnalysisFiles(logsDir);
-    this.pool = vertx.createSharedWorkerExecutor(ANALYSIS_POOL, 1, 30, java.util.concurrent.TimeUnit.MINUTES);
+    this.pool = vertx.createSharedWorkerExecutor(ANALYSIS_POOL, 1, 30, TimeUnit.MINUTES);
   }
 
   private AnalysisHistory history() throws SQLException {

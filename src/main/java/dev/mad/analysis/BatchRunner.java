@@ -1,5 +1,6 @@
 package dev.mad.analysis;
 
+import java.util.Locale;
 import io.micrometer.core.instrument.Metrics;
 import dev.mad.files.LogsDir;
 import dev.mad.batch.BatchAnalysis;
@@ -130,7 +131,7 @@ public final class BatchRunner {
         log.warn("Could not keep the result files of analysis #{}: {}", recording.id(), e.toString());
       }
       log.info("Analysis #{} of {}: {} rows, {} anomalies ({}), severity {}, {} ms", recording.id(), displayName,
-          result.rows(), result.anomalies(), String.format(java.util.Locale.ROOT, "%.2f%%", 100 * result.anomalyRate()),
+          result.rows(), result.anomalies(), String.format(Locale.ROOT, "%.2f%%", 100 * result.anomalyRate()),
           counts, result.durationMs());
       return new Outcome(result, recording.id());
     }

@@ -1,5 +1,6 @@
 package dev.mad.analysis;
 
+import java.util.Locale;
 import dev.mad.batch.ResultJson;
 import dev.mad.batch.BatchOutput;
 import dev.mad.batch.BatchResult;
@@ -45,7 +46,7 @@ final class ResultFiles implements BatchOutput, AutoCloseable {
     this.output = output;
     this.latestTmp = tmpBeside(latest);
     this.outputTmp = output == null ? null : tmpBeside(output);
-    this.json = output != null && output.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".json");
+    this.json = output != null && output.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".json");
   }
 
   private static Path tmpBeside(Path target) {

@@ -1,5 +1,6 @@
 package dev.mad.batch;
 
+import java.util.Arrays;
 import dev.mad.batch.csv.Rfc4180;
 import dev.mad.detect.Verdict;
 import java.io.IOException;
@@ -25,7 +26,7 @@ final class BlockFormatter {
   BlockFormatter(BatchAnalysis.Columns columns, boolean json) {
     this.header = columns.header();
     this.featureOf = new int[header.size()];
-    java.util.Arrays.fill(featureOf, -1);
+    Arrays.fill(featureOf, -1);
     int[] index = columns.featureIndex();
     for (int i = 0; i < index.length; i++) {
       featureOf[index[i]] = i;

@@ -1,5 +1,6 @@
 package dev.mad.batch;
 
+import java.util.Arrays;
 import dev.mad.batch.csv.Rfc4180;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -42,7 +43,7 @@ public final class ByteSink {
 
   private void ensure(int extra) {
     if (size + extra > data.length) {
-      data = java.util.Arrays.copyOf(data, Math.max(data.length * 2, size + extra));
+      data = Arrays.copyOf(data, Math.max(data.length * 2, size + extra));
     }
   }
 

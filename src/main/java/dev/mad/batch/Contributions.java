@@ -1,5 +1,6 @@
 package dev.mad.batch;
 
+import java.util.Arrays;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -30,7 +31,7 @@ public record Contributions(List<Share> shares) {
     for (int i = 0; i < order.length; i++) {
       order[i] = i;
     }
-    java.util.Arrays.sort(order, (a, b) -> Double.compare(shares[b], shares[a]));
+    Arrays.sort(order, (a, b) -> Double.compare(shares[b], shares[a]));
     List<Share> out = new ArrayList<>();
     for (int i : order) {
       long tenths = Math.round(shares[i] * 10);

@@ -1,5 +1,6 @@
 package dev.mad.cli;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +25,7 @@ final class ProgressBar {
     long size;
     try {
       size = Files.size(file);
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       size = 0;
     }
     return new ProgressBar(err, System.console() != null && size >= MIN_BYTES);

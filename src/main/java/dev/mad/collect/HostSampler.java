@@ -1,5 +1,10 @@
 package dev.mad.collect;
 
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.net.UnknownHostException;
+import java.util.List;
 import dev.mad.bus.MetricSample;
 import java.util.HashMap;
 import java.util.Map;
@@ -28,7 +33,7 @@ final class HostSampler {
   private long[] previousTicks;
   private long previousNanos;
   private final Map<String, Long> previousCounters = new HashMap<>();
-  private java.util.List<NetworkIF> interfaces;
+  private List<NetworkIF> interfaces;
   private long interfacesReadNanos;
 
   HostSampler(String host) {
@@ -49,8 +54,8 @@ final class HostSampler {
       // fall back to the JDK below
     }
     try {
-      return java.net.InetAddress.getLocalHost().getHostName();
-    } catch (java.net.UnknownHostException e) {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
       return "localhost";
     }
   }
@@ -145,9 +150,9 @@ final class HostSampler {
 
   private static boolean isExternal(NetworkIF nif) {
     try {
-      java.net.NetworkInterface ni = nif.queryNetworkInterface();
+      NetworkInterface ni = nif.queryNetworkInterface();
       return ni == null || !ni.isLoopback();
-    } catch (java.net.SocketException | RuntimeException e) {
+    } catch (SocketException | RuntimeException e) {
       return !nif.getName().equals("lo");
     }
   }

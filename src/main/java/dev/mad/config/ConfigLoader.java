@@ -1,5 +1,6 @@
 package dev.mad.config;
 
+import java.io.UncheckedIOException;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -27,7 +28,7 @@ public final class ConfigLoader {
     String text;
     try {
       text = Files.readString(file, StandardCharsets.UTF_8);
-    } catch (IOException | java.io.UncheckedIOException e) {
+    } catch (IOException | UncheckedIOException e) {
       throw new ConfigException("config file " + file + " cannot be read: " + e.getMessage(), e);
     }
     if (text.isBlank()) {

@@ -1,5 +1,6 @@
 package dev.mad.config;
 
+import java.util.Locale;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashMap;
@@ -194,7 +195,7 @@ public final class ConfigSchema {
 
   /** Loopback addresses, by their text: no name lookup happens at start. */
   public static boolean isLoopback(String host) {
-    String h = host.strip().toLowerCase(java.util.Locale.ROOT);
+    String h = host.strip().toLowerCase(Locale.ROOT);
     return h.equals("localhost") || h.startsWith("127.") || h.equals("::1") || h.equals("[::1]");
   }
 

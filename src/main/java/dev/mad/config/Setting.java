@@ -1,5 +1,7 @@
 package dev.mad.config;
 
+import java.math.BigDecimal;
+import java.util.Locale;
 import dev.mad.process.UsageException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -65,12 +67,12 @@ public record Setting(String path, Type type, Object defaultValue, double min, d
 
   private static String plain(double v) {
     return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v)
-        : java.math.BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
+        : BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
   }
 
   /** The environment variable that overrides this key, e.g. {@code MAD_HTTP_PORT}. */
   public String envName() {
-    return "MAD_" + path.replace('.', '_').toUpperCase(java.util.Locale.ROOT);
+    return "MAD_" + path.replace('.', '_').toUpperCase(Locale.ROOT);
   }
 
   /**
@@ -142,7 +144,7 @@ public record Setting(String path, Type type, Object defaultValue, double min, d
 
   private long checkRange(long v) {
     if (v < min || v > max) {
-      throw new ConfigException(String.format(java.util.Locale.ROOT,
+      throw new ConfigException(String.format(Locale.ROOT,
           "config key \"%s\" must be between %d and %d (got %d)", path, (long) min, (long) max, v));
     }
     return v;
@@ -150,7 +152,7 @@ public record Setting(String path, Type type, Object defaultValue, double min, d
 
   private double checkRange(double v) {
     if (v < min || v > max) {
-      throw new ConfigException(String.format(java.util.Locale.ROOT,
+      throw new ConfigException(String.format(Locale.ROOT,
           "config key \"%s\" must be between %s and %s (got %s)", path, min, max, v));
     }
     return v;

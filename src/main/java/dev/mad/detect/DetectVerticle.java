@@ -1,5 +1,6 @@
 package dev.mad.detect;
 
+import java.util.Locale;
 import dev.mad.bus.Addresses;
 import dev.mad.bus.DetectorStatus;
 import dev.mad.config.ConfigSchema;
@@ -142,7 +143,7 @@ public class DetectVerticle extends VerticleBase {
         incidentCounter.increment();
       }
       JsonObject json = new JsonObject()
-          .put("change", event.change().name().toLowerCase(java.util.Locale.ROOT))
+          .put("change", event.change().name().toLowerCase(Locale.ROOT))
           .put("incident", DetectionJson.incident(event.incident(), detector.metrics()));
       vertx.eventBus().publish(Addresses.INCIDENT, json);
     }
@@ -212,7 +213,7 @@ public class DetectVerticle extends VerticleBase {
             model = ar.result();
             learningBaseline = null;
             LOG.info("Model trained ({}) on {} samples in {} ms; threshold {}", why, learn.length,
-                (System.nanoTime() - started) / 1_000_000, String.format(java.util.Locale.ROOT, "%.4f",
+                (System.nanoTime() - started) / 1_000_000, String.format(Locale.ROOT, "%.4f",
                     model.threshold()));
           } else {
             LOG.error("Training failed ({})", why, ar.cause());

@@ -46,7 +46,7 @@ public final class DetectionJson {
 
   /** The rules of {@code detect.rules} (already validated by the config schema). */
   public static List<Rule> rules(JsonArray json) {
-    List<Rule> rules = new java.util.ArrayList<>();
+    List<Rule> rules = new ArrayList<>();
     for (int i = 0; i < json.size(); i++) {
       JsonObject r = json.getJsonObject(i);
       rules.add(new Rule(r.getString("name"), r.getString("metric"), r.getString("op"), r.getDouble("value"),

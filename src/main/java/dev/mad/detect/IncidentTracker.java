@@ -1,5 +1,6 @@
 package dev.mad.detect;
 
+import java.util.function.UnaryOperator;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -57,7 +58,7 @@ public final class IncidentTracker {
    * sample the row rules left unexplained once it turns out to belong to an incident.
    */
   public Result onSample(long timestampMs, String host, double[] values, Verdict judged, boolean record,
-                         java.util.function.UnaryOperator<Verdict> explain) {
+                         UnaryOperator<Verdict> explain) {
     AlarmFilter.Step step = filter.step(index++, judged.score(), judged.level(), judged.anomaly(), judged.strong(),
         judged.alarming(), record);
     Verdict verdict = step.marked() && judged.reasons().isEmpty() ? explain.apply(judged) : judged;

@@ -1,5 +1,8 @@
 package dev.mad.detect;
 
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
 import java.util.Locale;
 import java.util.Map;
 
@@ -82,7 +85,7 @@ public final class MetricCatalog {
   /** One decimal, or three significant digits for small values (scaled metrics such as 0.0123). */
   private static String oneDecimalOrMore(double v) {
     if (v != 0 && Math.abs(v) < 1) {
-      return new java.math.BigDecimal(v).round(new java.math.MathContext(3)).stripTrailingZeros().toPlainString();
+      return new BigDecimal(v).round(new MathContext(3)).stripTrailingZeros().toPlainString();
     }
     return oneDecimal(v);
   }
@@ -101,7 +104,7 @@ public final class MetricCatalog {
     if (!Double.isFinite(value)) {
       return Double.toString(value);
     }
-    String text = new java.math.BigDecimal(Double.toString(value)).setScale(1, java.math.RoundingMode.HALF_UP)
+    String text = new BigDecimal(Double.toString(value)).setScale(1, RoundingMode.HALF_UP)
         .toPlainString();
     return Double.doubleToRawLongBits(value) < 0 && !text.startsWith("-") ? "-" + text : text;
   }

@@ -1,5 +1,6 @@
 package dev.mad.logging;
 
+import org.slf4j.Logger;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
@@ -41,7 +42,7 @@ public final class LogConfigurator extends ContextAwareBase implements Configura
     context.getLogger("io.micrometer.core.instrument.MeterRegistry").setLevel(Level.ERROR);
     // Start failures are reported by Main in one sentence, without the launcher's stack trace.
     context.getLogger("io.vertx.launcher.application.VertxApplication").setLevel(Level.OFF);
-    ch.qos.logback.classic.Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    ch.qos.logback.classic.Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
     root.setLevel(Level.INFO);
     root.addAppender(console);
     return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;

@@ -1,5 +1,7 @@
 package dev.mad.persist;
 
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -81,7 +83,7 @@ final class IncidentLog {
   private void write() throws IOException {
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
     Files.writeString(tmp, new JsonArray(new ArrayList<>(incidents.values())).encodePrettily(), StandardCharsets.UTF_8);
-    try (var channel = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
+    try (var channel = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
       channel.force(true);
     }
     try {

@@ -1,5 +1,8 @@
 package dev.mad.web;
 
+import io.micrometer.core.instrument.Metrics;
+import java.util.ArrayList;
+import java.util.regex.Pattern;
 import dev.mad.bus.Addresses;
 import dev.mad.config.ConfigSchema;
 import dev.mad.files.LogsDir;
@@ -143,7 +146,7 @@ public class WebVerticle extends VerticleBase {
         // only drop a client after 30 s of silence (it reconnects anyway).
         .setPingTimeout(30_000)
         .addOutboundPermitted(new PermittedOptions().setAddressRegex(
-            java.util.regex.Pattern.quote(Addresses.DASHBOARD_PREFIX) + ".+"));
+            Pattern.quote(Addresses.DASHBOARD_PREFIX) + ".+"));
     // SockJS's iframe transports load the client library from a CDN by default; serve ours.
     SockJSHandlerOptions sockJs = new SockJSHandlerOptions().setLibraryURL(WebJars.SOCKJS_URL);
     return SockJSHandler.create(vertx, sockJs).bridge(options);
@@ -198,7 +201,7 @@ public class WebVerticle extends VerticleBase {
     if (BackendRegistries.getDefaultNow() instanceof PrometheusMeterRegistry p) {
       return p;
     }
-    for (var r : io.micrometer.core.instrument.Metrics.globalRegistry.getRegistries()) {
+    for (var r : Metrics.globalRegistry.getRegistries()) {
       if (r instanceof PrometheusMeterRegistry p) {
         return p;
       }
@@ -223,7 +226,7 @@ public class WebVerticle extends VerticleBase {
   }
 
   private void chartData(RoutingContext ctx) {
-    ctx.json(new JsonObject().put("points", new JsonArray(new java.util.ArrayList<>(recent))));
+    ctx.json(new JsonObject().put("points", new JsonArray(new ArrayList<>(recent))));
   }
 
   private void anomalies(RoutingContext ctx) {

@@ -1,5 +1,6 @@
 package dev.mad.arch;
 
+import java.util.Arrays;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
@@ -63,7 +64,7 @@ class LayeringTest {
   void featuresTalkOverTheBusNotToEachOther() {
     String[] features = {"dev.mad.web..", "dev.mad.persist..", "dev.mad.collect..", "dev.mad.analysis.."};
     for (String feature : features) {
-      String[] others = java.util.Arrays.stream(features).filter(f -> !f.equals(feature)).toArray(String[]::new);
+      String[] others = Arrays.stream(features).filter(f -> !f.equals(feature)).toArray(String[]::new);
       noClasses().that().resideInAPackage(feature)
           .should().dependOnClassesThat().resideInAnyPackage(others)
           .check(product);

@@ -1,5 +1,8 @@
 package dev.mad.batch;
 
+import dev.mad.analysis.AnalysisHistory;
+import java.util.ArrayList;
+import java.util.Arrays;
 import dev.mad.cli.BatchCli;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -87,7 +90,7 @@ class BatchEngineTest {
           .startsWith(spike ? ",true," : ",false,");
     }
     String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(input)));
-    try (var history = dev.mad.analysis.AnalysisHistory.open(logs.resolve("anomaly_history.db"))) {
+    try (var history = AnalysisHistory.open(logs.resolve("anomaly_history.db"))) {
       assertThat(history.analyses(1).get(0).get("sha256")).isEqualTo(sha);
     }
   }
@@ -158,7 +161,7 @@ class BatchEngineTest {
     assertThat(notUtf8At(3000)).contains("line 3002: is not UTF-8 text");
     byte[] header = {'t', 'i', 'm', 'e', 's', 't', 'a', 'm', 'p', ',', 'c', (byte) 0xFF, '\n'};
     byte[] rows = "2025-01-01 00:00:00,1\n2025-01-01 00:01:00,2\n".getBytes(StandardCharsets.UTF_8);
-    byte[] all = java.util.Arrays.copyOf(header, header.length + rows.length);
+    byte[] all = Arrays.copyOf(header, header.length + rows.length);
     System.arraycopy(rows, 0, all, header.length, rows.length);
     assertThat(run("--csv-file", Files.write(dir.resolve("h.csv"), all).toString())).isEqualTo(3);
     assertThat(cli.err()).contains("line 1: is not UTF-8 text");
@@ -171,7 +174,7 @@ class BatchEngineTest {
       good.append("2025-01-01 00:00:00,1,2,ok\n");
     }
     byte[] head = good.append("2025-01-01 00:01:00,1,2,").toString().getBytes(StandardCharsets.UTF_8);
-    byte[] all = java.util.Arrays.copyOf(head, head.length + 3);
+    byte[] all = Arrays.copyOf(head, head.length + 3);
     all[head.length] = (byte) 0xC3;
     all[head.length + 1] = (byte) 0x28;
     all[head.length + 2] = '\n';
@@ -183,7 +186,7 @@ class BatchEngineTest {
   /** Splits CSV text into records (line ends inside quotes kept), for comparing input and output. */
   private static final class RawRecordsOf {
     static List<String> records(String text) {
-      List<String> records = new java.util.ArrayList<>();
+      List<String> records = new ArrayList<>();
       StringBuilder record = new StringBuilder();
       boolean quoted = false;
       for (int i = 0; i < text.length(); i++) {

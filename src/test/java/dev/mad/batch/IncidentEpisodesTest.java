@@ -1,5 +1,7 @@
 package dev.mad.batch;
 
+import dev.mad.detect.RecentTails;
+import java.util.Locale;
 import dev.mad.cli.BatchCli;
 import dev.mad.cli.BatchCliCsv;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -60,8 +62,8 @@ class IncidentEpisodesTest {
         }
       }
       sb.append(t.plusMinutes(i).toString().replace('T', ' ')).append(',')
-          .append(String.format(java.util.Locale.ROOT, "%.2f,%.2f,%.2f", cpu, mem, disk))
-          .append(spikeEvery >= 0 ? String.format(java.util.Locale.ROOT, ",%.2f%n", queue) : "\n");
+          .append(String.format(Locale.ROOT, "%.2f,%.2f,%.2f", cpu, mem, disk))
+          .append(spikeEvery >= 0 ? String.format(Locale.ROOT, ",%.2f%n", queue) : "\n");
     }
     Files.writeString(file, sb);
     return file;
@@ -95,7 +97,7 @@ class IncidentEpisodesTest {
     long elsewhere = incidents.values().stream().filter(s -> s[1] < SHIFT[0]).count();
     // the first spikes are news; once ROUTINE have been seen (and the tails recomputed, every EVERY rows) they are not
     assertThat(elsewhere).as("incidents before the first episode (the spikes, 48 of them): %s", found)
-        .isBetween(1L, (long) dev.mad.detect.RecentTails.ROUTINE + dev.mad.detect.RecentTails.EVERY / 25);
+        .isBetween(1L, (long) RecentTails.ROUTINE + RecentTails.EVERY / 25);
     assertThat(incidents.values().stream().filter(s -> s[0] > SHIFT[1] && s[1] < SPIKE
         || s[0] > SPIKE + 1 && s[1] < RAMP[0] || s[0] > RAMP[1])).as("incidents between episodes: %s", found).isEmpty();
   }

@@ -1,5 +1,6 @@
 package dev.mad.collect;
 
+import org.assertj.core.data.Offset;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mad.bus.Addresses;
@@ -63,7 +64,7 @@ class CollectVerticleTest {
     // user, nice, system, idle, iowait, irq, softirq, steal
     long[] before = {100, 0, 50, 800, 50, 0, 0, 0};
     long[] after = {160, 0, 70, 880, 90, 0, 0, 0};
-    assertThat(HostSampler.cpuBusy(before, after)).isCloseTo(40.0, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(HostSampler.cpuBusy(before, after)).isCloseTo(40.0, Offset.offset(1e-9));
     assertThat(HostSampler.cpuBusy(after, before)).isZero();
   }
 }

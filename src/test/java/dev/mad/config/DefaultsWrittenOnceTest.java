@@ -1,5 +1,6 @@
 package dev.mad.config;
 
+import org.assertj.core.api.Assertions;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.json.JsonObject;
@@ -42,7 +43,7 @@ class DefaultsWrittenOnceTest {
     assertThat(detect.getInteger("interval_ms")).isEqualTo(250);
     assertThat(detect.getDouble("contamination")).isEqualTo(0.1);
     assertThat(detect.getInteger("baseline_seconds")).isEqualTo(60);
-    org.assertj.core.api.Assertions.assertThatThrownBy(
+    Assertions.assertThatThrownBy(
             () -> ConfigSchema.section("detect", new JsonObject().put("contamination", 0.9)))
         .hasMessageContaining("detect.contamination").hasMessageContaining("0.5");
   }

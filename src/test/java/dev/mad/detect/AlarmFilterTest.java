@@ -1,5 +1,8 @@
 package dev.mad.detect;
 
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import org.assertj.core.api.Assertions;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
@@ -84,7 +87,7 @@ class AlarmFilterTest {
   @Test
   @DisplayName("the quantile by selection equals the sorted one, ties and repeats included")
   void selectionMatchesSort() {
-    java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+    SplittableRandom r = new SplittableRandom(3);
     for (int round = 0; round < 500; round++) {
       int n = 1 + r.nextInt(1000);
       double[] a = new double[n];
@@ -93,7 +96,7 @@ class AlarmFilterTest {
       }
       int k = r.nextInt(n);
       double[] sorted = a.clone();
-      java.util.Arrays.sort(sorted);
+      Arrays.sort(sorted);
       assertThat(Selection.select(a.clone(), n, k)).isEqualTo(sorted[k]);
     }
   }
@@ -102,7 +105,7 @@ class AlarmFilterTest {
   @DisplayName("bad settings are refused")
   void refusesBadSettings() {
     for (List<Double> bad : List.of(List.of(0.0, 0.05, 3.0), List.of(2.5, 0.0, 3.0), List.of(2.5, 0.05, 0.0))) {
-      org.assertj.core.api.Assertions.assertThatThrownBy(
+      Assertions.assertThatThrownBy(
               () -> new AlarmFilter(bad.get(0), bad.get(1), bad.get(2).intValue()))
           .isInstanceOf(IllegalArgumentException.class);
     }

@@ -1,5 +1,8 @@
 package dev.mad.detect;
 
+import java.util.stream.IntStream;
+import org.assertj.core.data.Offset;
+import org.slf4j.LoggerFactory;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
@@ -147,7 +150,7 @@ class DetectVerticleTest {
       send(s, quiet[s]);
     }
     assertThat(scored.first(20)).extracting(j -> j.getLong("timestamp")).containsExactlyElementsOf(
-        java.util.stream.IntStream.range(0, 20).mapToObj(s -> T0 + s * 1000L).toList());
+        IntStream.range(0, 20).mapToObj(s -> T0 + s * 1000L).toList());
     JsonObject learning = status();
     assertThat(learning.getString("status")).as("one sample before the baseline is complete").isEqualTo("learning");
     assertThat(learning.getBoolean("is_trained")).isFalse();
@@ -192,7 +195,7 @@ class DetectVerticleTest {
     assertThat(incident.getString("reason")).contains("High CPU usage detected");
     assertThat(incident.getJsonObject("contributions").getDouble("cpu_percent")).isGreaterThan(50.0);
     double total = incident.getJsonObject("contributions").stream().mapToDouble(e -> ((Number) e.getValue()).doubleValue()).sum();
-    assertThat(total).isCloseTo(100.0, org.assertj.core.data.Offset.offset(1e-6));
+    assertThat(total).isCloseTo(100.0, Offset.offset(1e-6));
     assertThat(incident.getJsonObject("expected").getDouble("cpu_percent")).isBetween(2.0, 8.0);
     assertThat(incident.getJsonObject("metrics").getDouble("cpu_percent")).isEqualTo(90.0);
   }
@@ -250,7 +253,7 @@ class DetectVerticleTest {
   @DisplayName("a training held back for want of samples is logged once when it starts and once when it ends, "
       + "not at every sample")
   void shortageLoggedOnce() throws Exception {
-    ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+    ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(
         DetectVerticle.class);
     List<String> lines = Collections.synchronizedList(new ArrayList<>());
     AppenderBase<ILoggingEvent> appender = new AppenderBase<>() {

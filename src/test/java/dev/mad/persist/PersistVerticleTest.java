@@ -1,5 +1,6 @@
 package dev.mad.persist;
 
+import java.time.Instant;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mad.bus.Addresses;
@@ -116,7 +117,7 @@ class PersistVerticleTest {
       rows += lines.size() - 1;
     }
     assertThat(Files.readAllLines(file).get(Files.readAllLines(file).size() - 1)).startsWith(
-        MetricsHistoryWriter.TIMESTAMP.format(java.time.Instant.ofEpochMilli(1_700_000_099_000L)));
+        MetricsHistoryWriter.TIMESTAMP.format(Instant.ofEpochMilli(1_700_000_099_000L)));
     assertThat(rows).isLessThan(100).isGreaterThan(10);
   }
 

@@ -1,5 +1,6 @@
 package dev.mad.soak;
 
+import java.time.LocalTime;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
@@ -45,7 +46,7 @@ public final class BridgeClients {
         connected.incrementAndGet();
         ws.textMessageHandler(t -> {
           if (t.startsWith("c")) {
-            System.err.println(java.time.LocalTime.now() + " client " + i + " got close frame " + t);
+            System.err.println(LocalTime.now() + " client " + i + " got close frame " + t);
           }
           if (t.startsWith("a")) {
             received.addAndGet(new JsonArray(t.substring(1)).size());
@@ -59,7 +60,7 @@ public final class BridgeClients {
         ws.closeHandler(v -> {
           vertx.cancelTimer(timer);
           connected.decrementAndGet();
-          System.err.println(java.time.LocalTime.now() + " client " + i + " closed: " + ws.closeStatusCode() + " "
+          System.err.println(LocalTime.now() + " client " + i + " closed: " + ws.closeStatusCode() + " "
               + ws.closeReason() + "; reconnecting");
           reconnects.incrementAndGet();
           connect(vertx, port, i, attempt + 1, connected, received);

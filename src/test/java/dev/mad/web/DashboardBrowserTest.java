@@ -1,5 +1,6 @@
 package dev.mad.web;
 
+import java.util.Locale;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Vertx;
@@ -73,7 +74,7 @@ class DashboardBrowserTest {
     browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(new File(driver)).build(),
         options);
     // the time formats asserted below are en-US's, whatever the machine's locale
-    browser.executeCdpCommand("Emulation.setLocaleOverride", java.util.Map.of("locale", "en-US"));
+    browser.executeCdpCommand("Emulation.setLocaleOverride", Map.of("locale", "en-US"));
     Files.createDirectories(SHOTS);
   }
 
@@ -121,7 +122,7 @@ class DashboardBrowserTest {
         .contains("seed_sample_metrics2k.csv").containsPattern("2[,.\u202f]?000").contains(String.valueOf(rows.size()));
     List<WebElement> incidents = browser.findElements(By.cssSelector("#analysis-incidents tbody tr"));
     assertThat(incidents).isNotEmpty();
-    assertThat(incidents.get(0).getText().toLowerCase(java.util.Locale.ROOT)).containsAnyOf("critical", "high", "medium");
+    assertThat(incidents.get(0).getText().toLowerCase(Locale.ROOT)).containsAnyOf("critical", "high", "medium");
     assertThat(browser.findElement(By.id("analysis-chart")).findElements(By.tagName("canvas"))).isNotEmpty();
     assertThat(browser.findElement(By.id("download-csv")).getAttribute("href")).endsWith("/results.csv");
     waitUpTo(10).until(d -> d.findElement(By.id("history-list")).getText().contains("seed_sample_metrics2k.csv"));

@@ -1,5 +1,6 @@
 package dev.mad.web;
 
+import java.time.Instant;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mad.MainVerticle;
@@ -214,7 +215,7 @@ class DashboardIncidentTest {
   }
 
   private static String iso(long epochMs) {
-    return java.time.Instant.ofEpochMilli(epochMs).toString();
+    return Instant.ofEpochMilli(epochMs).toString();
   }
 
   /**

@@ -1,5 +1,7 @@
 package dev.mad.web;
 
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.assertj.core.data.Offset;
 import static dev.mad.web.ServerFixture.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -212,7 +214,7 @@ class WebApiTest {
     Path semicolons = Files.writeString(logs.resolve("excel.csv"), "timestamp;cpu_percent\n2025-01-01 00:00:00;12,5\n");
     Path noTimestamp = Files.writeString(logs.resolve("no-time.csv"), "time,cpu_percent\n2025-01-01 00:00:00,12.5\n");
     Path onlyTimestamp = Files.writeString(logs.resolve("only-time.csv"), "timestamp\n2025-01-01 00:00:00\n");
-    var analysisEvents = new java.util.concurrent.CopyOnWriteArrayList<JsonObject>();
+    var analysisEvents = new CopyOnWriteArrayList<JsonObject>();
     await(vertx.eventBus().<JsonObject>consumer(Addresses.DASHBOARD_ANALYSIS, m -> analysisEvents.add(m.body())).completion());
 
     assertRefused(upload("empty.csv", empty), "empty.csv", "empty");
@@ -277,7 +279,7 @@ class WebApiTest {
     assertThat(result.getLong("total_records")).isEqualTo(2000);
     long flagged = result.getLong("anomalies_found");
     assertThat(flagged).isBetween(105L, 115L);
-    assertThat(result.getDouble("anomaly_rate")).isCloseTo(flagged / 2000.0, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(result.getDouble("anomaly_rate")).isCloseTo(flagged / 2000.0, Offset.offset(1e-9));
     JsonObject analysis = get("/api/analysis-history").bodyAsJsonObject().getJsonArray("analyses").getJsonObject(0);
     assertThat(result.getLong("analysis_id")).isEqualTo(analysis.getLong("id"));
     assertThat(analysis.getLong("anomalies")).isEqualTo(flagged);

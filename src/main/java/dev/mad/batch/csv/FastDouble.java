@@ -1,5 +1,7 @@
 package dev.mad.batch.csv;
 
+import java.nio.charset.StandardCharsets;
+
 /**
  * Parses the plain decimals metric files are made of ({@code -12.345}) without the general
  * parser's cost, exactly: a mantissa of at most 15 digits and a power of ten up to 10^22 are both
@@ -22,7 +24,7 @@ public final class FastDouble {
 
   /** As {@link Double#parseDouble}, including its NumberFormatException for text that is no number. */
   public static double parse(String s) {
-    byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] b = s.getBytes(StandardCharsets.UTF_8);
     return parse(b, 0, b.length);
   }
 
@@ -65,6 +67,6 @@ public final class FastDouble {
   }
 
   private static double slow(byte[] b, int from, int to) {
-    return Double.parseDouble(new String(b, from, to - from, java.nio.charset.StandardCharsets.UTF_8));
+    return Double.parseDouble(new String(b, from, to - from, StandardCharsets.UTF_8));
   }
 }

@@ -1,5 +1,7 @@
 package dev.mad.batch.csv;
 
+import java.time.LocalDate;
+import java.time.Month;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -104,12 +106,12 @@ public final class TimestampParser {
     if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0) {
       return Long.MIN_VALUE;
     }
-    if (month < 1 || month > 12 || day < 1 || day > java.time.Month.of(month).length(Year.isLeap(year))
+    if (month < 1 || month > 12 || day < 1 || day > Month.of(month).length(Year.isLeap(year))
         || hour > 23 || minute > 59 || second > 59) {
       throw new IllegalArgumentException("not a valid date or time: '"
           + shorten(new String(b, from, n, StandardCharsets.UTF_8)) + "'");
     }
-    long local = java.time.LocalDate.of(year, month, day).toEpochDay() * 86_400 + hour * 3600 + minute * 60 + second;
+    long local = LocalDate.of(year, month, day).toEpochDay() * 86_400 + hour * 3600 + minute * 60 + second;
     long guess = local - cachedOffset;
     if (guess < cachedFrom || guess >= cachedTo) {
       ZonedDateTime zoned = LocalDateTime.ofEpochSecond(local, 0, ZoneOffset.UTC).atZone(zone);
@@ -163,7 +165,7 @@ public final class TimestampParser {
             .toInstant().toEpochMilli();
       }
       if (iso.length() == 10) {
-        return java.time.LocalDate.parse(iso).atStartOfDay(zone).toInstant().toEpochMilli();
+        return LocalDate.parse(iso).atStartOfDay(zone).toInstant().toEpochMilli();
       }
       return LocalDateTime.parse(iso).atZone(zone).toInstant().toEpochMilli();
     } catch (DateTimeParseException e) {

@@ -1,5 +1,7 @@
 package dev.mad.batch.csv;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -17,7 +19,7 @@ class FastDoubleTest {
     }
     SplittableRandom r = new SplittableRandom(1);
     for (int k = 0; k < 200_000; k++) {
-      String s = String.format(java.util.Locale.ROOT, "%." + r.nextInt(0, 7) + "f", r.nextDouble(-1e6, 1e6));
+      String s = String.format(Locale.ROOT, "%." + r.nextInt(0, 7) + "f", r.nextDouble(-1e6, 1e6));
       assertThat((Double) FastDouble.parse(s)).as(s).isEqualTo((Double) Double.parseDouble(s));
     }
     for (String bad : new String[] {"", "-", ".", "abc", "1.2.3", "1,5", " "}) {
@@ -33,8 +35,8 @@ class FastDoubleTest {
         "abc", "1.2.3"};
     for (int k = 0; k < 100_000 + fixed.length; k++) {
       String s = k < fixed.length ? fixed[k]
-          : String.format(java.util.Locale.ROOT, "%." + r.nextInt(0, 9) + "f", r.nextDouble(-1e7, 1e7));
-      byte[] framed = ("x," + s + ",y").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+          : String.format(Locale.ROOT, "%." + r.nextInt(0, 9) + "f", r.nextDouble(-1e7, 1e7));
+      byte[] framed = ("x," + s + ",y").getBytes(StandardCharsets.UTF_8);
       Double expected;
       try {
         expected = Double.parseDouble(s);

@@ -1,5 +1,7 @@
 package dev.mad.batch.csv;
 
+import java.nio.charset.StandardCharsets;
+import java.time.format.DateTimeFormatter;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -47,15 +49,15 @@ class TimestampParserTest {
       TimestampParser strings = new TimestampParser(zone);
       LocalDateTime t = LocalDateTime.of(2023, 1, 1, 0, 0, 0);
       for (int i = 0; i < 300_000; i++, t = t.plusMinutes(7).plusSeconds(i % 3)) {
-        String text = t.format(java.time.format.DateTimeFormatter.ofPattern(
+        String text = t.format(DateTimeFormatter.ofPattern(
             i % 2 == 0 ? "yyyy-MM-dd HH:mm:ss" : "yyyy-MM-dd'T'HH:mm:ss")) + (i % 5 == 0 ? ".250" : "");
-        byte[] b = text.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] b = text.getBytes(StandardCharsets.US_ASCII);
         assertThat(bytes.parse(b, 0, b.length)).as("%s in %s", text, zone).isEqualTo(strings.parse(text));
       }
     }
-    byte[] epoch = "1735732800.25".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    byte[] epoch = "1735732800.25".getBytes(StandardCharsets.US_ASCII);
     assertThat(parser.parse(epoch, 0, epoch.length)).isEqualTo(noonUtc + 250);
-    byte[] invalid = "2025-02-30 00:00:00".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    byte[] invalid = "2025-02-30 00:00:00".getBytes(StandardCharsets.US_ASCII);
     assertThatThrownBy(() -> parser.parse(invalid, 0, invalid.length)).hasMessageContaining("2025-02-30");
   }
 }
