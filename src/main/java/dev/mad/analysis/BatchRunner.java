@@ -22,7 +22,6 @@ import java.time.OffsetDateTime;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.function.DoubleConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,26 +53,14 @@ public final class BatchRunner {
   public static Outcome run(Path input, String displayName, BatchSettings settings, Path logsDir, int keepAnalyses,
                             Path output, String source, DoubleConsumer progress)
       throws InputDataException, IOException, SQLException {
-    return run(input, displayName, settings, logsDir, keepAnalyses, output, source, progress,
-        CompletableFuture.completedFuture(null));
-  }
-
-  /**
-   * As above, with logging still being set up on another thread ({@code loggingReady}): the command
-   * line does that alongside the analysis, as configuring logback costs a noticeable part of a short run.
-   * Nothing here logs (and the history database, whose driver logs through SLF4J, is not opened) before.
-   */
-  public static Outcome run(Path input, String displayName, BatchSettings settings, Path logsDir, int keepAnalyses,
-                            Path output, String source, DoubleConsumer progress, CompletableFuture<?> loggingReady)
-      throws InputDataException, IOException, SQLException {
-    CompletableFuture<Void> ready = loggingReady.handle((ok, failed) -> null);
-    ready.thenRun(() -> LoggerFactory.getLogger(BatchRunner.class).info("Analysing {} ({}): contamination {}, window {}, features {}, train file {}",
+    Logger log = LoggerFactory.getLogger(BatchRunner.class);
+    log.info("Analysing {} ({}): contamination {}, window {}, features {}, train file {}",
         displayName, source, settings.forest().contamination(),
         settings.windowRows() > 0 ? settings.windowRows() + " rows" : "whole file",
         settings.features() == null ? "all numeric" : settings.features(),
-        settings.trainFile() == null ? "none (fit on the file itself)" : settings.trainFile()));
+        settings.trainFile() == null ? "none (fit on the file itself)" : settings.trainFile());
     BatchAnalysis analysis = new BatchAnalysis(settings, logsDir, progress);
-    try (HistoryRecorder history = new HistoryRecorder(ready, logsDir.resolve(LogsDir.HISTORY_DB), displayName, source,
+    try (HistoryRecorder history = new HistoryRecorder(logsDir.resolve(LogsDir.HISTORY_DB), displayName, source,
              OffsetDateTime.now().toString(), JsonText.of(settingsMap(settings)));
          ResultFiles files = new ResultFiles(logsDir.resolve(LogsDir.LATEST_RESULTS), output)) {
       BatchOutput both = new BatchOutput() {
@@ -106,7 +93,6 @@ public final class BatchRunner {
       try {
         result = analysis.run(input, displayName, both);
       } catch (InputDataException e) {
-        Logger log = logger(ready);
         log.warn("Analysis of {} refused: {}", displayName, e.getMessage());
         throw e;
       }
@@ -115,7 +101,6 @@ public final class BatchRunner {
         counts.put(s.label(), result.bySeverity().get(s));
       }
       files.commit(result);
-      Logger log = logger(ready);
       if (!"cli".equals(source)) {
         Metrics.counter(ROWS_ANALYSED, "source", source)
             .increment(result.rows());
@@ -137,11 +122,6 @@ public final class BatchRunner {
     }
   }
 
-  /** The logger, once logging is set up (before, SLF4J would hand out a stand-in and warn about it). */
-  private static Logger logger(CompletableFuture<?> ready) {
-    ready.join();
-    return LoggerFactory.getLogger(BatchRunner.class);
-  }
 
   static String chartJson(BatchResult r) {
     StringBuilder sb = new StringBuilder(64 * r.chart().size() + 64);

@@ -18,10 +18,8 @@ final class HistoryRecorder implements AutoCloseable {
   private final String settingsJson;
   private AnalysisHistory.Recording recording;
 
-  /** @param after opening waits for this (logging being set up: the SQLite driver logs through SLF4J) */
-  HistoryRecorder(CompletableFuture<?> after, Path db, String fileName, String source, String analysedAt,
-                  String settingsJson) {
-    this.opening = after.thenApplyAsync(ignored -> {
+  HistoryRecorder(Path db, String fileName, String source, String analysedAt, String settingsJson) {
+    this.opening = CompletableFuture.supplyAsync(() -> {
       try {
         return AnalysisHistory.open(db);
       } catch (SQLException e) {

@@ -25,7 +25,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * The {@code --csv-file} mode: analyse a file, print the summary, exit with 0 (done),
@@ -86,15 +85,14 @@ public final class BatchCommand {
       return ExitCode.USAGE.code();
     }
     Path logsDir = logsDirOverride != null ? logsDirOverride : Path.of(config.getString(ConfigSchema.LOGS_DIR));
-    // Logback takes a while to configure: do it beside the analysis, which logs only once it is done.
-    CompletableFuture<Void> logging = logsDirOverride == null
-        ? CompletableFuture.runAsync(() -> LogSetup.batch(logsDir)) : CompletableFuture.completedFuture(null);
+    if (logsDirOverride == null) {
+      LogSetup.batch(logsDir);
+    }
     BatchSettings settings = settings(options, config.getJsonObject("detect"));
     ProgressBar bar = ProgressBar.forTerminal(err, options.csvFile());
     try {
       BatchRunner.Outcome outcome = BatchRunner.run(options.csvFile(), options.csvFile().toString(), settings, logsDir,
-          config.getJsonObject("analysis").getInteger("keep_analyses"), options.outputFile(), "cli", bar::update,
-          logging);
+          config.getJsonObject("analysis").getInteger("keep_analyses"), options.outputFile(), "cli", bar::update);
       bar.done();
       printSummary(out, outcome, options, logsDir);
       return ExitCode.OK.code();
