@@ -434,10 +434,10 @@ public final class IsolationForest {
       this.splitFeature = new int[1 << depth];
       this.splitThreshold = new double[1 << depth];
       this.leafPathLength = new double[1 << depth];
-      int[] drawn = sampleWithoutReplacement(rows.length, psi, rng);
+      long[] drawn = RandomSubset.indices(rows.length, psi, bound -> rng.nextInt((int) bound));
       this.columns = new double[dims * psi];
       for (int s = 0; s < psi; s++) {
-        double[] row = rows[drawn[s]];
+        double[] row = rows[(int) drawn[s]];
         for (int f = 0; f < dims; f++) {
           columns[f * psi + s] = row[f];
         }
@@ -517,44 +517,5 @@ public final class IsolationForest {
       }
       return i;
     }
-  }
-
-  /** Floyd's algorithm: k distinct ids from [0, n) in O(k) time and memory, however large n is. */
-  private static int[] sampleWithoutReplacement(int n, int k, SplittableRandom rng) {
-    int[] out = new int[k];
-    if (k == n) {
-      for (int i = 0; i < n; i++) {
-        out[i] = i;
-      }
-      return out;
-    }
-    int capacity = Integer.highestOneBit(Math.max(2, k) * 2 - 1) << 1;
-    int mask = capacity - 1;
-    int[] table = new int[capacity];
-    Arrays.fill(table, -1);
-    int m = 0;
-    for (int j = n - k; j < n; j++) {
-      int candidate = rng.nextInt(j + 1);
-      if (!insert(table, mask, candidate)) {
-        // j is always free here: every id taken so far is below j.
-        candidate = j;
-        insert(table, mask, j);
-      }
-      out[m++] = candidate;
-    }
-    return out;
-  }
-
-  private static boolean insert(int[] table, int mask, int value) {
-    int h = value * 0x9E3779B9;
-    int slot = (h ^ (h >>> 16)) & mask;
-    while (table[slot] != -1) {
-      if (table[slot] == value) {
-        return false;
-      }
-      slot = (slot + 1) & mask;
-    }
-    table[slot] = value;
-    return true;
   }
 }
