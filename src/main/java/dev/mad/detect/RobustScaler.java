@@ -4,16 +4,11 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * Per-feature robust standardisation {@code (x - median) / scale}, with the scale taken from the median
- * absolute deviation (MAD) in standard-deviation units, so transformed values read as robust z-scores.
+ * Per-feature robust standardisation {@code (x - median) / scale} of the forest's input, with the scale
+ * taken from the median absolute deviation (MAD) in standard-deviation units ({@link RobustStatistics}),
+ * so transformed values read as robust z-scores.
  */
 public final class RobustScaler {
-
-  /** 1 / Phi^-1(3/4): MAD * this is a consistent estimate of sigma for normal data. */
-  static final double SIGMA_PER_MAD = 1.482602218505602;
-
-  /** sqrt(pi / 2): mean absolute deviation * this is a consistent estimate of sigma for normal data. */
-  static final double SIGMA_PER_MEAN_ABS_DEVIATION = Math.sqrt(Math.PI / 2.0);
 
   /**
    * Spreads at or below this fraction of |median| count as zero, so that floating-point noise around
@@ -63,19 +58,14 @@ public final class RobustScaler {
       for (int i = 0; i < n; i++) {
         column[i] = rows[i][f];
       }
+      // Sorted first, so the scale does not depend on the order of the training rows.
       Arrays.sort(column);
-      double med = sortedMedian(column);
+      RobustStatistics stats = RobustStatistics.ofSorted(column);
+      double med = stats.median();
       double negligible = NEGLIGIBLE_RELATIVE_SPREAD * Math.abs(med);
-      double meanAbsDeviation = 0.0;
-      for (int i = 0; i < n; i++) {
-        column[i] = Math.abs(column[i] - med);
-        meanAbsDeviation += column[i];
-      }
-      meanAbsDeviation /= n;
-      Arrays.sort(column);
-      double s = SIGMA_PER_MAD * sortedMedian(column);
+      double s = RobustStatistics.SIGMA_PER_MAD * stats.mad();
       if (s <= negligible) {
-        s = SIGMA_PER_MEAN_ABS_DEVIATION * meanAbsDeviation;
+        s = RobustStatistics.SIGMA_PER_MEAN_ABS_DEVIATION * stats.meanAbsDeviation();
       }
       if (s <= negligible) {
         s = 0.0;
@@ -148,11 +138,5 @@ public final class RobustScaler {
       throw new IndexOutOfBoundsException(
           "feature " + feature + " out of range [0, " + median.length + ")");
     }
-  }
-
-  private static double sortedMedian(double[] sorted) {
-    int n = sorted.length;
-    int mid = n >>> 1;
-    return (n & 1) == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2.0;
   }
 }

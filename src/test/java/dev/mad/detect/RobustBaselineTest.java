@@ -31,14 +31,14 @@ class RobustBaselineTest {
           sorted[i] = rows[i][f];
         }
         java.util.Arrays.sort(sorted);
-        double median = RobustBaseline.middle(sorted);
+        double median = RobustStatistics.middle(sorted);
         double meanAbs = 0;
         for (int i = 0; i < n; i++) {
           sorted[i] = Math.abs(sorted[i] - median);
           meanAbs += sorted[i] / n;
         }
         java.util.Arrays.sort(sorted);
-        double spread = Math.max(Math.max(1.4826 * RobustBaseline.middle(sorted), Math.sqrt(Math.PI / 2) * meanAbs * 0.5),
+        double spread = Math.max(Math.max(1.4826 * RobustStatistics.middle(sorted), Math.sqrt(Math.PI / 2) * meanAbs * 0.5),
             Math.max(floors[f], Math.max(0.02 * Math.abs(median), 1e-9)));
         assertThat(byRows.median(f)).as("median of metric %d, n %d", f, n).isCloseTo(median, within(1e-12));
         assertThat(byRows.spread(f)).as("spread of metric %d, n %d", f, n).isCloseTo(spread, within(1e-12));

@@ -84,6 +84,33 @@ class RobustScalerTest {
   }
 
   @Test
+  @DisplayName("the fitted scales do not depend on the order of the training rows, to the last bit")
+  void rowOrderDoesNotMatter() {
+    Random random = new Random(6);
+    double[][] rows = new double[5_001][];
+    for (int i = 0; i < rows.length; i++) {
+      // a mostly tied feature takes the mean-absolute-deviation fallback, whose sum is order-sensitive
+      rows[i] = new double[] {random.nextGaussian() * 1e3 + 0.1, random.nextInt(8) == 0 ? random.nextDouble() : 0.0};
+    }
+    double[][] reversed = new double[rows.length][];
+    for (int i = 0; i < rows.length; i++) {
+      reversed[i] = rows[rows.length - 1 - i];
+    }
+    java.util.List<double[]> shuffled = new java.util.ArrayList<>(java.util.Arrays.asList(rows));
+    java.util.Collections.shuffle(shuffled, random);
+    RobustScaler scaler = RobustScaler.fit(rows);
+    for (double[][] other : new double[][][] {reversed, shuffled.toArray(new double[0][])}) {
+      RobustScaler reordered = RobustScaler.fit(other);
+      for (int f = 0; f < 2; f++) {
+        assertThat(reordered.scale(f)).isEqualTo(scaler.scale(f));
+        assertThat(reordered.median(f)).isEqualTo(scaler.median(f));
+      }
+    }
+    assertThat(scaler.median(1)).isEqualTo(0.0);
+    assertThat(scaler.scale(1)).isGreaterThan(0.0).isNotEqualTo(1.0);
+  }
+
+  @Test
   @DisplayName("transform works in place and is independent of later changes to the training rows")
   void transformInPlaceAndImmutable() {
     double[][] rows = {{1, 100}, {2, 200}, {3, 300}};
