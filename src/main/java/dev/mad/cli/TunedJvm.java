@@ -97,7 +97,7 @@ public final class TunedJvm {
     command.add("-XX:TieredStopAtLevel=1");
     command.addAll(jvmArgs);
     command.add("-D" + CHILD_MARKER + "=true");
-    command.add("-Dmad.jit=c1"); // the forest then uses its branch-free split test, see IsolationForest
+    command.add("-Dmad.jit=c1"); // the forest then uses its branch-free split test, see dev.mad.detect.SplitTest
     command.add("-cp");
     command.add(classPath);
     command.add("dev.mad.Main");

@@ -288,12 +288,12 @@ public final class IsolationForest {
         int n0 = 1, n1 = 1, n2 = 1, n3 = 1, n4 = 1, n5 = 1;
         // All six descend in lockstep, so the first one's level bounds them all.
         while (n0 < bottom) {
-          n0 = n0 + n0 + right(x[x0 + f[n0]], s[n0]);
-          n1 = n1 + n1 + right(x[x1 + f[n1]], s[n1]);
-          n2 = n2 + n2 + right(x[x2 + f[n2]], s[n2]);
-          n3 = n3 + n3 + right(x[x3 + f[n3]], s[n3]);
-          n4 = n4 + n4 + right(x[x4 + f[n4]], s[n4]);
-          n5 = n5 + n5 + right(x[x5 + f[n5]], s[n5]);
+          n0 = n0 + n0 + SplitTest.right(x[x0 + f[n0]], s[n0]);
+          n1 = n1 + n1 + SplitTest.right(x[x1 + f[n1]], s[n1]);
+          n2 = n2 + n2 + SplitTest.right(x[x2 + f[n2]], s[n2]);
+          n3 = n3 + n3 + SplitTest.right(x[x3 + f[n3]], s[n3]);
+          n4 = n4 + n4 + SplitTest.right(x[x4 + f[n4]], s[n4]);
+          n5 = n5 + n5 + SplitTest.right(x[x5 + f[n5]], s[n5]);
         }
         acc[r] += leaf[n0 - bottom];
         acc[r + 1] += leaf[n1 - bottom];
@@ -308,38 +308,11 @@ public final class IsolationForest {
     }
   }
 
-  /**
-   * Whether the JVM runs without C2 ({@code -Dmad.jit=c1}, set by dev.mad.cli.TunedJvm for the
-   * child JVM that analyses command-line files). C2 compiles {@code value > threshold ? 1 : 0} to a
-   * conditional move, which is fastest there; C1 compiles it to a branch that random data
-   * mispredicts half the time, so C1 gets {@link #rightBranchFree}. Measured on 200k rows x 100
-   * trees, one thread: C1 920 ms with the comparison, 273 ms branch-free; C2 174 and 233 ms.
-   */
-  private static final boolean BRANCH_FREE_SPLITS = "c1".equals(System.getProperty("mad.jit"));
-
-  /** 1 when {@code value > threshold} (the row goes right), else 0. */
-  static int right(double value, double threshold) {
-    return BRANCH_FREE_SPLITS ? rightBranchFree(value, threshold) : rightCompare(value, threshold);
-  }
-
-  static int rightCompare(double value, double threshold) {
-    return value > threshold ? 1 : 0;
-  }
-
-  /**
-   * As {@link #rightCompare} without a branch: the sign bit of {@code threshold - value}, which is
-   * negative exactly when value is larger (the difference of two distinct finite doubles is never
-   * zero, and thresholds are never -0.0).
-   */
-  static int rightBranchFree(double value, double threshold) {
-    return (int) (Double.doubleToRawLongBits(threshold - value) >>> 63);
-  }
-
   /** Descends one tree for the row at {@code offset}; returns the heap index reached at the bottom. */
   private static int walk(int[] feature, double[] threshold, int bottom, double[] x, int offset) {
     int node = 1;
     while (node < bottom) {
-      node = node + node + right(x[offset + feature[node]], threshold[node]);
+      node = node + node + SplitTest.right(x[offset + feature[node]], threshold[node]);
     }
     return node;
   }

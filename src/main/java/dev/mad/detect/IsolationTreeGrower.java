@@ -92,7 +92,7 @@ final class IsolationTreeGrower {
           }
           int mid = partition(col, from, to, split);
           splitFeature[node] = f;
-          // + 0.0 turns -0.0 into 0.0 (equal for every comparison), which right() relies on.
+          // + 0.0 turns -0.0 into 0.0 (equal for every comparison), which SplitTest relies on.
           splitThreshold[node] = split + 0.0;
           growNode(node << 1, level + 1, from, mid);
           growNode((node << 1) | 1, level + 1, mid, to);

@@ -36,29 +36,6 @@ class IsolationForestTest {
   }
 
   @Test
-  @DisplayName("the branch-free split test goes right exactly when value > threshold")
-  void branchFreeComparison() {
-    double[] values = {0.0, -0.0, 1e-300, -1e-300, Double.MIN_VALUE, -Double.MIN_VALUE, 1.0, -1.0, 0.5,
-      Math.nextUp(0.5), Math.nextDown(0.5), 1e300, -1e300, Double.MAX_VALUE, -Double.MAX_VALUE,
-      Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY};
-    for (double value : values) {
-      for (double threshold : values) {
-        if (Double.isInfinite(value) || Double.doubleToRawLongBits(threshold) == Long.MIN_VALUE) {
-          continue; // rows are finite and thresholds are never -0.0
-        }
-        assertThat(IsolationForest.rightBranchFree(value, threshold)).as("%s vs %s", value, threshold)
-            .isEqualTo(IsolationForest.rightCompare(value, threshold)).isEqualTo(value > threshold ? 1 : 0);
-      }
-    }
-    java.util.SplittableRandom random = new java.util.SplittableRandom(5);
-    for (int i = 0; i < 100_000; i++) {
-      double value = random.nextDouble(-10, 10);
-      double threshold = i % 3 == 0 ? value : random.nextDouble(-10, 10);
-      assertThat(IsolationForest.rightBranchFree(value, threshold)).isEqualTo(value > threshold ? 1 : 0);
-    }
-  }
-
-  @Test
   @DisplayName("c(n) follows 2H(n-1) - 2(n-1)/n with c(1) = 0 and c(2) = 1")
   void averagePathLength() {
     assertThat(IsolationForest.averagePathLength(1)).isEqualTo(0.0);
