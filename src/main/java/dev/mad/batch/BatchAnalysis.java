@@ -5,10 +5,12 @@ import dev.mad.batch.csv.MetricsCsv;
 import dev.mad.detect.AnomalyDetector;
 import dev.mad.detect.DetectorModel;
 import dev.mad.detect.MetricCatalog;
+import dev.mad.detect.RandomSubset;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -110,22 +112,10 @@ public final class BatchAnalysis {
     if (n < 2) {
       throw InputDataException.at(name, 0, null, "has " + n + " data row(s); at least 2 are needed to learn");
     }
-    long[] picked;
-    if (n <= cap) {
-      picked = new long[(int) n];
-      for (int i = 0; i < picked.length; i++) {
-        picked[i] = i;
-      }
-    } else {
-      // Floyd's algorithm: cap distinct indices, each subset equally likely.
-      SplittableRandom random = new SplittableRandom(settings.forest().randomSeed());
-      java.util.HashSet<Long> chosen = new java.util.HashSet<>(cap * 2);
-      for (long j = n - cap; j < n; j++) {
-        long t = random.nextLong(j + 1);
-        chosen.add(chosen.contains(t) ? j : t);
-      }
-      picked = chosen.stream().mapToLong(Long::longValue).sorted().toArray();
-    }
+    // Each subset of the rows equally likely; drawn with nextLong, as always, so a seed keeps its rows.
+    SplittableRandom random = new SplittableRandom(settings.forest().randomSeed());
+    long[] picked = RandomSubset.indices(n, (int) Math.min(n, cap), random::nextLong);
+    Arrays.sort(picked);
     int d = store.dimensions();
     double[][] rows = new double[picked.length][];
     FeatureStore.Rows buf = new FeatureStore.Rows(BLOCK, d);

@@ -1,5 +1,7 @@
 package dev.mad.cli;
 
+import dev.mad.detect.SplitTest;
+import java.io.IOException;
 import java.io.File;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -44,7 +46,7 @@ public final class TunedJvm {
     Process child;
     try {
       child = new ProcessBuilder(command.get()).inheritIO().start();
-    } catch (java.io.IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
       return OptionalInt.empty();
     }
     Thread reaper = new Thread(child::destroy, "mad-batch-child-stop");
@@ -85,7 +87,7 @@ public final class TunedJvm {
       if (input == null || !Files.isRegularFile(input) || Files.size(input) > C1_ONLY_MAX_BYTES) {
         return Optional.empty(); // long files gain from C2; a missing one is reported here
       }
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       return Optional.empty();
     }
     if (java.isEmpty() || classPath.isEmpty() || classPath.contains(File.pathSeparator)
@@ -97,7 +99,7 @@ public final class TunedJvm {
     command.add("-XX:TieredStopAtLevel=1");
     command.addAll(jvmArgs);
     command.add("-D" + CHILD_MARKER + "=true");
-    command.add("-Dmad.jit=c1"); // the forest then uses its branch-free split test, see IsolationForest
+    command.add("-Dmad.jit=c1"); // the forest then uses its branch-free split test, see SplitTest
     command.add("-cp");
     command.add(classPath);
     command.add("dev.mad.Main");

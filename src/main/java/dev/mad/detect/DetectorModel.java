@@ -1,5 +1,6 @@
 package dev.mad.detect;
 
+import java.util.Arrays;
 import java.util.concurrent.Executor;
 
 /**
@@ -23,13 +24,10 @@ public record DetectorModel(IsolationForest forest, RobustScaler scaler, RobustB
     // How the forest scores its own training rows: the yardstick of "unusually low" for the alarm level.
     double[] own = new double[scaled.length];
     forest.score(scaled, own);
-    java.util.Arrays.sort(own);
-    double median = RobustBaseline.middle(own);
-    for (int i = 0; i < own.length; i++) {
-      own[i] = Math.abs(own[i] - median);
-    }
-    java.util.Arrays.sort(own);
-    double spread = Math.max(RobustScaler.SIGMA_PER_MAD * RobustBaseline.middle(own), MIN_SCORE_SPREAD);
+    Arrays.sort(own);
+    RobustStatistics ownStats = RobustStatistics.ofSorted(own);
+    double median = ownStats.median();
+    double spread = Math.max(RobustStatistics.SIGMA_PER_MAD * ownStats.mad(), MIN_SCORE_SPREAD);
     RobustBaseline baseline = RobustBaseline.fit(rows, minSpread);
     return new DetectorModel(forest, scaler, baseline, nowMs, rows.length, median, spread, typicalZ(rows, baseline));
   }
@@ -51,8 +49,7 @@ public record DetectorModel(IsolationForest forest, RobustScaler scaler, RobustB
       }
       max[i] = m;
     }
-    java.util.Arrays.sort(max);
-    return RobustBaseline.middle(max);
+    return RobustStatistics.median(max, max.length);
   }
 
   /** How far below its training rows' usual score {@code score} lies, in robust standard deviations (0 when above). */

@@ -1,16 +1,17 @@
 package dev.mad.detect;
 
-import java.util.Arrays;
-
 /**
- * Per-metric median and robust spread of a window, for z-scores that one outlier cannot drag.
- * The spread is 1.4826·MAD (σ for normal data), raised to a floor: the metric's smallest
- * meaningful variation, 2% of its median, and half the σ implied by the mean absolute deviation (which
- * stays above zero when more than half of the values are equal but the rest vary).
+ * Per-metric median and robust spread of a window ({@link RobustStatistics}), for z-scores that one
+ * outlier cannot drag. The spread is 1.4826·MAD (σ for normal data), raised to a floor: the metric's
+ * smallest meaningful variation, 2% of its median, and half the σ implied by the mean absolute deviation
+ * (which stays above zero when more than half of the values are equal but the rest vary).
  */
 public final class RobustBaseline {
+  /**
+   * {@link RobustStatistics#SIGMA_PER_MAD} rounded to five digits, as the z-scores have always used;
+   * changing it would move every reported z-score slightly.
+   */
   private static final double MAD_TO_SIGMA = 1.4826;
-  private static final double MEAN_ABS_DEV_TO_SIGMA = Math.sqrt(Math.PI / 2.0);
   private static final double RELATIVE_FLOOR = 0.02;
 
   private final double[] median;
@@ -64,37 +65,12 @@ public final class RobustBaseline {
   }
 
   private static void fitColumn(double[] column, int n, double minSpread, double[] median, double[] spread, int f) {
-    double med = median(column, n);
-    double meanAbs = 0;
-    for (int i = 0; i < n; i++) {
-      column[i] = Math.abs(column[i] - med);
-      meanAbs += column[i];
-    }
-    meanAbs /= n;
-    double mad = median(column, n);
+    RobustStatistics stats = RobustStatistics.of(column, n);
+    double med = stats.median();
     median[f] = med;
-    spread[f] = Math.max(Math.max(MAD_TO_SIGMA * mad, MEAN_ABS_DEV_TO_SIGMA * meanAbs * 0.5),
+    double byMeanAbs = RobustStatistics.SIGMA_PER_MEAN_ABS_DEVIATION * stats.meanAbsDeviation() * 0.5;
+    spread[f] = Math.max(Math.max(MAD_TO_SIGMA * stats.mad(), byMeanAbs),
         Math.max(minSpread, Math.max(RELATIVE_FLOOR * Math.abs(med), 1e-9)));
-  }
-
-  /** The median of {@code a[0..n)} by selection (reorders them). */
-  private static double median(double[] a, int n) {
-    double upper = Selection.select(a, n, n / 2);
-    if (n % 2 == 1) {
-      return upper;
-    }
-    // after selecting the n/2-th, everything before it is no larger: the lower middle is their maximum
-    double lower = a[0];
-    for (int i = 1; i < n / 2; i++) {
-      lower = Math.max(lower, a[i]);
-    }
-    return 0.5 * (lower + upper);
-  }
-
-  /** The median of sorted values. */
-  static double middle(double[] sorted) {
-    int n = sorted.length;
-    return n % 2 == 1 ? sorted[n / 2] : 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]);
   }
 
   public double zScore(int metric, double value) {

@@ -27,62 +27,62 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Benchmark)
 public class IsolationForestBenchmark {
 
-    private static final int DIMENSIONS = 8;
+  private static final int DIMENSIONS = 8;
 
-    @Param({"10000", "100000", "1000000"})
-    public int rows;
+  @Param({"10000", "100000", "1000000"})
+  public int rows;
 
-    private double[][] data;
-    private double[] flat;
-    private double[] out;
-    private IsolationForest model;
-    private final IsolationForestParams params = IsolationForestParams.defaults();
+  private double[][] data;
+  private double[] flat;
+  private double[] out;
+  private IsolationForest model;
+  private final IsolationForestParams params = IsolationForestParams.defaults();
 
-    @Setup(Level.Trial)
-    public void setUp() {
-        SplittableRandom random = new SplittableRandom(1);
-        data = new double[rows][DIMENSIONS];
-        flat = new double[rows * DIMENSIONS];
-        for (int i = 0; i < rows; i++) {
-            for (int f = 0; f < DIMENSIONS; f++) {
-                double v = gaussian(random);
-                data[i][f] = v;
-                flat[i * DIMENSIONS + f] = v;
-            }
-        }
-        out = new double[rows];
-        model = IsolationForest.fit(data, params, Runnable::run);
+  @Setup(Level.Trial)
+  public void setUp() {
+    SplittableRandom random = new SplittableRandom(1);
+    data = new double[rows][DIMENSIONS];
+    flat = new double[rows * DIMENSIONS];
+    for (int i = 0; i < rows; i++) {
+      for (int f = 0; f < DIMENSIONS; f++) {
+        double v = gaussian(random);
+        data[i][f] = v;
+        flat[i * DIMENSIONS + f] = v;
+      }
     }
+    out = new double[rows];
+    model = IsolationForest.fit(data, params, Runnable::run);
+  }
 
-    /** Single-threaded, comparable with scikit-learn's n_jobs=1 fit (trees plus the offset_ pass). */
-    @Benchmark
-    public IsolationForest fit() {
-        return IsolationForest.fit(data, params, Runnable::run);
-    }
+  /** Single-threaded, comparable with scikit-learn's n_jobs=1 fit (trees plus the offset_ pass). */
+  @Benchmark
+  public IsolationForest fit() {
+    return IsolationForest.fit(data, params, Runnable::run);
+  }
 
-    /** The default fit: calling thread plus the common pool. */
-    @Benchmark
-    public IsolationForest fitParallel() {
-        return IsolationForest.fit(data, params);
-    }
+  /** The default fit: calling thread plus the common pool. */
+  @Benchmark
+  public IsolationForest fitParallel() {
+    return IsolationForest.fit(data, params);
+  }
 
-    /** Single-threaded scoring from a row-major array. */
-    @Benchmark
-    public double[] scoreFlat() {
-        model.scoreFlat(flat, rows, out);
-        return out;
-    }
+  /** Single-threaded scoring from a row-major array. */
+  @Benchmark
+  public double[] scoreFlat() {
+    model.scoreFlat(flat, rows, out);
+    return out;
+  }
 
-    /** Single-threaded scoring from double[][] rows. */
-    @Benchmark
-    public double[] scoreRows() {
-        model.score(data, out);
-        return out;
-    }
+  /** Single-threaded scoring from double[][] rows. */
+  @Benchmark
+  public double[] scoreRows() {
+    model.score(data, out);
+    return out;
+  }
 
-    private static double gaussian(SplittableRandom random) {
-        // Box-Muller: SplittableRandom has no nextGaussian on Java 17.
-        double u = 1.0 - random.nextDouble();
-        return Math.sqrt(-2.0 * Math.log(u)) * Math.cos(2.0 * Math.PI * random.nextDouble());
-    }
+  private static double gaussian(SplittableRandom random) {
+    // Box-Muller: SplittableRandom has no nextGaussian on Java 17.
+    double u = 1.0 - random.nextDouble();
+    return Math.sqrt(-2.0 * Math.log(u)) * Math.cos(2.0 * Math.PI * random.nextDouble());
+  }
 }

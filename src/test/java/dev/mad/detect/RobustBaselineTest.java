@@ -1,5 +1,6 @@
 package dev.mad.detect;
 
+import java.util.Arrays;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -30,15 +31,15 @@ class RobustBaselineTest {
         for (int i = 0; i < n; i++) {
           sorted[i] = rows[i][f];
         }
-        java.util.Arrays.sort(sorted);
-        double median = RobustBaseline.middle(sorted);
+        Arrays.sort(sorted);
+        double median = RobustStatistics.middle(sorted);
         double meanAbs = 0;
         for (int i = 0; i < n; i++) {
           sorted[i] = Math.abs(sorted[i] - median);
           meanAbs += sorted[i] / n;
         }
-        java.util.Arrays.sort(sorted);
-        double spread = Math.max(Math.max(1.4826 * RobustBaseline.middle(sorted), Math.sqrt(Math.PI / 2) * meanAbs * 0.5),
+        Arrays.sort(sorted);
+        double spread = Math.max(Math.max(1.4826 * RobustStatistics.middle(sorted), Math.sqrt(Math.PI / 2) * meanAbs * 0.5),
             Math.max(floors[f], Math.max(0.02 * Math.abs(median), 1e-9)));
         assertThat(byRows.median(f)).as("median of metric %d, n %d", f, n).isCloseTo(median, within(1e-12));
         assertThat(byRows.spread(f)).as("spread of metric %d, n %d", f, n).isCloseTo(spread, within(1e-12));
