@@ -1,6 +1,5 @@
 package dev.mad.cli;
 
-import dev.mad.detect.SplitTest;
 import java.io.IOException;
 import java.io.File;
 import java.lang.management.ManagementFactory;
@@ -99,7 +98,7 @@ public final class TunedJvm {
     command.add("-XX:TieredStopAtLevel=1");
     command.addAll(jvmArgs);
     command.add("-D" + CHILD_MARKER + "=true");
-    command.add("-Dmad.jit=c1"); // the forest then uses its branch-free split test, see SplitTest
+    command.add("-Dmad.jit=c1"); // the forest then uses its branch-free split test, see dev.mad.detect.SplitTest
     command.add("-cp");
     command.add(classPath);
     command.add("dev.mad.Main");
