@@ -1,17 +1,15 @@
 package dev.mad;
 
-import io.vertx.core.Deployable;
-import java.util.Locale;
-import java.util.function.Function;
-import dev.mad.logging.LogSetup;
 import dev.mad.cli.BatchCommand;
 import dev.mad.cli.TunedJvm;
 import dev.mad.config.ConfigException;
 import dev.mad.config.ConfigLoader;
 import dev.mad.config.ConfigSchema;
 import dev.mad.generate.DataGenCommand;
+import dev.mad.logging.LogSetup;
 import dev.mad.process.ExitCode;
 import dev.mad.process.UsageException;
+import io.vertx.core.Deployable;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
@@ -22,8 +20,10 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -31,8 +31,7 @@ import java.util.function.Supplier;
  * ({@code --csv-file}) or the data generator ({@code datagen}).
  */
 public final class Main {
-  private Main() {
-  }
+  private Main() {}
 
   public static void main(String[] args) {
     if (Arrays.asList(args).contains("--csv-file")) {
@@ -49,7 +48,8 @@ public final class Main {
 
   /** Runs one mode; returns its exit code, or -1 when the server was started and keeps running. */
   static int run(String[] args, PrintStream out, PrintStream err) {
-    if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help"))) {
+    if (args.length > 0
+        && (args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help"))) {
       out.print(usage());
       return 0;
     }
@@ -76,32 +76,33 @@ public final class Main {
     }
     LogSetup.server(Path.of(config.getString(ConfigSchema.LOGS_DIR)));
     JsonObject effective = config;
-    VertxApplicationHooks hooks = new VertxApplicationHooks() {
-      @Override
-      public JsonObject afterConfigParsed(JsonObject parsed) {
-        return effective;
-      }
+    VertxApplicationHooks hooks =
+        new VertxApplicationHooks() {
+          @Override
+          public JsonObject afterConfigParsed(JsonObject parsed) {
+            return effective;
+          }
 
-      @Override
-      public VertxBuilder createVertxBuilder(VertxOptions options) {
-        return Operations.metricsEnabled(options);
-      }
+          @Override
+          public VertxBuilder createVertxBuilder(VertxOptions options) {
+            return Operations.metricsEnabled(options);
+          }
 
-      @Override
-      public Supplier<? extends Deployable> verticleSupplier() {
-        return MainVerticle::new;
-      }
+          @Override
+          public Supplier<? extends Deployable> verticleSupplier() {
+            return MainVerticle::new;
+          }
 
-      @Override
-      public void afterFailureToDeployVerticle(HookContext context, Throwable t) {
-        // The launcher's own log line carries a stack trace; the user needs one clear sentence.
-        err.println("error: the server did not start: " + t.getMessage());
-      }
-    };
-    // exitOnFailure false: a start-up failure (port taken, logs directory locked) comes back here as the
+          @Override
+          public void afterFailureToDeployVerticle(HookContext context, Throwable t) {
+            // The launcher's own log line carries a stack trace; the user needs one clear sentence.
+            err.println("error: the server did not start: " + t.getMessage());
+          }
+        };
+    // exitOnFailure false: a start-up failure (port taken, logs directory locked) comes back here
+    // as the
     // launcher's own code, and leaves with the product's documented one
-    int launched = new VertxApplication(new String[0], hooks, false, false) {
-    }.launch();
+    int launched = new VertxApplication(new String[0], hooks, false, false) {}.launch();
     return launched == 0 ? -1 : ExitCode.USAGE.code();
   }
 
@@ -125,20 +126,26 @@ public final class Main {
         continue;
       }
       String flag = arg;
-      ConfigSchema.Option option = ConfigSchema.SERVER_OPTIONS.stream().filter(o -> o.flag().equals(flag))
-          .findFirst().orElseThrow(() -> new UsageException("unknown option '" + flag + "'"));
+      ConfigSchema.Option option =
+          ConfigSchema.SERVER_OPTIONS.stream()
+              .filter(o -> o.flag().equals(flag))
+              .findFirst()
+              .orElseThrow(() -> new UsageException("unknown option '" + flag + "'"));
       String text = inline != null ? inline : value(args, ++i, arg);
       if (overrides.put(option.path(), option.setting().parseOption(arg, text)) != null) {
         throw new UsageException("option " + arg + " is given twice");
       }
     }
     Path file = confFile;
-    Function<Map<String, Object>, JsonObject> resolve = o -> file == null
-        ? ConfigSchema.resolve(new JsonObject(), System.getenv(), o)
-        : ConfigLoader.load(file, System.getenv(), o);
+    Function<Map<String, Object>, JsonObject> resolve =
+        o ->
+            file == null
+                ? ConfigSchema.resolve(new JsonObject(), System.getenv(), o)
+                : ConfigLoader.load(file, System.getenv(), o);
     if (overrides.get("detect.window_seconds") instanceof Integer window
         && !overrides.containsKey("detect.baseline_seconds")) {
-      // The original's "--window-size 30" trains sooner: a window shorter than the baseline shortens it too.
+      // The original's "--window-size 30" trains sooner: a window shorter than the baseline
+      // shortens it too.
       Map<String, Object> others = new HashMap<>(overrides);
       others.remove("detect.window_seconds");
       if (window < resolve.apply(others).getJsonObject("detect").getInteger("baseline_seconds")) {
@@ -164,13 +171,19 @@ public final class Main {
               Start the monitoring server: samples this host every second, learns what is
               normal, flags anomalies, serves the dashboard on http://127.0.0.1:5000.
               -conf FILE   JSON configuration (see conf/config.json; every key is optional)
-        """ + serverOptions() + """
+        """
+        + serverOptions()
+        + """
 
           java -jar target/server.jar --csv-file FILE [options]
-        """ + BatchCommand.usageBody() + """
+        """
+        + BatchCommand.usageBody()
+        + """
 
           java -jar target/server.jar datagen [options]
-        """ + indent(DataGenCommand.usage()) + """
+        """
+        + indent(DataGenCommand.usage())
+        + """
 
           java -jar target/server.jar --help
               Print this text.
@@ -182,13 +195,18 @@ public final class Main {
     StringBuilder sb = new StringBuilder();
     for (ConfigSchema.Option o : ConfigSchema.SERVER_OPTIONS) {
       var s = o.setting();
-      String range = switch (s.type()) {
-        case INT, LONG, DOUBLE -> "; " + s.allowed().replace("must be a ", "").replace("whole number", "integer")
-            + ", default " + s.defaultValue();
-        default -> s.defaultValue().toString().isEmpty() ? "" : "; default " + s.defaultValue();
-      };
-      sb.append(String.format(Locale.ROOT, "      %-20s %s (%s%s)%n", o.flag() + " V", s.doc(), s.path(),
-          range));
+      String range =
+          switch (s.type()) {
+            case INT, LONG, DOUBLE ->
+                "; "
+                    + s.allowed().replace("must be a ", "").replace("whole number", "integer")
+                    + ", default "
+                    + s.defaultValue();
+            default -> s.defaultValue().toString().isEmpty() ? "" : "; default " + s.defaultValue();
+          };
+      sb.append(
+          String.format(
+              Locale.ROOT, "      %-20s %s (%s%s)%n", o.flag() + " V", s.doc(), s.path(), range));
     }
     return sb.toString();
   }
@@ -200,5 +218,4 @@ public final class Main {
     }
     return sb.toString();
   }
-
 }

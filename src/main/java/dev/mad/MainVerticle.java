@@ -1,25 +1,25 @@
 package dev.mad;
 
-import io.vertx.core.Vertx;
+import dev.mad.analysis.AnalysisVerticle;
+import dev.mad.bus.Addresses;
 import dev.mad.collect.CollectVerticle;
 import dev.mad.config.ConfigException;
 import dev.mad.config.ConfigSchema;
 import dev.mad.detect.DetectVerticle;
 import dev.mad.persist.PersistVerticle;
 import dev.mad.web.WebVerticle;
-import dev.mad.analysis.AnalysisVerticle;
-import dev.mad.bus.Addresses;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
-import io.vertx.core.eventbus.DeliveryOptions;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.function.Supplier;
 import io.vertx.core.Future;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,22 +58,51 @@ public class MainVerticle extends VerticleBase {
 
     JsonObject persist = config.getJsonObject("persist").copy().put(ConfigSchema.LOGS_DIR, logsDir);
     // Uploaded files are analysed with the detector's settings.
-    JsonObject analysis = config.getJsonObject("analysis").copy().put(ConfigSchema.LOGS_DIR, logsDir)
-        .put("detect", config.getJsonObject("detect").copy());
-    JsonObject detect = config.getJsonObject("detect").copy()
-        .put("interval_ms", config.getJsonObject("collect").getInteger("interval_ms"));
-    JsonObject collect = config.getJsonObject("collect").copy().put(ConfigSchema.HOST_NAME, hostName);
-    JsonObject web = config.getJsonObject("http").copy().put(ConfigSchema.LOGS_DIR, logsDir)
-        .put("dashboard", new JsonObject()
-            .put("baseline_seconds", config.getJsonObject("detect").getInteger("baseline_seconds"))
-            .put("zscore_threshold", config.getJsonObject("detect").getDouble("zscore_threshold"))
-            .put("contamination", config.getJsonObject("detect").getDouble("contamination"))
-            .put("critical_below", config.getJsonObject("detect").getJsonObject("severity").getDouble("critical_below"))
-            .put("high_below", config.getJsonObject("detect").getJsonObject("severity").getDouble("high_below")));
+    JsonObject analysis =
+        config
+            .getJsonObject("analysis")
+            .copy()
+            .put(ConfigSchema.LOGS_DIR, logsDir)
+            .put("detect", config.getJsonObject("detect").copy());
+    JsonObject detect =
+        config
+            .getJsonObject("detect")
+            .copy()
+            .put("interval_ms", config.getJsonObject("collect").getInteger("interval_ms"));
+    JsonObject collect =
+        config.getJsonObject("collect").copy().put(ConfigSchema.HOST_NAME, hostName);
+    JsonObject web =
+        config
+            .getJsonObject("http")
+            .copy()
+            .put(ConfigSchema.LOGS_DIR, logsDir)
+            .put(
+                "dashboard",
+                new JsonObject()
+                    .put(
+                        "baseline_seconds",
+                        config.getJsonObject("detect").getInteger("baseline_seconds"))
+                    .put(
+                        "zscore_threshold",
+                        config.getJsonObject("detect").getDouble("zscore_threshold"))
+                    .put("contamination", config.getJsonObject("detect").getDouble("contamination"))
+                    .put(
+                        "critical_below",
+                        config
+                            .getJsonObject("detect")
+                            .getJsonObject("severity")
+                            .getDouble("critical_below"))
+                    .put(
+                        "high_below",
+                        config
+                            .getJsonObject("detect")
+                            .getJsonObject("severity")
+                            .getDouble("high_below")));
 
     children.add(new Child("persist", PersistVerticle::new, worker(persist)));
     children.add(new Child("analysis", AnalysisVerticle::new, worker(analysis)));
-    children.add(new Child("detect", DetectVerticle::new, new DeploymentOptions().setConfig(detect)));
+    children.add(
+        new Child("detect", DetectVerticle::new, new DeploymentOptions().setConfig(detect)));
     children.add(new Child("collect", CollectVerticle::new, worker(collect)));
     children.add(new Child("web", WebVerticle::new, new DeploymentOptions().setConfig(web)));
 
@@ -82,10 +111,11 @@ public class MainVerticle extends VerticleBase {
       chain = chain.compose(x -> child.deploy(vertx));
     }
     return chain
-        .onSuccess(x -> {
-          LOG.info("Metrics Anomaly Detector started; files in {}", logsDir);
-          vertx.setPeriodic(superviseMs, id -> supervise());
-        })
+        .onSuccess(
+            x -> {
+              LOG.info("Metrics Anomaly Detector started; files in {}", logsDir);
+              vertx.setPeriodic(superviseMs, id -> supervise());
+            })
         .onFailure(e -> LOG.error("Start failed: {}", e.getMessage()));
   }
 
@@ -99,31 +129,44 @@ public class MainVerticle extends VerticleBase {
         continue;
       }
       boolean gone = !vertx.deploymentIDs().contains(child.deploymentId);
-      vertx.eventBus().request(Addresses.health(child.name), new JsonObject(),
+      vertx
+          .eventBus()
+          .request(
+              Addresses.health(child.name),
+              new JsonObject(),
               new DeliveryOptions().setSendTimeout(Math.max(1000, superviseMs / 2)))
           .onSuccess(reply -> child.failures = 0)
-          .onFailure(e -> {
-            if (++child.failures >= 3 || gone) {
-              restart(child, gone ? "its deployment is gone" : "it did not answer 3 health checks: " + e.getMessage());
-            }
-          });
+          .onFailure(
+              e -> {
+                if (++child.failures >= 3 || gone) {
+                  restart(
+                      child,
+                      gone
+                          ? "its deployment is gone"
+                          : "it did not answer 3 health checks: " + e.getMessage());
+                }
+              });
     }
   }
 
   private void restart(Child child, String why) {
     LOG.error("Verticle {} is unwell ({}); redeploying it", child.name, why);
     child.restarting = true;
-    vertx.undeploy(child.deploymentId).recover(e -> Future.succeededFuture())
+    vertx
+        .undeploy(child.deploymentId)
+        .recover(e -> Future.succeededFuture())
         .compose(x -> child.deploy(vertx))
-        .onComplete(ar -> {
-          child.restarting = false;
-          child.failures = 0;
-          if (ar.succeeded()) {
-            LOG.info("Verticle {} redeployed", child.name);
-          } else {
-            LOG.error("Redeploying verticle {} failed: {}", child.name, ar.cause().getMessage());
-          }
-        });
+        .onComplete(
+            ar -> {
+              child.restarting = false;
+              child.failures = 0;
+              if (ar.succeeded()) {
+                LOG.info("Verticle {} redeployed", child.name);
+              } else {
+                LOG.error(
+                    "Redeploying verticle {} failed: {}", child.name, ar.cause().getMessage());
+              }
+            });
   }
 
   @Override
@@ -149,7 +192,9 @@ public class MainVerticle extends VerticleBase {
     }
 
     Future<String> deploy(Vertx vertx) {
-      return vertx.deployVerticle(factory.get(), new DeploymentOptions(options)).onSuccess(id -> deploymentId = id);
+      return vertx
+          .deployVerticle(factory.get(), new DeploymentOptions(options))
+          .onSuccess(id -> deploymentId = id);
     }
   }
 

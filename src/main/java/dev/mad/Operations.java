@@ -15,14 +15,14 @@ import io.vertx.micrometer.MicrometerMetricsOptions;
  * registry), scraped at GET /metrics.
  */
 public final class Operations {
-  private Operations() {
-  }
+  private Operations() {}
 
   /** A Vert.x builder with Micrometer metrics on, publishing to a Prometheus registry. */
   public static VertxBuilder metricsEnabled(VertxOptions options) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Metrics.globalRegistry.add(registry);
-    options.setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true));
+    options.setMetricsOptions(
+        new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true));
     return Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(registry));
   }
 }

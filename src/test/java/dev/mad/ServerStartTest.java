@@ -1,10 +1,10 @@
 package dev.mad;
 
-import io.vertx.core.Future;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mad.bus.Addresses;
 import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -40,11 +40,12 @@ class ServerStartTest {
   @DisplayName("starts all four verticles, answers /api/status and the page, and records samples")
   void startsAndAnswers(Vertx vertx, @TempDir Path logs) throws Exception {
     int port = freePort();
-    JsonObject config = new JsonObject()
-        .put("logs_dir", logs.toString())
-        .put("collect", new JsonObject().put("interval_ms", 200))
-        .put("detect", new JsonObject().put("baseline_seconds", 20).put("window_seconds", 60))
-        .put("http", new JsonObject().put("port", port));
+    JsonObject config =
+        new JsonObject()
+            .put("logs_dir", logs.toString())
+            .put("collect", new JsonObject().put("interval_ms", 200))
+            .put("detect", new JsonObject().put("baseline_seconds", 20).put("window_seconds", 60))
+            .put("http", new JsonObject().put("port", port));
     await(vertx.deployVerticle(new MainVerticle(), new DeploymentOptions().setConfig(config)));
     // the web verticle's uptime counts from before this moment
     long upMs = System.currentTimeMillis();
@@ -52,11 +53,15 @@ class ServerStartTest {
     // the fourth scored sample at least, and one taken a second after the server was up
     AtomicInteger received = new AtomicInteger();
     Promise<JsonObject> aSecondIn = Promise.promise();
-    vertx.eventBus().<JsonObject>consumer(Addresses.METRICS_SCORED, m -> {
-      if (received.incrementAndGet() >= 4 && m.body().getLong("timestamp") >= upMs + 1000) {
-        aSecondIn.tryComplete(m.body());
-      }
-    });
+    vertx
+        .eventBus()
+        .<JsonObject>consumer(
+            Addresses.METRICS_SCORED,
+            m -> {
+              if (received.incrementAndGet() >= 4 && m.body().getLong("timestamp") >= upMs + 1000) {
+                aSecondIn.tryComplete(m.body());
+              }
+            });
     JsonObject sample = await(aSecondIn.future());
     assertThat(sample.getBoolean("is_anomaly")).isNotNull();
 
@@ -90,8 +95,13 @@ class ServerStartTest {
   @DisplayName("refuses to start on an invalid configuration, naming the key")
   void refusesBadConfig(Vertx vertx) {
     JsonObject config = new JsonObject().put("http", new JsonObject().put("port", "abc"));
-    Throwable failure = vertx.deployVerticle(new MainVerticle(), new DeploymentOptions().setConfig(config))
-        .toCompletionStage().toCompletableFuture().handle((id, e) -> e).join();
+    Throwable failure =
+        vertx
+            .deployVerticle(new MainVerticle(), new DeploymentOptions().setConfig(config))
+            .toCompletionStage()
+            .toCompletableFuture()
+            .handle((id, e) -> e)
+            .join();
     assertThat(failure).isNotNull().hasMessageContaining("http.port");
   }
 }

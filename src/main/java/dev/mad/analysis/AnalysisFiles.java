@@ -48,14 +48,17 @@ public final class AnalysisFiles {
     }
     Path tmp = dir.resolve("." + id + ".chart.json.tmp");
     Files.writeString(tmp, chartJson, StandardCharsets.UTF_8);
-    Files.move(tmp, chartJson(id), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    Files.move(
+        tmp, chartJson(id), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     prune();
   }
 
   private void prune() throws IOException {
     List<Long> ids = new ArrayList<>();
     try (Stream<Path> files = Files.list(dir)) {
-      files.map(p -> p.getFileName().toString()).filter(n -> n.matches("\\d+\\.csv"))
+      files
+          .map(p -> p.getFileName().toString())
+          .filter(n -> n.matches("\\d+\\.csv"))
           .forEach(n -> ids.add(Long.parseLong(n.substring(0, n.length() - 4))));
     }
     ids.sort(null);

@@ -28,7 +28,7 @@ import java.util.Map;
 public final class AnalysisHistory implements AutoCloseable {
   static final int SCHEMA_VERSION = 2;
   private static final String[] SCHEMA_V1 = {
-      """
+    """
       CREATE TABLE IF NOT EXISTS analyses (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
         file_name TEXT NOT NULL,
@@ -42,7 +42,7 @@ public final class AnalysisHistory implements AutoCloseable {
         features TEXT NOT NULL,
         settings TEXT NOT NULL,
         duration_ms INTEGER NOT NULL)""",
-      """
+    """
       CREATE TABLE IF NOT EXISTS analysis_anomalies (
         analysis_id INTEGER NOT NULL REFERENCES analyses(id) ON DELETE CASCADE,
         row_index INTEGER NOT NULL,
@@ -54,12 +54,13 @@ public final class AnalysisHistory implements AutoCloseable {
         contributions TEXT NOT NULL,
         PRIMARY KEY (analysis_id, row_index))"""
   };
+
   /**
    * Schema 2: each analysis' incidents; contributions stored as JSON objects (1 had text, converted by
    * {@link #migrateToV2}); schema 1's {@code incidents} table, which nothing ever wrote, dropped.
    */
   private static final String[] SCHEMA_V2 = {
-      """
+    """
       CREATE TABLE IF NOT EXISTS analysis_incidents (
         analysis_id INTEGER NOT NULL REFERENCES analyses(id) ON DELETE CASCADE,
         id INTEGER NOT NULL,
@@ -75,8 +76,8 @@ public final class AnalysisHistory implements AutoCloseable {
         severity_factors TEXT NOT NULL,
         contributions TEXT NOT NULL,
         PRIMARY KEY (analysis_id, id))""",
-      "ALTER TABLE analyses ADD COLUMN incidents INTEGER NOT NULL DEFAULT 0",
-      "DROP TABLE IF EXISTS incidents"
+    "ALTER TABLE analyses ADD COLUMN incidents INTEGER NOT NULL DEFAULT 0",
+    "DROP TABLE IF EXISTS incidents"
   };
 
   private final Connection db;
@@ -130,11 +131,13 @@ public final class AnalysisHistory implements AutoCloseable {
 
   /** Rewrites schema 1's contribution texts ({@code a=1.0;b=2.0}) as JSON objects, in the open transaction. */
   private static void migrateToV2(Connection db) throws SQLException {
-    try (PreparedStatement read = db.prepareStatement(
-             "SELECT analysis_id, row_index, contributions FROM analysis_anomalies WHERE contributions NOT LIKE '{%'");
-         PreparedStatement write = db.prepareStatement(
-             "UPDATE analysis_anomalies SET contributions = ? WHERE analysis_id = ? AND row_index = ?");
-         ResultSet rs = read.executeQuery()) {
+    try (PreparedStatement read =
+            db.prepareStatement(
+                "SELECT analysis_id, row_index, contributions FROM analysis_anomalies WHERE contributions NOT LIKE '{%'");
+        PreparedStatement write =
+            db.prepareStatement(
+                "UPDATE analysis_anomalies SET contributions = ? WHERE analysis_id = ? AND row_index = ?");
+        ResultSet rs = read.executeQuery()) {
       int batched = 0;
       while (rs.next()) {
         write.setString(1, Contributions.parseText(rs.getString(3)).json());
@@ -158,8 +161,10 @@ public final class AnalysisHistory implements AutoCloseable {
 
     private Recording(long id) throws SQLException {
       this.id = id;
-      this.insertRow = db.prepareStatement("INSERT INTO analysis_anomalies (analysis_id, row_index, timestamp, "
-          + "anomaly_score, severity, reason, severity_factors, contributions) VALUES (?,?,?,?,?,?,?,?)");
+      this.insertRow =
+          db.prepareStatement(
+              "INSERT INTO analysis_anomalies (analysis_id, row_index, timestamp, "
+                  + "anomaly_score, severity, reason, severity_factors, contributions) VALUES (?,?,?,?,?,?,?,?)");
     }
 
     public long id() {
@@ -167,8 +172,15 @@ public final class AnalysisHistory implements AutoCloseable {
     }
 
     /** Adds one flagged row ({@code factorsJson} a JSON array of texts). */
-    public void addFlagged(long rowIndex, String timestamp, double score, String severity, String reason,
-                           String factorsJson, Contributions contributions) throws SQLException {
+    public void addFlagged(
+        long rowIndex,
+        String timestamp,
+        double score,
+        String severity,
+        String reason,
+        String factorsJson,
+        Contributions contributions)
+        throws SQLException {
       insertRow.setLong(1, id);
       insertRow.setLong(2, rowIndex);
       insertRow.setString(3, timestamp);
@@ -188,15 +200,25 @@ public final class AnalysisHistory implements AutoCloseable {
      * Completes the analysis with its totals ({@code incidentCount} incidents found) and the incidents kept ({@link BatchIncidents#KEPT} at most),
      * then keeps only the newest {@code keepAnalyses} analyses (older ones go with their rows and incidents).
      */
-    public void finish(String sha256, long rows, long anomalies, String severityCountsJson, String featuresJson,
-                       long durationMs, List<BatchIncident> incidents, long incidentCount, int keepAnalyses)
+    public void finish(
+        String sha256,
+        long rows,
+        long anomalies,
+        String severityCountsJson,
+        String featuresJson,
+        long durationMs,
+        List<BatchIncident> incidents,
+        long incidentCount,
+        int keepAnalyses)
         throws SQLException {
       if (batched > 0) {
         insertRow.executeBatch();
       }
-      try (PreparedStatement ins = db.prepareStatement("INSERT INTO analysis_incidents (analysis_id, id, first_row, "
-          + "last_row, started, ended, peak_row, peak, peak_score, severity, reason, severity_factors, contributions) "
-          + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+      try (PreparedStatement ins =
+          db.prepareStatement(
+              "INSERT INTO analysis_incidents (analysis_id, id, first_row, "
+                  + "last_row, started, ended, peak_row, peak, peak_score, severity, reason, severity_factors, contributions) "
+                  + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
         for (BatchIncident inc : incidents) {
           ins.setLong(1, id);
           ins.setLong(2, inc.id());
@@ -215,8 +237,10 @@ public final class AnalysisHistory implements AutoCloseable {
         }
         ins.executeBatch();
       }
-      try (PreparedStatement up = db.prepareStatement("UPDATE analyses SET sha256 = ?, rows = ?, anomalies = ?, "
-          + "anomaly_rate = ?, severity_counts = ?, features = ?, duration_ms = ?, incidents = ? WHERE id = ?")) {
+      try (PreparedStatement up =
+          db.prepareStatement(
+              "UPDATE analyses SET sha256 = ?, rows = ?, anomalies = ?, "
+                  + "anomaly_rate = ?, severity_counts = ?, features = ?, duration_ms = ?, incidents = ? WHERE id = ?")) {
         up.setString(1, sha256);
         up.setLong(2, rows);
         up.setLong(3, anomalies);
@@ -228,8 +252,9 @@ public final class AnalysisHistory implements AutoCloseable {
         up.setLong(9, id);
         up.executeUpdate();
       }
-      try (PreparedStatement old = db.prepareStatement(
-          "DELETE FROM analyses WHERE id <= (SELECT id FROM analyses ORDER BY id DESC LIMIT 1 OFFSET ?)")) {
+      try (PreparedStatement old =
+          db.prepareStatement(
+              "DELETE FROM analyses WHERE id <= (SELECT id FROM analyses ORDER BY id DESC LIMIT 1 OFFSET ?)")) {
         old.setInt(1, keepAnalyses);
         old.executeUpdate();
       }
@@ -251,11 +276,15 @@ public final class AnalysisHistory implements AutoCloseable {
     }
   }
 
-  public Recording begin(String fileName, String source, String analysedAt, String settingsJson) throws SQLException {
+  public Recording begin(String fileName, String source, String analysedAt, String settingsJson)
+      throws SQLException {
     db.setAutoCommit(false);
-    try (PreparedStatement ins = db.prepareStatement("INSERT INTO analyses (file_name, sha256, analysed_at, source, "
-        + "rows, anomalies, anomaly_rate, severity_counts, features, settings, duration_ms) "
-        + "VALUES (?, '', ?, ?, 0, 0, 0, '{}', '[]', ?, 0)", Statement.RETURN_GENERATED_KEYS)) {
+    try (PreparedStatement ins =
+        db.prepareStatement(
+            "INSERT INTO analyses (file_name, sha256, analysed_at, source, "
+                + "rows, anomalies, anomaly_rate, severity_counts, features, settings, duration_ms) "
+                + "VALUES (?, '', ?, ?, 0, 0, 0, '{}', '[]', ?, 0)",
+            Statement.RETURN_GENERATED_KEYS)) {
       ins.setString(1, fileName);
       ins.setString(2, analysedAt);
       ins.setString(3, source);
@@ -274,7 +303,8 @@ public final class AnalysisHistory implements AutoCloseable {
 
   /** Newest analyses first, as column maps. */
   public List<Map<String, Object>> analyses(int limit) throws SQLException {
-    try (PreparedStatement st = db.prepareStatement("SELECT * FROM analyses ORDER BY id DESC LIMIT ?")) {
+    try (PreparedStatement st =
+        db.prepareStatement("SELECT * FROM analyses ORDER BY id DESC LIMIT ?")) {
       st.setInt(1, limit);
       return rows(st);
     }
@@ -290,9 +320,11 @@ public final class AnalysisHistory implements AutoCloseable {
 
   /** Flagged rows of one analysis, most urgent first. */
   public List<Map<String, Object>> flaggedRows(long analysisId, int limit) throws SQLException {
-    try (PreparedStatement st = db.prepareStatement("SELECT row_index, timestamp, anomaly_score, severity, reason, "
-        + "severity_factors, contributions FROM analysis_anomalies WHERE analysis_id = ? "
-        + "ORDER BY CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 ELSE 2 END, anomaly_score LIMIT ?")) {
+    try (PreparedStatement st =
+        db.prepareStatement(
+            "SELECT row_index, timestamp, anomaly_score, severity, reason, "
+                + "severity_factors, contributions FROM analysis_anomalies WHERE analysis_id = ? "
+                + "ORDER BY CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 ELSE 2 END, anomaly_score LIMIT ?")) {
       st.setLong(1, analysisId);
       st.setInt(2, limit);
       return rows(st);
@@ -302,15 +334,28 @@ public final class AnalysisHistory implements AutoCloseable {
   /** The incidents kept with one analysis, in file order. */
   public List<BatchIncident> incidents(long analysisId) throws SQLException, IOException {
     List<BatchIncident> out = new ArrayList<>();
-    try (PreparedStatement st = db.prepareStatement("SELECT id, first_row, last_row, started, ended, peak_row, peak, "
-        + "peak_score, severity, reason, severity_factors, contributions FROM analysis_incidents "
-        + "WHERE analysis_id = ? ORDER BY id")) {
+    try (PreparedStatement st =
+        db.prepareStatement(
+            "SELECT id, first_row, last_row, started, ended, peak_row, peak, "
+                + "peak_score, severity, reason, severity_factors, contributions FROM analysis_incidents "
+                + "WHERE analysis_id = ? ORDER BY id")) {
       st.setLong(1, analysisId);
       try (ResultSet rs = st.executeQuery()) {
         while (rs.next()) {
-          out.add(new BatchIncident(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getString(4), rs.getString(5),
-              rs.getLong(6), rs.getString(7), rs.getDouble(8), Severity.parse(rs.getString(9)), rs.getString(10),
-              ResultJson.parseStrings(rs.getString(11)), Contributions.parseJson(rs.getString(12))));
+          out.add(
+              new BatchIncident(
+                  rs.getLong(1),
+                  rs.getLong(2),
+                  rs.getLong(3),
+                  rs.getString(4),
+                  rs.getString(5),
+                  rs.getLong(6),
+                  rs.getString(7),
+                  rs.getDouble(8),
+                  Severity.parse(rs.getString(9)),
+                  rs.getString(10),
+                  ResultJson.parseStrings(rs.getString(11)),
+                  Contributions.parseJson(rs.getString(12))));
         }
       }
     }
@@ -322,12 +367,18 @@ public final class AnalysisHistory implements AutoCloseable {
    * millions): row index, severity, reason, factors and contributions.
    */
   public void eachFlagged(long analysisId, FlaggedConsumer each) throws SQLException, IOException {
-    try (PreparedStatement st = db.prepareStatement("SELECT row_index, severity, reason, severity_factors, "
-        + "contributions FROM analysis_anomalies WHERE analysis_id = ? ORDER BY row_index")) {
+    try (PreparedStatement st =
+        db.prepareStatement(
+            "SELECT row_index, severity, reason, severity_factors, "
+                + "contributions FROM analysis_anomalies WHERE analysis_id = ? ORDER BY row_index")) {
       st.setLong(1, analysisId);
       try (ResultSet rs = st.executeQuery()) {
         while (rs.next()) {
-          each.accept(rs.getLong(1), rs.getString(2), rs.getString(3), ResultJson.parseStrings(rs.getString(4)),
+          each.accept(
+              rs.getLong(1),
+              rs.getString(2),
+              rs.getString(3),
+              ResultJson.parseStrings(rs.getString(4)),
               Contributions.parseJson(rs.getString(5)));
         }
       }
@@ -337,7 +388,12 @@ public final class AnalysisHistory implements AutoCloseable {
   /** Receives one flagged row from {@link #eachFlagged}. */
   @FunctionalInterface
   public interface FlaggedConsumer {
-    void accept(long rowIndex, String severity, String reason, List<String> factors, Contributions contributions)
+    void accept(
+        long rowIndex,
+        String severity,
+        String reason,
+        List<String> factors,
+        Contributions contributions)
         throws IOException;
   }
 

@@ -1,6 +1,5 @@
 package dev.mad.analysis;
 
-import java.util.concurrent.TimeUnit;
 import dev.mad.batch.BatchSettings;
 import dev.mad.batch.csv.InputDataException;
 import dev.mad.batch.csv.MetricsCsv;
@@ -19,6 +18,7 @@ import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -88,46 +88,65 @@ final class AnalysisService {
     }
     publish(jobId, name, "uploaded", 0.0, null);
     long[] lastEvent = {0};
-    pool.executeBlocking(() -> {
-      job.running();
-      try {
-        return BatchRunner.run(upload, name, settings, logsDir, keepAnalyses, null, "upload", fraction -> {
-          job.progress(fraction);
-          long now = System.nanoTime();
-          if (now - lastEvent[0] >= PROGRESS_EVERY_NANOS) {
-            lastEvent[0] = now;
-            publish(jobId, name, "running", fraction, null);
-          }
-        });
-      } finally {
-        deleteQuietly(upload);
-        queued.decrementAndGet();
-      }
-    }, false).onComplete(ar -> {
-      if (ar.succeeded()) {
-        BatchRunner.Outcome outcome = ar.result();
-        job.done(outcome.analysisId(), outcome.result().rows(), outcome.result().anomalies(),
-            outcome.result().anomalyRate());
-        vertx.eventBus().publish(Addresses.DASHBOARD_ANALYSIS,
-            new AnalysisProgress(jobId, name, "done", 1.0, outcome.analysisId(), null).toJson());
-        if (wait) {
-          message.reply(job.toJson());
-        }
-      } else {
-        Throwable e = ar.cause();
-        boolean badInput = e instanceof InputDataException;
-        String why = badInput ? e.getMessage() : "analysis failed: " + e.getMessage();
-        if (!badInput) {
-          LOG.error("Analysis of uploaded {} failed", name, e);
-        }
-        job.failed(why);
-        publish(jobId, name, "failed", 1.0, why);
-        if (wait) {
-          message.fail(badInput ? 400 : 500, why);
-        }
-      }
-      jobs.finished(job);
-    });
+    pool.executeBlocking(
+            () -> {
+              job.running();
+              try {
+                return BatchRunner.run(
+                    upload,
+                    name,
+                    settings,
+                    logsDir,
+                    keepAnalyses,
+                    null,
+                    "upload",
+                    fraction -> {
+                      job.progress(fraction);
+                      long now = System.nanoTime();
+                      if (now - lastEvent[0] >= PROGRESS_EVERY_NANOS) {
+                        lastEvent[0] = now;
+                        publish(jobId, name, "running", fraction, null);
+                      }
+                    });
+              } finally {
+                deleteQuietly(upload);
+                queued.decrementAndGet();
+              }
+            },
+            false)
+        .onComplete(
+            ar -> {
+              if (ar.succeeded()) {
+                BatchRunner.Outcome outcome = ar.result();
+                job.done(
+                    outcome.analysisId(),
+                    outcome.result().rows(),
+                    outcome.result().anomalies(),
+                    outcome.result().anomalyRate());
+                vertx
+                    .eventBus()
+                    .publish(
+                        Addresses.DASHBOARD_ANALYSIS,
+                        new AnalysisProgress(jobId, name, "done", 1.0, outcome.analysisId(), null)
+                            .toJson());
+                if (wait) {
+                  message.reply(job.toJson());
+                }
+              } else {
+                Throwable e = ar.cause();
+                boolean badInput = e instanceof InputDataException;
+                String why = badInput ? e.getMessage() : "analysis failed: " + e.getMessage();
+                if (!badInput) {
+                  LOG.error("Analysis of uploaded {} failed", name, e);
+                }
+                job.failed(why);
+                publish(jobId, name, "failed", 1.0, why);
+                if (wait) {
+                  message.fail(badInput ? 400 : 500, why);
+                }
+              }
+              jobs.finished(job);
+            });
   }
 
   /**
@@ -137,7 +156,10 @@ final class AnalysisService {
   static void checkUpload(Path upload, String name) throws InputDataException, IOException {
     try (MetricsCsv csv = MetricsCsv.open(upload, name)) {
       if (csv.header().size() < 2) {
-        throw InputDataException.at(name, 1, null,
+        throw InputDataException.at(
+            name,
+            1,
+            null,
             "header has no column besides 'timestamp'; expected at least one metric column");
       }
     }
@@ -148,16 +170,24 @@ final class AnalysisService {
     String id = message.body().getString("job_id", "");
     UploadJob job = jobs.get(id);
     if (job == null) {
-      message.fail(404, "no upload job '" + MetricsCsv.shorten(id) + "' (only the newest "
-          + UploadJobs.KEPT_FINISHED + " finished jobs are kept)");
+      message.fail(
+          404,
+          "no upload job '"
+              + MetricsCsv.shorten(id)
+              + "' (only the newest "
+              + UploadJobs.KEPT_FINISHED
+              + " finished jobs are kept)");
       return;
     }
     message.reply(job.toJson());
   }
 
   private void publish(String jobId, String name, String phase, double progress, String error) {
-    vertx.eventBus().publish(Addresses.DASHBOARD_ANALYSIS,
-        new AnalysisProgress(jobId, name, phase, progress, null, error).toJson());
+    vertx
+        .eventBus()
+        .publish(
+            Addresses.DASHBOARD_ANALYSIS,
+            new AnalysisProgress(jobId, name, phase, progress, null, error).toJson());
   }
 
   void history(Message<JsonObject> message) {
@@ -194,13 +224,18 @@ final class AnalysisService {
         a.put("contributions", new JsonObject((String) flagged.get("contributions")));
         anomalies.add(a);
       }
-      JsonObject chart = new JsonObject().put("columns", new JsonArray()).put("points", new JsonArray());
+      JsonObject chart =
+          new JsonObject().put("columns", new JsonArray()).put("points", new JsonArray());
       Path chartFile = files.chartJson(id);
       if (Files.exists(chartFile)) {
         chart = new JsonObject(Files.readString(chartFile, StandardCharsets.UTF_8));
       }
-      message.reply(new JsonObject().put("analysis", analysisJson(row)).put("anomalies", anomalies)
-          .put("chart", chart).put("results_available", Files.exists(files.resultsCsv(id))));
+      message.reply(
+          new JsonObject()
+              .put("analysis", analysisJson(row))
+              .put("anomalies", anomalies)
+              .put("chart", chart)
+              .put("results_available", Files.exists(files.resultsCsv(id))));
     } catch (SQLException | IOException | RuntimeException e) {
       LOG.error("Cannot read analysis {}: {}", wanted, e.toString());
       message.fail(500, "cannot read the analysis");
@@ -229,8 +264,13 @@ final class AnalysisService {
       name = "analysis-" + id;
     }
     if (!kept) {
-      message.fail(404, "the results of analysis #" + id + " are no longer kept (only the newest "
-          + AnalysisFiles.KEEP + " are)");
+      message.fail(
+          404,
+          "the results of analysis #"
+              + id
+              + " are no longer kept (only the newest "
+              + AnalysisFiles.KEEP
+              + " are)");
       return;
     }
     try {
@@ -240,7 +280,8 @@ final class AnalysisService {
           path = ResultsJson.ensure(csv, files.resultsJson(id), h, id);
         }
       }
-      message.reply(new JsonObject().put("path", path.toAbsolutePath().toString()).put("file_name", name));
+      message.reply(
+          new JsonObject().put("path", path.toAbsolutePath().toString()).put("file_name", name));
     } catch (IOException | SQLException | RuntimeException e) {
       LOG.error("Cannot prepare results of analysis {}: {}", id, e.toString());
       message.fail(500, "cannot prepare the results file");

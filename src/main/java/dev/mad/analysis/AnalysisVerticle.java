@@ -27,18 +27,23 @@ public class AnalysisVerticle extends VerticleBase {
     JsonObject c = ConfigSchema.section("analysis", config());
     Path logsDir = Path.of(ConfigSchema.logsDir(c));
     JsonObject detect = ConfigSchema.section("detect", c.getJsonObject("detect", new JsonObject()));
-    analyses = new AnalysisService(vertx, logsDir, BatchSettings.forUploads(detect), c.getInteger("keep_analyses"));
+    analyses =
+        new AnalysisService(
+            vertx, logsDir, BatchSettings.forUploads(detect), c.getInteger("keep_analyses"));
     // registered at 0, so that /metrics shows the series before the first upload
     Metrics.counter(BatchRunner.ROWS_ANALYSED, "source", "upload");
     var bus = vertx.eventBus();
-    return Future.all(List.of(
-        bus.<JsonObject>consumer(Addresses.ANALYSIS_RUN, analyses::run).completion(),
-        bus.<JsonObject>consumer(Addresses.ANALYSIS_JOB, analyses::job).completion(),
-        bus.<JsonObject>consumer(Addresses.ANALYSIS_HISTORY, analyses::history).completion(),
-        bus.<JsonObject>consumer(Addresses.ANALYSIS_DETAILS, analyses::details).completion(),
-        bus.<JsonObject>consumer(Addresses.ANALYSIS_RESULTS, analyses::results).completion(),
-        bus.<JsonObject>consumer(Addresses.health("analysis"),
-            m -> m.reply(new JsonObject().put("deployment_id", deploymentID()))).completion()));
+    return Future.all(
+        List.of(
+            bus.<JsonObject>consumer(Addresses.ANALYSIS_RUN, analyses::run).completion(),
+            bus.<JsonObject>consumer(Addresses.ANALYSIS_JOB, analyses::job).completion(),
+            bus.<JsonObject>consumer(Addresses.ANALYSIS_HISTORY, analyses::history).completion(),
+            bus.<JsonObject>consumer(Addresses.ANALYSIS_DETAILS, analyses::details).completion(),
+            bus.<JsonObject>consumer(Addresses.ANALYSIS_RESULTS, analyses::results).completion(),
+            bus.<JsonObject>consumer(
+                    Addresses.health("analysis"),
+                    m -> m.reply(new JsonObject().put("deployment_id", deploymentID())))
+                .completion()));
   }
 
   @Override

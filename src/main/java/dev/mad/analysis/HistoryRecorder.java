@@ -19,13 +19,15 @@ final class HistoryRecorder implements AutoCloseable {
   private AnalysisHistory.Recording recording;
 
   HistoryRecorder(Path db, String fileName, String source, String analysedAt, String settingsJson) {
-    this.opening = CompletableFuture.supplyAsync(() -> {
-      try {
-        return AnalysisHistory.open(db);
-      } catch (SQLException e) {
-        throw new CompletionException(e);
-      }
-    });
+    this.opening =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return AnalysisHistory.open(db);
+              } catch (SQLException e) {
+                throw new CompletionException(e);
+              }
+            });
     this.fileName = fileName;
     this.source = source;
     this.analysedAt = analysedAt;

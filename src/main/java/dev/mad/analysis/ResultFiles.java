@@ -1,10 +1,9 @@
 package dev.mad.analysis;
 
-import java.util.Locale;
-import dev.mad.batch.ResultJson;
 import dev.mad.batch.BatchOutput;
 import dev.mad.batch.BatchResult;
 import dev.mad.batch.ByteSink;
+import dev.mad.batch.ResultJson;
 import dev.mad.batch.TempFiles;
 import dev.mad.batch.csv.Rfc4180;
 import java.io.IOException;
@@ -16,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Writes the per-row results: always {@code metrics_data.csv} in the logs directory, and the
@@ -25,7 +25,13 @@ import java.util.List;
  */
 final class ResultFiles implements BatchOutput, AutoCloseable {
   static final List<String> RESULT_COLUMNS =
-      List.of("is_anomaly", "anomaly_score", "severity", "reason", "severity_factors", "contributions",
+      List.of(
+          "is_anomaly",
+          "anomaly_score",
+          "severity",
+          "reason",
+          "severity_factors",
+          "contributions",
           "incident_id");
 
   private final Path latest;
@@ -46,12 +52,15 @@ final class ResultFiles implements BatchOutput, AutoCloseable {
     this.output = output;
     this.latestTmp = tmpBeside(latest);
     this.outputTmp = output == null ? null : tmpBeside(output);
-    this.json = output != null && output.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".json");
+    this.json =
+        output != null
+            && output.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".json");
   }
 
   private static Path tmpBeside(Path target) {
     Path abs = target.toAbsolutePath();
-    return abs.resolveSibling("." + abs.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
+    return abs.resolveSibling(
+        "." + abs.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
   }
 
   @Override
@@ -98,7 +107,9 @@ final class ResultFiles implements BatchOutput, AutoCloseable {
   void commit(BatchResult result) throws IOException {
     csv.close();
     if (jsonOut != null) {
-      jsonOut.write(ResultJson.tail(result.incidents(), result.rows(), result.anomalies(), result.incidentCount()));
+      jsonOut.write(
+          ResultJson.tail(
+              result.incidents(), result.rows(), result.anomalies(), result.incidentCount()));
       jsonOut.close();
       jsonOut = null;
     }

@@ -21,11 +21,11 @@ import java.util.List;
  * same file analysed on the command line with {@code --output-file x.json} gives the same document.
  */
 final class ResultsJson {
-  private ResultsJson() {
-  }
+  private ResultsJson() {}
 
   /** The JSON download of analysis {@code id}, written to {@code json} unless it already exists. */
-  static Path ensure(Path csv, Path json, AnalysisHistory history, long id) throws IOException, SQLException {
+  static Path ensure(Path csv, Path json, AnalysisHistory history, long id)
+      throws IOException, SQLException {
     if (Files.exists(json)) {
       return json;
     }
@@ -36,25 +36,36 @@ final class ResultsJson {
     List<String> features = ResultJson.parseStrings((String) analysis.get("features"));
     Path tmp = json.resolveSibling("." + json.getFileName() + ".tmp");
     try (FileChannel in = FileChannel.open(csv, StandardOpenOption.READ);
-         OutputStream out = Files.newOutputStream(tmp)) {
+        OutputStream out = Files.newOutputStream(tmp)) {
       Rfc4180.Scanner reader = new Rfc4180.Scanner(in, 0, Long.MAX_VALUE, 1 << 16);
       if (!reader.next()) {
         throw new IOException(csv + " is empty");
       }
       List<String> all = reader.fields();
-      Rows rows = new Rows(reader, all.subList(0, all.size() - ResultFiles.RESULT_COLUMNS.size()), features, out);
+      Rows rows =
+          new Rows(
+              reader,
+              all.subList(0, all.size() - ResultFiles.RESULT_COLUMNS.size()),
+              features,
+              out);
       out.write(ResultJson.head());
-      history.eachFlagged(id, (rowIndex, severity, reason, factors, contributions) -> {
-        while (rows.next < rowIndex) {
-          rows.write(null, null, List.of(), Contributions.NONE);
-        }
-        rows.write(severity, reason, factors, contributions);
-      });
+      history.eachFlagged(
+          id,
+          (rowIndex, severity, reason, factors, contributions) -> {
+            while (rows.next < rowIndex) {
+              rows.write(null, null, List.of(), Contributions.NONE);
+            }
+            rows.write(severity, reason, factors, contributions);
+          });
       while (rows.write(null, null, List.of(), Contributions.NONE)) {
         // the rows after the last flagged one
       }
-      out.write(ResultJson.tail(history.incidents(id), ((Number) analysis.get("rows")).longValue(),
-          ((Number) analysis.get("anomalies")).longValue(), ((Number) analysis.get("incidents")).longValue()));
+      out.write(
+          ResultJson.tail(
+              history.incidents(id),
+              ((Number) analysis.get("rows")).longValue(),
+              ((Number) analysis.get("anomalies")).longValue(),
+              ((Number) analysis.get("incidents")).longValue()));
     } catch (Rfc4180.FormatException e) {
       Files.deleteIfExists(tmp);
       throw new IOException(csv + " line " + e.line + ": " + e.getMessage(), e);
@@ -108,14 +119,17 @@ final class ResultsJson {
       boolean flagged = Boolean.parseBoolean(cells.get(n));
       String incidentText = cells.get(n + 6);
       long incident = incidentText.isEmpty() ? 0 : Long.parseLong(incidentText);
-      ResultJson.Verdict v = flagged && severity != null
-          ? new ResultJson.Verdict(true, score, severity, reason, factors, contributions, incident)
-          : ResultJson.Verdict.normal(score);
+      ResultJson.Verdict v =
+          flagged && severity != null
+              ? new ResultJson.Verdict(
+                  true, score, severity, reason, factors, contributions, incident)
+              : ResultJson.Verdict.normal(score);
       if (next > 0) {
         out.write(ResultJson.ROW_SEPARATOR);
       }
       List<String> input = cells.subList(0, n);
-      ResultJson.write(out, (JsonGenerator g) -> ResultJson.row(g, header, featureOf, input, values, v));
+      ResultJson.write(
+          out, (JsonGenerator g) -> ResultJson.row(g, header, featureOf, input, values, v));
       next++;
       return true;
     }

@@ -10,7 +10,10 @@ import java.util.Locale;
  */
 final class UploadJob {
   enum State {
-    QUEUED, RUNNING, DONE, FAILED;
+    QUEUED,
+    RUNNING,
+    DONE,
+    FAILED;
 
     String label() {
       return name().toLowerCase(Locale.ROOT);
@@ -71,10 +74,16 @@ final class UploadJob {
   /** {@code {job_id, file_name, state, progress}}, with the analysis' totals when done or the error when failed. */
   JsonObject toJson() {
     State s = state;
-    JsonObject json = new JsonObject().put("job_id", id).put("file_name", fileName).put("state", s.label())
-        .put("progress", Math.round(progress * 1000) / 1000.0);
+    JsonObject json =
+        new JsonObject()
+            .put("job_id", id)
+            .put("file_name", fileName)
+            .put("state", s.label())
+            .put("progress", Math.round(progress * 1000) / 1000.0);
     if (s == State.DONE) {
-      json.put("analysis_id", analysisId).put("total_records", rows).put("anomalies_found", anomalies)
+      json.put("analysis_id", analysisId)
+          .put("total_records", rows)
+          .put("anomalies_found", anomalies)
           .put("anomaly_rate", anomalyRate);
     } else if (s == State.FAILED) {
       json.put("error", error);

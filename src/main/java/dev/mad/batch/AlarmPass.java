@@ -33,13 +33,18 @@ final class AlarmPass {
   private final AnomalyDetector detector;
   private final DetectorModel model;
   private final List<String> features;
+
   /** The most urgent {@link BatchIncidents#KEPT} incidents (the least urgent on top, to be dropped first). */
-  private final PriorityQueue<BatchIncident> kept = new PriorityQueue<>(BatchIncidents.URGENCY.reversed());
+  private final PriorityQueue<BatchIncident> kept =
+      new PriorityQueue<>(BatchIncidents.URGENCY.reversed());
+
   private long nextId = 1;
   private Open current;
   private long[] pendingIds = new long[BatchAnalysis.BLOCK];
+
   /** Times of the last rows, for an incident whose start lies a few rows before it opened. */
   private final long[] recentEpochs = new long[32];
+
   private double[] pendingScores = new double[BatchAnalysis.BLOCK];
 
   private static final class Open {
@@ -53,8 +58,10 @@ final class AlarmPass {
     long peakRow;
     long peakEpoch;
     double peakScore;
+
     /** The peak row's values and what it was judged against: explained once, when the incident ends. */
     double[] peakValues;
+
     RecentPast.Snapshot peakRecent;
 
     Open(long id, long row, long epoch) {
@@ -68,11 +75,16 @@ final class AlarmPass {
 
   /** What the file did lately, and its snapshot at every {@link RecentTails#EVERY}-th row for the output pass. */
   private final RecentPast past;
+
   private final double[] x;
   private final List<RecentPast.Snapshot> snapshots = new ArrayList<>();
 
-  private AlarmPass(AlarmFilter filter, DecisionStore store, AnomalyDetector detector, DetectorModel model,
-                    double[][] warmRows) {
+  private AlarmPass(
+      AlarmFilter filter,
+      DecisionStore store,
+      AnomalyDetector detector,
+      DetectorModel model,
+      double[][] warmRows) {
     this.filter = filter;
     this.store = store;
     this.detector = detector;
@@ -82,7 +94,9 @@ final class AlarmPass {
     this.x = new double[features.size()];
     if (warmRows != null) {
       // a separate training file is the recent past of the analysed one
-      for (int r = Math.max(0, warmRows.length - RecentPast.BASELINE_WINDOW); r < warmRows.length; r++) {
+      for (int r = Math.max(0, warmRows.length - RecentPast.BASELINE_WINDOW);
+          r < warmRows.length;
+          r++) {
         double[] z = new double[features.size()];
         for (int f = 0; f < z.length; f++) {
           z[f] = model.baseline().zScore(f, warmRows[r][f]);
@@ -111,8 +125,8 @@ final class AlarmPass {
       System.arraycopy(b.values, i * d, x, 0, d);
       double level = detector.level(x, v, model, recent);
       boolean record = past.record(v.zScores(), detector.zUnit(model));
-      AlarmFilter.Step s = filter.step(row, v.score(), level, v.anomaly(), v.strong(), v.alarming(),
-          record);
+      AlarmFilter.Step s =
+          filter.step(row, v.score(), level, v.anomaly(), v.strong(), v.alarming(), record);
       past.add(x, v.zScores(), detector.zUnit(model));
       pendingScores[i] = s.smoothedScore();
       pendingIds[i] = 0;
@@ -163,13 +177,25 @@ final class AlarmPass {
       return;
     }
     Open o = current;
-    Verdict p = o.peakValues == null ? null
-        : detector.evaluate(o.peakValues, model, null, o.peakScore, true, o.peakRecent);
+    Verdict p =
+        o.peakValues == null
+            ? null
+            : detector.evaluate(o.peakValues, model, null, o.peakScore, true, o.peakRecent);
     double[] shares = p == null ? new double[features.size()] : p.contributions();
-    kept.add(new BatchIncident(o.id, o.firstRow, o.lastRow, iso(o.firstEpoch), iso(o.lastEpoch), o.peakRow,
-        iso(o.peakEpoch), o.peakScore, o.severity.atLeast(p == null || p.severity() == null ? Severity.MEDIUM
-            : p.severity()), p == null ? "" : p.reason(), p == null ? List.of() : p.severityFactors(),
-        Contributions.of(features, shares)));
+    kept.add(
+        new BatchIncident(
+            o.id,
+            o.firstRow,
+            o.lastRow,
+            iso(o.firstEpoch),
+            iso(o.lastEpoch),
+            o.peakRow,
+            iso(o.peakEpoch),
+            o.peakScore,
+            o.severity.atLeast(p == null || p.severity() == null ? Severity.MEDIUM : p.severity()),
+            p == null ? "" : p.reason(),
+            p == null ? List.of() : p.severityFactors(),
+            Contributions.of(features, shares)));
     if (kept.size() > BatchIncidents.KEPT) {
       kept.poll();
     }
@@ -210,8 +236,8 @@ final class AlarmPass {
   }
 
   /** The incidents an alarm pass found, and what each row was judged against (for the output pass). */
-  record Result(List<BatchIncident> incidents, long count, LongFunction<RecentPast.Snapshot> recentAt) {
-  }
+  record Result(
+      List<BatchIncident> incidents, long count, LongFunction<RecentPast.Snapshot> recentAt) {}
 
   /**
    * Judges every row: blocks on all threads (forest score, z-scores, rules), then one {@link AlarmFilter}
@@ -219,14 +245,27 @@ final class AlarmPass {
    *
    * @param past the rows before the file (a separate training file), or null
    */
-  static Result run(Scoring s, double[][] past, DecisionStore decisions, ExecutorService pool,
-                    DoubleConsumer progress) throws IOException, InputDataException {
-    AlarmFilter filter = new AlarmFilter(s.settings().openLevel(), s.model().forest().params().contamination(),
-        s.settings().quietRows());
+  static Result run(
+      Scoring s,
+      double[][] past,
+      DecisionStore decisions,
+      ExecutorService pool,
+      DoubleConsumer progress)
+      throws IOException, InputDataException {
+    AlarmFilter filter =
+        new AlarmFilter(
+            s.settings().openLevel(),
+            s.model().forest().params().contamination(),
+            s.settings().quietRows());
     AlarmPass pass = new AlarmPass(filter, decisions, s.detector(), s.model(), past);
     long rows = s.rows();
     try {
-      ScorePass.<BlockBuffers, Judged>run(s.blocks(), s.workers(), pool, s.buffers(), (k, st) -> judge(s, k, st),
+      ScorePass.<BlockBuffers, Judged>run(
+          s.blocks(),
+          s.workers(),
+          pool,
+          s.buffers(),
+          (k, st) -> judge(s, k, st),
           judged -> {
             pass.accept(judged);
             progress.accept(0.5 + 0.25 * (judged.firstRow + judged.size) / rows);

@@ -31,7 +31,9 @@ import java.util.function.DoubleConsumer;
  */
 public final class BatchAnalysis {
   /** Columns that are never features: the time, and results of an earlier analysis or labels. */
-  static final Set<String> NOT_FEATURES = Set.of("timestamp", "is_anomaly", "anomaly_score", "label");
+  static final Set<String> NOT_FEATURES =
+      Set.of("timestamp", "is_anomaly", "anomaly_score", "label");
+
   /** Rows scored, explained and formatted together by one thread. */
   static final int BLOCK = 4096;
 
@@ -51,7 +53,8 @@ public final class BatchAnalysis {
     this.progress = progress;
   }
 
-  public BatchResult run(Path file, String name, BatchOutput output) throws IOException, InputDataException {
+  public BatchResult run(Path file, String name, BatchOutput output)
+      throws IOException, InputDataException {
     long started = System.nanoTime();
     Columns columns;
     try (MetricsCsv csv = MetricsCsv.open(file, name)) {
@@ -61,11 +64,14 @@ public final class BatchAnalysis {
       columns = Columns.resolve(csv, settings.features());
     }
     Files.createDirectories(workDir);
-    ExecutorService pool = Executors.newFixedThreadPool(threads + 1, r -> {
-      Thread t = new Thread(r, "mad-batch");
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            threads + 1,
+            r -> {
+              Thread t = new Thread(r, "mad-batch");
+              t.setDaemon(true);
+              return t;
+            });
     try {
       double[][] training = null;
       double scanFrom = 0;
@@ -75,26 +81,46 @@ public final class BatchAnalysis {
         try (MetricsCsv csv = MetricsCsv.open(trainFile, trainFile.toString())) {
           trainColumns = Columns.byName(csv, columns);
         }
-        ScanPass.Result trained = new ScanPass(trainFile, trainFile.toString(), trainColumns, workDir, pool, threads)
-            .run(f -> progress.accept(0.25 * f));
+        ScanPass.Result trained =
+            new ScanPass(trainFile, trainFile.toString(), trainColumns, workDir, pool, threads)
+                .run(f -> progress.accept(0.25 * f));
         try (FeatureStore store = trained.store()) {
           training = sample(store, trainFile.toString());
         }
         scanFrom = 0.25;
       }
       double from = scanFrom;
-      ScanPass.Result scan = new ScanPass(file, name, columns, workDir, pool, threads)
-          .run(f -> progress.accept(from + (0.5 - from) * f));
+      ScanPass.Result scan =
+          new ScanPass(file, name, columns, workDir, pool, threads)
+              .run(f -> progress.accept(from + (0.5 - from) * f));
       try (FeatureStore store = scan.store()) {
-        // A separate training file is the analysed file's recent past; a file trained on itself has none.
+        // A separate training file is the analysed file's recent past; a file trained on itself has
+        // none.
         double[][] past = training;
         if (training == null) {
           training = sample(store, name);
         }
-        AnomalyDetector detector = new AnomalyDetector(columns.features(), settings.rules(), settings.detector());
-        DetectorModel model = DetectorModel.train(training, detector.minSpread(), settings.forest(),
-            System.currentTimeMillis(), pool);
-        return score(file, name, columns, store, scan, training.length, past, detector, model, output, pool,
+        AnomalyDetector detector =
+            new AnomalyDetector(columns.features(), settings.rules(), settings.detector());
+        DetectorModel model =
+            DetectorModel.train(
+                training,
+                detector.minSpread(),
+                settings.forest(),
+                System.currentTimeMillis(),
+                pool);
+        return score(
+            file,
+            name,
+            columns,
+            store,
+            scan,
+            training.length,
+            past,
+            detector,
+            model,
+            output,
+            pool,
             started);
       }
     } finally {
@@ -106,13 +132,16 @@ public final class BatchAnalysis {
    * The rows to train on: all of them, or a uniform sample of {@link BatchSettings#MAX_TRAINING_ROWS}
    * drawn with the forest's seed (so the same file always gives the same model).
    */
-  private double[][] sample(FeatureStore store, String name) throws IOException, InputDataException {
+  private double[][] sample(FeatureStore store, String name)
+      throws IOException, InputDataException {
     long n = store.rows();
     int cap = BatchSettings.MAX_TRAINING_ROWS;
     if (n < 2) {
-      throw InputDataException.at(name, 0, null, "has " + n + " data row(s); at least 2 are needed to learn");
+      throw InputDataException.at(
+          name, 0, null, "has " + n + " data row(s); at least 2 are needed to learn");
     }
-    // Each subset of the rows equally likely; drawn with nextLong, as always, so a seed keeps its rows.
+    // Each subset of the rows equally likely; drawn with nextLong, as always, so a seed keeps its
+    // rows.
     SplittableRandom random = new SplittableRandom(settings.forest().randomSeed());
     long[] picked = RandomSubset.indices(n, (int) Math.min(n, cap), random::nextLong);
     Arrays.sort(picked);
@@ -139,23 +168,49 @@ public final class BatchAnalysis {
    * Scoring, in two passes over the stored rows: the alarm pass ({@link AlarmPass}) judges them and
    * decides incidents, the output pass ({@link OutputPass}) explains and writes them.
    */
-  private BatchResult score(Path file, String name, Columns columns, FeatureStore store, ScanPass.Result scan,
-                            int trainingRows, double[][] past, AnomalyDetector detector, DetectorModel model,
-                            BatchOutput output, ExecutorService pool, long started)
+  private BatchResult score(
+      Path file,
+      String name,
+      Columns columns,
+      FeatureStore store,
+      ScanPass.Result scan,
+      int trainingRows,
+      double[][] past,
+      AnomalyDetector detector,
+      DetectorModel model,
+      BatchOutput output,
+      ExecutorService pool,
+      long started)
       throws IOException, InputDataException {
     // A rolling baseline depends on the rows before: one thread then takes the blocks in order.
     boolean rolling = settings.windowRows() > 0;
     int d = columns.featureIndex().length;
-    Scoring scoring = new Scoring(file, name, columns, store, detector, model, settings, rolling ? 1 : threads,
-        () -> new BlockBuffers(d, rolling ? new RollingBaseline(settings.windowRows(), detector.minSpread()) : null));
+    Scoring scoring =
+        new Scoring(
+            file,
+            name,
+            columns,
+            store,
+            detector,
+            model,
+            settings,
+            rolling ? 1 : threads,
+            () ->
+                new BlockBuffers(
+                    d,
+                    rolling
+                        ? new RollingBaseline(settings.windowRows(), detector.minSpread())
+                        : null));
     try (DecisionStore decisions = new DecisionStore(workDir)) {
       AlarmPass.Result alarms = AlarmPass.run(scoring, past, decisions, pool, progress);
-      return OutputPass.run(scoring, scan, trainingRows, decisions, alarms, output, pool, started, progress);
+      return OutputPass.run(
+          scoring, scan, trainingRows, decisions, alarms, output, pool, started, progress);
     }
   }
 
   /** Where the timestamp and the feature columns are, and how to read a row's features. */
-  record Columns(int timestampIndex, int[] featureIndex, List<String> features, List<String> header) {
+  record Columns(
+      int timestampIndex, int[] featureIndex, List<String> features, List<String> header) {
 
     static Columns resolve(MetricsCsv csv, List<String> requested) throws InputDataException {
       List<String> header = csv.header();
@@ -165,25 +220,35 @@ public final class BatchAnalysis {
         for (String f : requested) {
           int i = indexOf(header, f);
           if (i < 0) {
-            throw new InputDataException(csv.name() + ": --features names '" + f + "', which is not a column (columns: "
-                + MetricsCsv.shorten(String.join(",", header)) + ")");
+            throw new InputDataException(
+                csv.name()
+                    + ": --features names '"
+                    + f
+                    + "', which is not a column (columns: "
+                    + MetricsCsv.shorten(String.join(",", header))
+                    + ")");
           }
           if (i == ts) {
-            throw new InputDataException(csv.name() + ": --features cannot include the timestamp column");
+            throw new InputDataException(
+                csv.name() + ": --features cannot include the timestamp column");
           }
           idx.add(i);
         }
       } else {
         for (int i = 0; i < header.size(); i++) {
           String column = header.get(i).toLowerCase(Locale.ROOT);
-          // The product's own metric names are numeric by definition: text there is an error, not a label column.
+          // The product's own metric names are numeric by definition: text there is an error, not a
+          // label column.
           if (!NOT_FEATURES.contains(column)
               && (isNumber(csv.cell(i)) || MetricCatalog.isKnown(column))) {
             idx.add(i);
           }
         }
         if (idx.isEmpty()) {
-          throw InputDataException.at(csv.name(), csv.line(), null,
+          throw InputDataException.at(
+              csv.name(),
+              csv.line(),
+              null,
               "no numeric column to analyse besides the timestamp (the first data row decides which columns are numeric)");
         }
       }
@@ -199,7 +264,10 @@ public final class BatchAnalysis {
       for (int i = 0; i < idx.length; i++) {
         idx[i] = indexOf(csv.header(), scored.features().get(i));
         if (idx[i] < 0) {
-          throw InputDataException.at(csv.name(), 1, scored.features().get(i),
+          throw InputDataException.at(
+              csv.name(),
+              1,
+              scored.features().get(i),
               "training file lacks this column of the analysed file");
         }
       }

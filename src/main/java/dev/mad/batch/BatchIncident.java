@@ -11,9 +11,19 @@ import java.util.List;
  * @param lastRow  its last flagged row
  * @param peakRow  its most unusual row
  */
-public record BatchIncident(long id, long firstRow, long lastRow, String started, String ended, long peakRow,
-                            String peakTimestamp, double peakScore, Severity severity, String reason,
-                            List<String> severityFactors, Contributions contributions) {
+public record BatchIncident(
+    long id,
+    long firstRow,
+    long lastRow,
+    String started,
+    String ended,
+    long peakRow,
+    String peakTimestamp,
+    double peakScore,
+    Severity severity,
+    String reason,
+    List<String> severityFactors,
+    Contributions contributions) {
 
   public long rows() {
     return lastRow - firstRow + 1;

@@ -4,9 +4,9 @@ import dev.mad.detect.AnomalyDetector;
 import dev.mad.detect.DetectionJson;
 import dev.mad.detect.IsolationForestParams;
 import dev.mad.detect.Rule;
+import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.List;
-import io.vertx.core.json.JsonObject;
 
 /**
  * Settings of one batch analysis.
@@ -17,8 +17,15 @@ import io.vertx.core.json.JsonObject;
  * @param openLevel  level of the alarm filter that opens an incident (see {@link dev.mad.detect.AlarmFilter})
  * @param quietRows  rows below half the open level that close an incident
  */
-public record BatchSettings(IsolationForestParams forest, AnomalyDetector.Settings detector, List<Rule> rules,
-                            List<String> features, int windowRows, Path trainFile, double openLevel, int quietRows) {
+public record BatchSettings(
+    IsolationForestParams forest,
+    AnomalyDetector.Settings detector,
+    List<Rule> rules,
+    List<String> features,
+    int windowRows,
+    Path trainFile,
+    double openLevel,
+    int quietRows) {
 
   /** Rows below half the open level that close an incident in a batch analysis. */
   public static final int DEFAULT_QUIET_ROWS = 3;
@@ -32,13 +39,23 @@ public record BatchSettings(IsolationForestParams forest, AnomalyDetector.Settin
    * @param contamination the forest's contamination, or null for the section's
    * @param sensitivity   the alarm sensitivity, or null for the section's
    */
-  public static BatchSettings of(JsonObject detect, Double contamination, List<String> features, int windowRows,
-                                 Path trainFile, Double sensitivity) {
-    return new BatchSettings(DetectionJson.forestParams(detect,
-        contamination != null ? contamination : detect.getDouble("contamination")),
+  public static BatchSettings of(
+      JsonObject detect,
+      Double contamination,
+      List<String> features,
+      int windowRows,
+      Path trainFile,
+      Double sensitivity) {
+    return new BatchSettings(
+        DetectionJson.forestParams(
+            detect, contamination != null ? contamination : detect.getDouble("contamination")),
         DetectionJson.detectorSettings(detect),
-        DetectionJson.rules(detect.getJsonArray("rules")), features, windowRows, trainFile,
-        DetectionJson.openLevel(sensitivity != null ? sensitivity : detect.getDouble("sensitivity")),
+        DetectionJson.rules(detect.getJsonArray("rules")),
+        features,
+        windowRows,
+        trainFile,
+        DetectionJson.openLevel(
+            sensitivity != null ? sensitivity : detect.getDouble("sensitivity")),
         DEFAULT_QUIET_ROWS);
   }
 

@@ -1,10 +1,10 @@
 package dev.mad.batch;
 
-import java.util.Arrays;
 import dev.mad.batch.csv.Rfc4180;
 import dev.mad.detect.Verdict;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -19,8 +19,10 @@ final class BlockFormatter {
   private static final byte[] NOT_FLAGGED = ",,,,,\n".getBytes(StandardCharsets.US_ASCII);
 
   private final List<String> header;
+
   /** For each input column, its position among the features, or -1. */
   private final int[] featureOf;
+
   private final boolean json;
 
   BlockFormatter(BatchAnalysis.Columns columns, boolean json) {
@@ -41,15 +43,34 @@ final class BlockFormatter {
    * @param v        the explained verdict of a row inside an incident, or null for a row outside any
    * @param incident the row's incident id, 0 for none
    */
-  void row(long rowIndex, byte[] raw, int at, int length, double[] values, double score, Verdict v,
-           Contributions contributions, long incident, ByteSink csv, ByteSink jsonOut) throws IOException {
+  void row(
+      long rowIndex,
+      byte[] raw,
+      int at,
+      int length,
+      double[] values,
+      double score,
+      Verdict v,
+      Contributions contributions,
+      long incident,
+      ByteSink csv,
+      ByteSink jsonOut)
+      throws IOException {
     csv.put(raw, at, length);
     csv.put(v != null ? TRUE : FALSE);
     csv.fixed4(score);
     if (v != null) {
-      csv.put((byte) ',').ascii(v.severity().label()).put((byte) ',').csvField(v.reason()).put((byte) ',')
-          .csvField(String.join("; ", v.severityFactors())).put((byte) ',').csvField(contributions.text())
-          .put((byte) ',').ascii(Long.toString(incident)).put((byte) '\n');
+      csv.put((byte) ',')
+          .ascii(v.severity().label())
+          .put((byte) ',')
+          .csvField(v.reason())
+          .put((byte) ',')
+          .csvField(String.join("; ", v.severityFactors()))
+          .put((byte) ',')
+          .csvField(contributions.text())
+          .put((byte) ',')
+          .ascii(Long.toString(incident))
+          .put((byte) '\n');
     } else {
       csv.put(NOT_FLAGGED);
     }
@@ -58,10 +79,19 @@ final class BlockFormatter {
         jsonOut.put(ResultJson.ROW_SEPARATOR);
       }
       List<String> cells = Rfc4180.fields(raw, at, length);
-      ResultJson.Verdict verdict = v == null ? ResultJson.Verdict.normal(score)
-          : new ResultJson.Verdict(true, score, v.severity().label(), v.reason(), v.severityFactors(), contributions,
-              incident);
-      ResultJson.write(jsonOut.stream(), g -> ResultJson.row(g, header, featureOf, cells, values, verdict));
+      ResultJson.Verdict verdict =
+          v == null
+              ? ResultJson.Verdict.normal(score)
+              : new ResultJson.Verdict(
+                  true,
+                  score,
+                  v.severity().label(),
+                  v.reason(),
+                  v.severityFactors(),
+                  contributions,
+                  incident);
+      ResultJson.write(
+          jsonOut.stream(), g -> ResultJson.row(g, header, featureOf, cells, values, verdict));
     }
   }
 }

@@ -1,9 +1,9 @@
 package dev.mad.batch;
 
-import java.util.Arrays;
 import dev.mad.batch.csv.Rfc4180;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /** A growable byte buffer for building output text without going through chars and writers. */
 public final class ByteSink {

@@ -10,8 +10,7 @@ import java.util.List;
  */
 public final class ChartSampler {
   /** One charted row. */
-  public record Point(long epochMs, long row, double[] values, boolean anomaly, double score) {
-  }
+  public record Point(long epochMs, long row, double[] values, boolean anomaly, double score) {}
 
   private final int limit;
   private final List<Point> regular = new ArrayList<>();

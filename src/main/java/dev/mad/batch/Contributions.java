@@ -1,11 +1,11 @@
 package dev.mad.batch;
 
-import java.util.Arrays;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -18,8 +18,7 @@ public record Contributions(List<Share> shares) {
   public static final Contributions NONE = new Contributions(List.of());
 
   /** One metric's share in %. */
-  public record Share(String metric, double percent) {
-  }
+  public record Share(String metric, double percent) {}
 
   public Contributions {
     shares = List.copyOf(shares);

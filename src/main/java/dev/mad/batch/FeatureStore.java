@@ -22,8 +22,7 @@ final class FeatureStore implements AutoCloseable {
   private final List<Segment> segments = new ArrayList<>();
   private long rows;
 
-  private record Segment(Path path, FileChannel channel, long firstRow, long rows) {
-  }
+  private record Segment(Path path, FileChannel channel, long firstRow, long rows) {}
 
   /** Rows read back together: values, times and record positions. */
   static final class Rows {
@@ -56,7 +55,8 @@ final class FeatureStore implements AutoCloseable {
 
   /** Appends a finished writer's rows after the rows already held. */
   void append(Writer w) throws IOException {
-    segments.add(new Segment(w.path, FileChannel.open(w.path, StandardOpenOption.READ), rows, w.rows));
+    segments.add(
+        new Segment(w.path, FileChannel.open(w.path, StandardOpenOption.READ), rows, w.rows));
     w.adopted = true;
     rows += w.rows;
   }
@@ -75,7 +75,10 @@ final class FeatureStore implements AutoCloseable {
     while (done < count) {
       long row = from + done;
       Segment s = segmentOf(row);
-      int n = (int) Math.min(Math.min(count - done, s.firstRow + s.rows - row), out.io.capacity() / rowBytes);
+      int n =
+          (int)
+              Math.min(
+                  Math.min(count - done, s.firstRow + s.rows - row), out.io.capacity() / rowBytes);
       ByteBuffer io = out.io;
       io.clear().limit(n * rowBytes);
       long offset = (row - s.firstRow) * rowBytes;

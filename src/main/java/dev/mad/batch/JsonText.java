@@ -9,8 +9,7 @@ import java.util.Map;
  * mapper, a noticeable part of a short command-line analysis.
  */
 public final class JsonText {
-  private JsonText() {
-  }
+  private JsonText() {}
 
   /** Strings, numbers, booleans, null, lists and maps with string keys. */
   public static String of(Object value) {

@@ -30,11 +30,11 @@ import java.util.function.LongFunction;
  */
 final class OutputPass {
   private static final int TOP = 10;
+
   /** Regular rows kept for the result chart (flagged rows are kept besides, up to as many). */
   private static final int CHART_POINTS = 2000;
 
-  private OutputPass() {
-  }
+  private OutputPass() {}
 
   /** One formatted block: its output text and what the summary, chart and history need of it. */
   static final class Scored {
@@ -64,9 +64,17 @@ final class OutputPass {
    * Explains the rows that lie in incidents and formats every row, blocks on all threads, handed to
    * {@code output} in file order; returns the analysis' result.
    */
-  static BatchResult run(Scoring s, ScanPass.Result scan, int trainingRows, DecisionStore decisions,
-                         AlarmPass.Result alarms, BatchOutput output, ExecutorService pool, long started,
-                         DoubleConsumer progress) throws IOException, InputDataException {
+  static BatchResult run(
+      Scoring s,
+      ScanPass.Result scan,
+      int trainingRows,
+      DecisionStore decisions,
+      AlarmPass.Result alarms,
+      BatchOutput output,
+      ExecutorService pool,
+      long started,
+      DoubleConsumer progress)
+      throws IOException, InputDataException {
     String name = s.name();
     BatchAnalysis.Columns columns = s.columns();
     FeatureStore store = s.store();
@@ -86,31 +94,55 @@ final class OutputPass {
     BlockFormatter formatter = new BlockFormatter(columns, output.wantsJson());
     output.start(columns.header(), columns.features());
     try (FileChannel input = FileChannel.open(s.file(), StandardOpenOption.READ)) {
-      ScorePass.<BlockBuffers, Scored>run(blocks, s.workers(), pool, s.buffers(),
+      ScorePass.<BlockBuffers, Scored>run(
+          blocks,
+          s.workers(),
+          pool,
+          s.buffers(),
           (k, st) -> {
             long first = (long) k * BatchAnalysis.BLOCK;
             int n = (int) Math.min(BatchAnalysis.BLOCK, rows - first);
             store.read(first, n, st.rows);
             decisions.read(first, n, st.scores, st.incidents);
             st.raw = readRaw(input, st.rows.starts[0], st.rows.ends[n - 1], st.raw, name);
-            Scored out = new Scored(first, n, d, (int) (st.rows.ends[n - 1] - st.rows.starts[0]) + n * 32,
-                output.wantsJson());
+            Scored out =
+                new Scored(
+                    first,
+                    n,
+                    d,
+                    (int) (st.rows.ends[n - 1] - st.rows.starts[0]) + n * 32,
+                    output.wantsJson());
             long base = st.rows.starts[0];
             double[] one = new double[d];
             for (int i = 0; i < n; i++) {
               double[] x = st.rows.values[i];
               RobustBaseline baseline = st.rolling != null ? st.rolling.current() : null;
               long incident = st.incidents[i];
-              Verdict v = incident > 0 ? detector.evaluate(x, model, baseline, model.score(x, one), true,
-                  recentAt.apply(first + i)) : null;
+              Verdict v =
+                  incident > 0
+                      ? detector.evaluate(
+                          x, model, baseline, model.score(x, one), true, recentAt.apply(first + i))
+                      : null;
               if (st.rolling != null) {
                 st.rolling.add(x);
               }
               int at = (int) (st.rows.starts[i] - base);
               int length = (int) (st.rows.ends[i] - st.rows.starts[i]);
-              Contributions contributions = v != null ? Contributions.of(columns.features(), v.contributions())
-                  : Contributions.NONE;
-              formatter.row(first + i, st.raw, at, length, x, st.scores[i], v, contributions, incident, out.csv,
+              Contributions contributions =
+                  v != null
+                      ? Contributions.of(columns.features(), v.contributions())
+                      : Contributions.NONE;
+              formatter.row(
+                  first + i,
+                  st.raw,
+                  at,
+                  length,
+                  x,
+                  st.scores[i],
+                  v,
+                  contributions,
+                  incident,
+                  out.csv,
                   out.json);
               System.arraycopy(x, 0, out.values, i * d, d);
               out.epochs[i] = st.rows.epochs[i];
@@ -118,8 +150,16 @@ final class OutputPass {
               out.anomaly[i] = v != null;
               if (v != null) {
                 String timestamp = Rfc4180.field(st.raw, at, length, columns.timestampIndex());
-                out.flagged.add(new BatchResult.FlaggedRow(first + i, timestamp, st.scores[i], v.severity(),
-                    v.reason(), v.severityFactors(), contributions, incident));
+                out.flagged.add(
+                    new BatchResult.FlaggedRow(
+                        first + i,
+                        timestamp,
+                        st.scores[i],
+                        v.severity(),
+                        v.reason(),
+                        v.severityFactors(),
+                        contributions,
+                        incident));
               }
             }
             return out;
@@ -138,8 +178,13 @@ final class OutputPass {
             for (int i = 0; i < block.size; i++) {
               long row = block.firstRow + i;
               if (chart.wants(row, block.anomaly[i])) {
-                chart.add(new ChartSampler.Point(block.epochs[i], row,
-                    Arrays.copyOfRange(block.values, i * d, i * d + d), block.anomaly[i], block.scores[i]));
+                chart.add(
+                    new ChartSampler.Point(
+                        block.epochs[i],
+                        row,
+                        Arrays.copyOfRange(block.values, i * d, i * d + d),
+                        block.anomaly[i],
+                        block.scores[i]));
               }
             }
             progress.accept(0.75 + 0.25 * (block.firstRow + block.size) / rows);
@@ -152,8 +197,20 @@ final class OutputPass {
     progress.accept(1.0);
     List<BatchResult.FlaggedRow> ranked = new ArrayList<>(top);
     ranked.sort(rankOrder());
-    return new BatchResult(name, scan.sha256(), rows, counts[0], bySeverity, ranked, columns.features(), trainingRows,
-        model.threshold(), (System.nanoTime() - started) / 1_000_000, chart.points(), alarms.incidents(), alarms.count());
+    return new BatchResult(
+        name,
+        scan.sha256(),
+        rows,
+        counts[0],
+        bySeverity,
+        ranked,
+        columns.features(),
+        trainingRows,
+        model.threshold(),
+        (System.nanoTime() - started) / 1_000_000,
+        chart.points(),
+        alarms.incidents(),
+        alarms.count());
   }
 
   /** The raw bytes of the input from {@code from} to {@code to}, into {@code buf} (grown when too small). */
@@ -172,7 +229,8 @@ final class OutputPass {
 
   /** Most urgent first: by severity, then by lower (stranger) score. */
   private static Comparator<BatchResult.FlaggedRow> rankOrder() {
-    return Comparator.comparing(BatchResult.FlaggedRow::severity).reversed()
+    return Comparator.comparing(BatchResult.FlaggedRow::severity)
+        .reversed()
         .thenComparingDouble(BatchResult.FlaggedRow::score);
   }
 }

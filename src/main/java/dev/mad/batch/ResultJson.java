@@ -32,12 +32,12 @@ import java.util.List;
  */
 public final class ResultJson {
   public static final int SCHEMA_VERSION = 3;
-  /** Thread-safe; generators made from it leave the stream they write to open. */
-  public static final JsonFactory FACTORY = JsonFactory.builder()
-      .disable(StreamWriteFeature.AUTO_CLOSE_TARGET).build();
 
-  private ResultJson() {
-  }
+  /** Thread-safe; generators made from it leave the stream they write to open. */
+  public static final JsonFactory FACTORY =
+      JsonFactory.builder().disable(StreamWriteFeature.AUTO_CLOSE_TARGET).build();
+
+  private ResultJson() {}
 
   /** Something that writes one JSON value. */
   @FunctionalInterface
@@ -52,8 +52,14 @@ public final class ResultJson {
    * @param severity   null outside an incident
    * @param incidentId 0 outside an incident
    */
-  public record Verdict(boolean anomaly, double score, String severity, String reason, List<String> factors,
-                        Contributions contributions, long incidentId) {
+  public record Verdict(
+      boolean anomaly,
+      double score,
+      String severity,
+      String reason,
+      List<String> factors,
+      Contributions contributions,
+      long incidentId) {
     public static Verdict normal(double score) {
       return new Verdict(false, score, null, null, List.of(), Contributions.NONE, 0);
     }
@@ -84,14 +90,16 @@ public final class ResultJson {
 
   /** The document up to its first row. */
   public static byte[] head() {
-    return ("{\"schema_version\":" + SCHEMA_VERSION + ",\"rows\":[\n").getBytes(StandardCharsets.US_ASCII);
+    return ("{\"schema_version\":" + SCHEMA_VERSION + ",\"rows\":[\n")
+        .getBytes(StandardCharsets.US_ASCII);
   }
 
   /** What separates two rows. */
   public static final byte[] ROW_SEPARATOR = ",\n".getBytes(StandardCharsets.US_ASCII);
 
   /** The document after its last row: the incidents and the totals. */
-  public static byte[] tail(List<BatchIncident> incidents, long rows, long anomalies, long incidentCount) {
+  public static byte[] tail(
+      List<BatchIncident> incidents, long rows, long anomalies, long incidentCount) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(256 + 512 * incidents.size());
     try {
       out.write("\n],\"incidents\":[".getBytes(StandardCharsets.US_ASCII));
@@ -101,13 +109,15 @@ public final class ResultJson {
         write(out, g -> incident(g, inc));
       }
       out.write("\n],\"summary\":".getBytes(StandardCharsets.US_ASCII));
-      write(out, g -> {
-        g.writeStartObject();
-        g.writeNumberField("rows", rows);
-        g.writeNumberField("anomalies", anomalies);
-        g.writeNumberField("incidents", incidentCount);
-        g.writeEndObject();
-      });
+      write(
+          out,
+          g -> {
+            g.writeStartObject();
+            g.writeNumberField("rows", rows);
+            g.writeNumberField("anomalies", anomalies);
+            g.writeNumberField("incidents", incidentCount);
+            g.writeEndObject();
+          });
       out.write("}\n".getBytes(StandardCharsets.US_ASCII));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -123,8 +133,14 @@ public final class ResultJson {
    * @param cells     the row's input fields as read
    * @param values    its analysed features' values
    */
-  public static void row(JsonGenerator g, List<String> header, int[] featureOf, List<String> cells, double[] values,
-                         Verdict v) throws IOException {
+  public static void row(
+      JsonGenerator g,
+      List<String> header,
+      int[] featureOf,
+      List<String> cells,
+      double[] values,
+      Verdict v)
+      throws IOException {
     g.writeStartObject();
     for (int i = 0; i < header.size(); i++) {
       g.writeFieldName(header.get(i));
@@ -204,7 +220,8 @@ public final class ResultJson {
     return out;
   }
 
-  private static void nullableString(JsonGenerator g, String field, String value) throws IOException {
+  private static void nullableString(JsonGenerator g, String field, String value)
+      throws IOException {
     if (value == null) {
       g.writeNullField(field);
     } else {

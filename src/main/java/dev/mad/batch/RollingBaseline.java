@@ -32,7 +32,8 @@ final class RollingBaseline {
     ring[next] = values.clone();
     next = (next + 1) % ring.length;
     count = Math.min(count + 1, ring.length);
-    if (count >= Math.min(MIN_ROWS, ring.length) && (++sinceRefresh >= refreshEvery || current == null)) {
+    if (count >= Math.min(MIN_ROWS, ring.length)
+        && (++sinceRefresh >= refreshEvery || current == null)) {
       sinceRefresh = 0;
       double[][] rows = new double[count][];
       System.arraycopy(ring, 0, rows, 0, count);

@@ -34,13 +34,13 @@ import java.util.function.DoubleConsumer;
 final class ScanPass {
   /** Parts smaller than this are not worth a thread of their own. */
   private static final long MIN_PART_BYTES = 1 << 20;
+
   private static final int BUFFER_BYTES = 1 << 20;
   private static final String TIME_FORMS =
       " (expected ISO-8601, 'YYYY-MM-DD HH:MM:SS[.ffffff]' or epoch seconds/milliseconds)";
 
   /** What the pass found: the rows' features, their count and the file's hash. */
-  record Result(FeatureStore store, long rows, String sha256) {
-  }
+  record Result(FeatureStore store, long rows, String sha256) {}
 
   private final Path file;
   private final String name;
@@ -50,7 +50,13 @@ final class ScanPass {
   private final int threads;
   private final AtomicLong bytesDone = new AtomicLong();
 
-  ScanPass(Path file, String name, BatchAnalysis.Columns columns, Path workDir, ExecutorService pool, int threads) {
+  ScanPass(
+      Path file,
+      String name,
+      BatchAnalysis.Columns columns,
+      Path workDir,
+      ExecutorService pool,
+      int threads) {
     this.file = file;
     this.name = name;
     this.columns = columns;
@@ -60,8 +66,7 @@ final class ScanPass {
   }
 
   /** A problem found in a part, with its line counted from the part's start. */
-  private record Problem(long line, String column, String text) {
-  }
+  private record Problem(long line, String column, String text) {}
 
   /** One part's outcome. */
   private static final class Part {
@@ -103,12 +108,15 @@ final class ScanPass {
       Future<String> sha = pool.submit(() -> sha256(channel, size));
       List<Future<?>> running = new ArrayList<>();
       for (Part p : parts) {
-        running.add(pool.submit(() -> {
-          read(channel, p);
-          return null;
-        }));
+        running.add(
+            pool.submit(
+                () -> {
+                  read(channel, p);
+                  return null;
+                }));
       }
-      // Wait for every part, even after one failed, so that none is still writing when the files are removed.
+      // Wait for every part, even after one failed, so that none is still writing when the files
+      // are removed.
       IOException failed = null;
       RuntimeException broken = null;
       for (Future<?> f : running) {
@@ -134,7 +142,8 @@ final class ScanPass {
         for (int i = 0; i < parts.size(); i++) {
           Part p = parts.get(i);
           if (p.from != previousEnd) {
-            // The cut fell inside a record that the previous part finished: read this part again from there.
+            // The cut fell inside a record that the previous part finished: read this part again
+            // from there.
             p.writer.close();
             Part again = new Part(previousEnd, p.limit);
             read(channel, again);
@@ -142,7 +151,8 @@ final class ScanPass {
             p = again;
           }
           if (p.problem != null) {
-            throw InputDataException.at(name, lineOffset + p.problem.line(), p.problem.column(), p.problem.text());
+            throw InputDataException.at(
+                name, lineOffset + p.problem.line(), p.problem.column(), p.problem.text());
           }
           store.append(p.writer);
           lineOffset += p.lines;
@@ -235,17 +245,26 @@ final class ScanPass {
     try {
       while (in.next()) {
         if (in.fieldCount() != width) {
-          part.problem = new Problem(in.recordLine(), null,
-              "row has " + in.fieldCount() + " fields but the header has " + width);
+          part.problem =
+              new Problem(
+                  in.recordLine(),
+                  null,
+                  "row has " + in.fieldCount() + " fields but the header has " + width);
           break;
         }
         byte[] b = in.buffer();
         long epochMs;
         try {
-          epochMs = in.quoted(timestampIndex) ? timestamps.parse(in.text(timestampIndex))
-              : timestamps.parse(b, in.start(timestampIndex), in.end(timestampIndex));
+          epochMs =
+              in.quoted(timestampIndex)
+                  ? timestamps.parse(in.text(timestampIndex))
+                  : timestamps.parse(b, in.start(timestampIndex), in.end(timestampIndex));
         } catch (IllegalArgumentException e) {
-          part.problem = new Problem(in.recordLine(), columns.header().get(timestampIndex), e.getMessage() + TIME_FORMS);
+          part.problem =
+              new Problem(
+                  in.recordLine(),
+                  columns.header().get(timestampIndex),
+                  e.getMessage() + TIME_FORMS);
           break;
         }
         part.problem = features(in, featureIndex, values);
@@ -275,14 +294,23 @@ final class ScanPass {
       int f = featureIndex[i];
       double v;
       try {
-        v = in.quoted(f) ? FastDouble.parse(in.text(f)) : FastDouble.parse(b, in.start(f), in.end(f));
+        v =
+            in.quoted(f)
+                ? FastDouble.parse(in.text(f))
+                : FastDouble.parse(b, in.start(f), in.end(f));
       } catch (NumberFormatException e) {
         String text = in.text(f);
-        return new Problem(in.recordLine(), columns.features().get(i), text.isBlank()
-            ? "empty value; every analysed cell needs a number" : "'" + MetricsCsv.shorten(text) + "' is not a number");
+        return new Problem(
+            in.recordLine(),
+            columns.features().get(i),
+            text.isBlank()
+                ? "empty value; every analysed cell needs a number"
+                : "'" + MetricsCsv.shorten(text) + "' is not a number");
       }
       if (!Double.isFinite(v)) {
-        return new Problem(in.recordLine(), columns.features().get(i),
+        return new Problem(
+            in.recordLine(),
+            columns.features().get(i),
             "'" + in.text(f) + "' is not a finite number (NaN and infinity cannot be analysed)");
       }
       values[i] = v;

@@ -26,61 +26,67 @@ final class ScorePass {
     void accept(R result) throws Exception;
   }
 
-  private ScorePass() {
-  }
+  private ScorePass() {}
 
   /**
    * @param threads 1 keeps the blocks in order on one thread (needed when a block depends on the one before)
    */
-  static <S, R> void run(int blocks, int threads, ExecutorService pool, Supplier<S> state, Work<S, R> work,
-                         Commit<R> commit) throws Exception {
+  static <S, R> void run(
+      int blocks,
+      int threads,
+      ExecutorService pool,
+      Supplier<S> state,
+      Work<S, R> work,
+      Commit<R> commit)
+      throws Exception {
     int window = 2 * threads;
     Semaphore permits = new Semaphore(window);
     AtomicInteger next = new AtomicInteger();
     Object[] ready = new Object[window];
     int[] committed = {0};
     Throwable[] failure = {null};
-    Runnable worker = () -> {
-      S s = state.get();
-      try {
-        while (true) {
-          permits.acquire();
-          synchronized (ready) {
-            if (failure[0] != null) {
-              return;
+    Runnable worker =
+        () -> {
+          S s = state.get();
+          try {
+            while (true) {
+              permits.acquire();
+              synchronized (ready) {
+                if (failure[0] != null) {
+                  return;
+                }
+              }
+              int k = next.getAndIncrement();
+              if (k >= blocks) {
+                permits.release();
+                return;
+              }
+              R r = work.block(k, s);
+              synchronized (ready) {
+                if (failure[0] != null) {
+                  return;
+                }
+                ready[k % window] = r;
+                while (committed[0] < blocks && ready[committed[0] % window] != null) {
+                  @SuppressWarnings("unchecked")
+                  R oldest = (R) ready[committed[0] % window];
+                  ready[committed[0] % window] = null;
+                  commit.accept(oldest);
+                  committed[0]++;
+                  permits.release();
+                }
+              }
             }
-          }
-          int k = next.getAndIncrement();
-          if (k >= blocks) {
-            permits.release();
-            return;
-          }
-          R r = work.block(k, s);
-          synchronized (ready) {
-            if (failure[0] != null) {
-              return;
+          } catch (Throwable t) {
+            synchronized (ready) {
+              if (failure[0] == null) {
+                failure[0] = t;
+              }
             }
-            ready[k % window] = r;
-            while (committed[0] < blocks && ready[committed[0] % window] != null) {
-              @SuppressWarnings("unchecked")
-              R oldest = (R) ready[committed[0] % window];
-              ready[committed[0] % window] = null;
-              commit.accept(oldest);
-              committed[0]++;
-              permits.release();
-            }
+            // wake every thread waiting for a permit so that all of them see the failure
+            permits.release(blocks + window);
           }
-        }
-      } catch (Throwable t) {
-        synchronized (ready) {
-          if (failure[0] == null) {
-            failure[0] = t;
-          }
-        }
-        // wake every thread waiting for a permit so that all of them see the failure
-        permits.release(blocks + window);
-      }
-    };
+        };
     List<Future<?>> helpers = new ArrayList<>();
     for (int i = 1; i < threads; i++) {
       helpers.add(pool.submit(worker));

@@ -12,8 +12,16 @@ import java.util.function.Supplier;
  * @param workers threads that take blocks (1 with a rolling baseline, which needs the rows in order)
  * @param buffers one thread's buffers
  */
-record Scoring(Path file, String name, BatchAnalysis.Columns columns, FeatureStore store, AnomalyDetector detector,
-               DetectorModel model, BatchSettings settings, int workers, Supplier<BlockBuffers> buffers) {
+record Scoring(
+    Path file,
+    String name,
+    BatchAnalysis.Columns columns,
+    FeatureStore store,
+    AnomalyDetector detector,
+    DetectorModel model,
+    BatchSettings settings,
+    int workers,
+    Supplier<BlockBuffers> buffers) {
 
   int dimensions() {
     return columns.featureIndex().length;

@@ -16,14 +16,14 @@ public final class TempFiles {
   private static final Set<Path> LIVE = ConcurrentHashMap.newKeySet();
   private static volatile boolean hooked;
 
-  private TempFiles() {
-  }
+  private TempFiles() {}
 
   public static void track(Path file) {
     if (!hooked) {
       synchronized (TempFiles.class) {
         if (!hooked) {
-          Runtime.getRuntime().addShutdownHook(new Thread(TempFiles::deleteAll, "mad-batch-temp-cleanup"));
+          Runtime.getRuntime()
+              .addShutdownHook(new Thread(TempFiles::deleteAll, "mad-batch-temp-cleanup"));
           hooked = true;
         }
       }

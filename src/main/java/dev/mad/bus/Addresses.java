@@ -7,8 +7,7 @@ package dev.mad.bus;
  * nothing is let in.
  */
 public final class Addresses {
-  private Addresses() {
-  }
+  private Addresses() {}
 
   /** Published by collect: a {@link MetricSample}. */
   public static final String METRICS_SAMPLE = "metrics.sample";

@@ -11,11 +11,15 @@ import io.vertx.core.json.JsonObject;
  * @param analysisId the history's id once done, else null
  * @param error      why it failed, else null
  */
-public record AnalysisProgress(String jobId, String fileName, String phase, double progress, Long analysisId,
-                               String error) {
+public record AnalysisProgress(
+    String jobId, String fileName, String phase, double progress, Long analysisId, String error) {
   public JsonObject toJson() {
-    JsonObject json = new JsonObject().put("job_id", jobId).put("file_name", fileName).put("phase", phase)
-        .put("progress", Math.round(progress * 1000) / 1000.0);
+    JsonObject json =
+        new JsonObject()
+            .put("job_id", jobId)
+            .put("file_name", fileName)
+            .put("phase", phase)
+            .put("progress", Math.round(progress * 1000) / 1000.0);
     if (analysisId != null) {
       json.put("analysis_id", analysisId);
     }
@@ -26,7 +30,12 @@ public record AnalysisProgress(String jobId, String fileName, String phase, doub
   }
 
   public static AnalysisProgress fromJson(JsonObject json) {
-    return new AnalysisProgress(json.getString("job_id"), json.getString("file_name"), json.getString("phase"),
-        json.getDouble("progress"), json.getLong("analysis_id"), json.getString("error"));
+    return new AnalysisProgress(
+        json.getString("job_id"),
+        json.getString("file_name"),
+        json.getString("phase"),
+        json.getDouble("progress"),
+        json.getLong("analysis_id"),
+        json.getString("error"));
   }
 }

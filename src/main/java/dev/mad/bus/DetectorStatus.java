@@ -17,9 +17,19 @@ import io.vertx.core.json.JsonObject;
  * @param threshold        the forest's score threshold (null while learning)
  * @param lastScore        the last sample's score (null before any)
  */
-public record DetectorStatus(String status, long dataPoints, double baselineProgress, long baselineSeconds,
-                             long incidents, boolean incidentOpen, String host, Integer trainingSamples,
-                             String modelTrainedAt, Long modelAgeSeconds, Double threshold, Double lastScore) {
+public record DetectorStatus(
+    String status,
+    long dataPoints,
+    double baselineProgress,
+    long baselineSeconds,
+    long incidents,
+    boolean incidentOpen,
+    String host,
+    Integer trainingSamples,
+    String modelTrainedAt,
+    Long modelAgeSeconds,
+    Double threshold,
+    Double lastScore) {
   public static final String LEARNING = "learning";
   public static final String ACTIVE = "active";
 
@@ -28,15 +38,16 @@ public record DetectorStatus(String status, long dataPoints, double baselineProg
   }
 
   public JsonObject toJson() {
-    JsonObject json = new JsonObject()
-        .put("status", status)
-        .put("is_trained", trained())
-        .put("data_points", dataPoints)
-        .put("baseline_progress", baselineProgress)
-        .put("baseline_seconds", baselineSeconds)
-        .put("incidents", incidents)
-        .put("incident_open", incidentOpen)
-        .put("host", host);
+    JsonObject json =
+        new JsonObject()
+            .put("status", status)
+            .put("is_trained", trained())
+            .put("data_points", dataPoints)
+            .put("baseline_progress", baselineProgress)
+            .put("baseline_seconds", baselineSeconds)
+            .put("incidents", incidents)
+            .put("incident_open", incidentOpen)
+            .put("host", host);
     putIfSet(json, "training_samples", trainingSamples);
     putIfSet(json, "model_trained_at", modelTrainedAt);
     putIfSet(json, "model_age_seconds", modelAgeSeconds);
@@ -46,10 +57,18 @@ public record DetectorStatus(String status, long dataPoints, double baselineProg
   }
 
   public static DetectorStatus fromJson(JsonObject json) {
-    return new DetectorStatus(json.getString("status"), json.getLong("data_points"),
-        json.getDouble("baseline_progress"), json.getLong("baseline_seconds"), json.getLong("incidents"),
-        json.getBoolean("incident_open"), json.getString("host"), json.getInteger("training_samples"),
-        json.getString("model_trained_at"), json.getLong("model_age_seconds"), json.getDouble("threshold"),
+    return new DetectorStatus(
+        json.getString("status"),
+        json.getLong("data_points"),
+        json.getDouble("baseline_progress"),
+        json.getLong("baseline_seconds"),
+        json.getLong("incidents"),
+        json.getBoolean("incident_open"),
+        json.getString("host"),
+        json.getInteger("training_samples"),
+        json.getString("model_trained_at"),
+        json.getLong("model_age_seconds"),
+        json.getDouble("threshold"),
         json.getDouble("last_score"));
   }
 

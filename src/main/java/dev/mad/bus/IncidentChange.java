@@ -29,29 +29,42 @@ public record IncidentChange(String change, Report incident) {
    * @param expected      each metric's usual value (metrics without one are left out)
    * @param ended         ISO time it closed, or null while open
    */
-  public record Report(long id, String timestamp, Double score, Map<String, Double> metrics, String reason,
-                       List<String> severityFactors, String severity, String host, List<Detector> detectors,
-                       Map<String, Double> contributions, Map<String, Double> expected, String started,
-                       String ended, double durationSeconds, long samples) {
+  public record Report(
+      long id,
+      String timestamp,
+      Double score,
+      Map<String, Double> metrics,
+      String reason,
+      List<String> severityFactors,
+      String severity,
+      String host,
+      List<Detector> detectors,
+      Map<String, Double> contributions,
+      Map<String, Double> expected,
+      String started,
+      String ended,
+      double durationSeconds,
+      long samples) {
 
     public JsonObject toJson() {
       JsonArray dets = new JsonArray();
       detectors.forEach(d -> dets.add(d.toJson()));
-      JsonObject json = new JsonObject()
-          .put("id", id)
-          .put("timestamp", timestamp)
-          .put("metrics", numbers(metrics))
-          .put("reason", reason)
-          .put("severity_factors", new JsonArray(new ArrayList<>(severityFactors)))
-          .put("severity", severity)
-          .put("host", host)
-          .put("detectors", dets)
-          .put("contributions", numbers(contributions))
-          .put("expected", numbers(expected))
-          .put("started", started)
-          .put("ended", ended)
-          .put("duration_s", durationSeconds)
-          .put("samples", samples);
+      JsonObject json =
+          new JsonObject()
+              .put("id", id)
+              .put("timestamp", timestamp)
+              .put("metrics", numbers(metrics))
+              .put("reason", reason)
+              .put("severity_factors", new JsonArray(new ArrayList<>(severityFactors)))
+              .put("severity", severity)
+              .put("host", host)
+              .put("detectors", dets)
+              .put("contributions", numbers(contributions))
+              .put("expected", numbers(expected))
+              .put("started", started)
+              .put("ended", ended)
+              .put("duration_s", durationSeconds)
+              .put("samples", samples);
       if (score != null) {
         json.put("anomaly_score", score);
       }
@@ -63,11 +76,22 @@ public record IncidentChange(String change, Report incident) {
       json.getJsonArray("detectors").forEach(d -> dets.add(Detector.fromJson((JsonObject) d)));
       List<String> factors = new ArrayList<>();
       json.getJsonArray("severity_factors").forEach(f -> factors.add((String) f));
-      return new Report(json.getLong("id"), json.getString("timestamp"), json.getDouble("anomaly_score"),
-          numbers(json.getJsonObject("metrics")), json.getString("reason"), List.copyOf(factors),
-          json.getString("severity"), json.getString("host"), List.copyOf(dets),
-          numbers(json.getJsonObject("contributions")), numbers(json.getJsonObject("expected")),
-          json.getString("started"), json.getString("ended"), json.getDouble("duration_s"), json.getLong("samples"));
+      return new Report(
+          json.getLong("id"),
+          json.getString("timestamp"),
+          json.getDouble("anomaly_score"),
+          numbers(json.getJsonObject("metrics")),
+          json.getString("reason"),
+          List.copyOf(factors),
+          json.getString("severity"),
+          json.getString("host"),
+          List.copyOf(dets),
+          numbers(json.getJsonObject("contributions")),
+          numbers(json.getJsonObject("expected")),
+          json.getString("started"),
+          json.getString("ended"),
+          json.getDouble("duration_s"),
+          json.getLong("samples"));
     }
   }
 
@@ -78,7 +102,8 @@ public record IncidentChange(String change, Report incident) {
    */
   public record Detector(String name, String metric, double value, double threshold) {
     JsonObject toJson() {
-      JsonObject json = new JsonObject().put("name", name).put("value", value).put("threshold", threshold);
+      JsonObject json =
+          new JsonObject().put("name", name).put("value", value).put("threshold", threshold);
       if (metric != null) {
         json.put("metric", metric);
       }
@@ -86,7 +111,10 @@ public record IncidentChange(String change, Report incident) {
     }
 
     static Detector fromJson(JsonObject json) {
-      return new Detector(json.getString("name"), json.getString("metric"), json.getDouble("value"),
+      return new Detector(
+          json.getString("name"),
+          json.getString("metric"),
+          json.getDouble("value"),
           json.getDouble("threshold"));
     }
   }
@@ -96,7 +124,8 @@ public record IncidentChange(String change, Report incident) {
   }
 
   public static IncidentChange fromJson(JsonObject json) {
-    return new IncidentChange(json.getString("change"), Report.fromJson(json.getJsonObject("incident")));
+    return new IncidentChange(
+        json.getString("change"), Report.fromJson(json.getJsonObject("incident")));
   }
 
   private static JsonObject numbers(Map<String, Double> values) {

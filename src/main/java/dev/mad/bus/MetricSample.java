@@ -10,16 +10,24 @@ import java.util.List;
 public record MetricSample(long timestampMs, String host, double[] values) {
 
   /** Metric names in the order used by every array, file and model in the product. */
-  public static final List<String> METRICS = List.of(
-      "cpu_percent", "cpu_frequency", "memory_percent", "memory_available_gb",
-      "disk_read_mb", "disk_write_mb", "network_sent_mb", "network_recv_mb");
+  public static final List<String> METRICS =
+      List.of(
+          "cpu_percent",
+          "cpu_frequency",
+          "memory_percent",
+          "memory_available_gb",
+          "disk_read_mb",
+          "disk_write_mb",
+          "network_sent_mb",
+          "network_recv_mb");
 
   public static final String TIMESTAMP = "timestamp";
   public static final String HOST = "host";
 
   public MetricSample {
     if (values.length != METRICS.size()) {
-      throw new IllegalArgumentException("a sample has " + METRICS.size() + " metrics, got " + values.length);
+      throw new IllegalArgumentException(
+          "a sample has " + METRICS.size() + " metrics, got " + values.length);
     }
   }
 

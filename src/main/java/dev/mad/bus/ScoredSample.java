@@ -12,7 +12,8 @@ import io.vertx.core.json.JsonObject;
  * @param severity null unless flagged
  * @param reason   null unless flagged
  */
-public record ScoredSample(MetricSample sample, boolean anomaly, Double score, String severity, String reason) {
+public record ScoredSample(
+    MetricSample sample, boolean anomaly, Double score, String severity, String reason) {
   public static final String IS_ANOMALY = "is_anomaly";
   public static final String ANOMALY_SCORE = "anomaly_score";
   public static final String SEVERITY = "severity";
@@ -33,7 +34,11 @@ public record ScoredSample(MetricSample sample, boolean anomaly, Double score, S
   }
 
   public static ScoredSample fromJson(JsonObject json) {
-    return new ScoredSample(MetricSample.fromJson(json), json.getBoolean(IS_ANOMALY, false),
-        json.getDouble(ANOMALY_SCORE), json.getString(SEVERITY), json.getString(REASON));
+    return new ScoredSample(
+        MetricSample.fromJson(json),
+        json.getBoolean(IS_ANOMALY, false),
+        json.getDouble(ANOMALY_SCORE),
+        json.getString(SEVERITY),
+        json.getString(REASON));
   }
 }

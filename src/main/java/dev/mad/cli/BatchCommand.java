@@ -6,14 +6,14 @@ import dev.mad.batch.BatchIncidents;
 import dev.mad.batch.BatchResult;
 import dev.mad.batch.BatchSettings;
 import dev.mad.batch.csv.InputDataException;
-import dev.mad.files.LogsDir;
-import dev.mad.logging.LogSetup;
 import dev.mad.config.ConfigException;
 import dev.mad.config.ConfigSchema;
 import dev.mad.config.Setting;
+import dev.mad.detect.Severity;
+import dev.mad.files.LogsDir;
+import dev.mad.logging.LogSetup;
 import dev.mad.process.ExitCode;
 import dev.mad.process.UsageException;
-import dev.mad.detect.Severity;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -32,8 +32,7 @@ import java.util.Map;
  */
 public final class BatchCommand {
 
-  private BatchCommand() {
-  }
+  private BatchCommand() {}
 
   public static String usageBody() {
     return """
@@ -48,14 +47,20 @@ public final class BatchCommand {
               Needs a 'timestamp' column and at least one numeric column. Results also go to
               logs/metrics_data.csv and logs/anomaly_history.db. Exit codes: 0 done,
               2 usage error, 3 bad input data, 1 other failure.
-        """.formatted(range(CONTAMINATION), range(SENSITIVITY));
+        """
+        .formatted(range(CONTAMINATION), range(SENSITIVITY));
   }
 
   private static final Setting CONTAMINATION = ConfigSchema.setting("detect.contamination");
   private static final Setting SENSITIVITY = ConfigSchema.setting("detect.sensitivity");
 
   private static String range(Setting s) {
-    return s.allowed().replace("must be a number ", "") + " (default " + s.path() + ", " + s.defaultValue() + ")";
+    return s.allowed().replace("must be a number ", "")
+        + " (default "
+        + s.path()
+        + ", "
+        + s.defaultValue()
+        + ")";
   }
 
   /**
@@ -64,9 +69,14 @@ public final class BatchCommand {
    * @param contamination null for the configuration's {@code detect.contamination}
    * @param sensitivity   null for the configuration's {@code detect.sensitivity}
    */
-  record Options(Path csvFile, Path outputFile, Double contamination, int windowRows, Path trainFile,
-                 List<String> features, Double sensitivity) {
-  }
+  record Options(
+      Path csvFile,
+      Path outputFile,
+      Double contamination,
+      int windowRows,
+      Path trainFile,
+      List<String> features,
+      Double sensitivity) {}
 
   public static int run(String[] args, PrintStream out, PrintStream err) {
     return run(args, null, out, err);
@@ -84,15 +94,26 @@ public final class BatchCommand {
       err.println("Run 'java -jar target/server.jar --help' for usage.");
       return ExitCode.USAGE.code();
     }
-    Path logsDir = logsDirOverride != null ? logsDirOverride : Path.of(config.getString(ConfigSchema.LOGS_DIR));
+    Path logsDir =
+        logsDirOverride != null
+            ? logsDirOverride
+            : Path.of(config.getString(ConfigSchema.LOGS_DIR));
     if (logsDirOverride == null) {
       LogSetup.batch(logsDir);
     }
     BatchSettings settings = settings(options, config.getJsonObject("detect"));
     ProgressBar bar = ProgressBar.forTerminal(err, options.csvFile());
     try {
-      BatchRunner.Outcome outcome = BatchRunner.run(options.csvFile(), options.csvFile().toString(), settings, logsDir,
-          config.getJsonObject("analysis").getInteger("keep_analyses"), options.outputFile(), "cli", bar::update);
+      BatchRunner.Outcome outcome =
+          BatchRunner.run(
+              options.csvFile(),
+              options.csvFile().toString(),
+              settings,
+              logsDir,
+              config.getJsonObject("analysis").getInteger("keep_analyses"),
+              options.outputFile(),
+              "cli",
+              bar::update);
       bar.done();
       printSummary(out, outcome, options, logsDir);
       return ExitCode.OK.code();
@@ -102,15 +123,24 @@ public final class BatchCommand {
       return ExitCode.INPUT_DATA.code();
     } catch (IOException | SQLException | RuntimeException | OutOfMemoryError e) {
       bar.done();
-      err.println("error: analysis failed: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+      err.println(
+          "error: analysis failed: "
+              + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
       return ExitCode.FAILURE.code();
     }
   }
 
   static Options parse(String[] args) {
     Map<String, String> values = new LinkedHashMap<>();
-    List<String> known = List.of("--csv-file", "--output-file", "--contamination", "--window-size", "--train-file",
-        "--features", "--sensitivity");
+    List<String> known =
+        List.of(
+            "--csv-file",
+            "--output-file",
+            "--contamination",
+            "--window-size",
+            "--train-file",
+            "--features",
+            "--sensitivity");
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       String value = null;
@@ -145,8 +175,10 @@ public final class BatchCommand {
         window = -1;
       }
       if (window < 2 || window > 1_000_000) {
-        throw new UsageException("--window-size must be a whole number of rows from 2 to 1000000, got '"
-            + values.get("--window-size") + "'");
+        throw new UsageException(
+            "--window-size must be a whole number of rows from 2 to 1000000, got '"
+                + values.get("--window-size")
+                + "'");
       }
     }
     Path output = null;
@@ -191,28 +223,45 @@ public final class BatchCommand {
   }
 
   static BatchSettings settings(Options o, JsonObject detect) {
-    return BatchSettings.of(detect, o.contamination(), o.features(), o.windowRows(), o.trainFile(), o.sensitivity());
+    return BatchSettings.of(
+        detect, o.contamination(), o.features(), o.windowRows(), o.trainFile(), o.sensitivity());
   }
 
-  private static void printSummary(PrintStream out, BatchRunner.Outcome outcome, Options options, Path logsDir) {
+  private static void printSummary(
+      PrintStream out, BatchRunner.Outcome outcome, Options options, Path logsDir) {
     BatchResult r = outcome.result();
     out.println("=== CSV anomaly analysis: " + r.fileName() + " ===");
     out.println("Total records processed: " + r.rows());
     out.println("Anomalies detected: " + r.anomalies());
     out.printf(Locale.ROOT, "Anomaly rate: %.2f%%%n", 100 * r.anomalyRate());
-    out.printf(Locale.ROOT, "By severity: critical %d, high %d, medium %d%n", r.bySeverity().get(Severity.CRITICAL),
-        r.bySeverity().get(Severity.HIGH), r.bySeverity().get(Severity.MEDIUM));
+    out.printf(
+        Locale.ROOT,
+        "By severity: critical %d, high %d, medium %d%n",
+        r.bySeverity().get(Severity.CRITICAL),
+        r.bySeverity().get(Severity.HIGH),
+        r.bySeverity().get(Severity.MEDIUM));
     out.println("Incidents: " + r.incidentCount() + " (runs of rows judged to be one event)");
     out.println("Features: " + String.join(", ", r.features()));
     if (!r.incidents().isEmpty()) {
       out.println();
       List<BatchIncident> shown = BatchIncidents.mostUrgent(r.incidents(), 10);
-      out.println(shown.size() < r.incidentCount()
-          ? "Most urgent " + shown.size() + " of " + r.incidentCount() + " incidents:" : "Incidents:");
+      out.println(
+          shown.size() < r.incidentCount()
+              ? "Most urgent " + shown.size() + " of " + r.incidentCount() + " incidents:"
+              : "Incidents:");
       for (BatchIncident inc : shown) {
-        out.printf(Locale.ROOT, "  #%d  %s .. %s  (%d rows)  [%s]  peak %s score %.4f  %s%n      %s%n", inc.id(),
-            inc.started(), inc.ended(), inc.rows(), inc.severity().label(), inc.peakTimestamp(), inc.peakScore(),
-            inc.reason(), String.join(", ", inc.severityFactors()));
+        out.printf(
+            Locale.ROOT,
+            "  #%d  %s .. %s  (%d rows)  [%s]  peak %s score %.4f  %s%n      %s%n",
+            inc.id(),
+            inc.started(),
+            inc.ended(),
+            inc.rows(),
+            inc.severity().label(),
+            inc.peakTimestamp(),
+            inc.peakScore(),
+            inc.reason(),
+            String.join(", ", inc.severityFactors()));
       }
     }
     if (!r.top().isEmpty()) {
@@ -220,16 +269,28 @@ public final class BatchCommand {
       out.println("Top " + r.top().size() + " anomalies:");
       int rank = 1;
       for (BatchResult.FlaggedRow row : r.top()) {
-        out.printf(Locale.ROOT, "%2d. %s  score %.4f  [%s]  %s%n      %s%n", rank++, row.timestamp(), row.score(),
-            row.severity().label(), row.reason(), String.join(", ", row.severityFactors()));
+        out.printf(
+            Locale.ROOT,
+            "%2d. %s  score %.4f  [%s]  %s%n      %s%n",
+            rank++,
+            row.timestamp(),
+            row.score(),
+            row.severity().label(),
+            row.reason(),
+            String.join(", ", row.severityFactors()));
       }
     }
     out.println();
     if (options.outputFile() != null) {
       out.println("Results written to " + options.outputFile());
     }
-    out.println("Per-row results: " + logsDir.resolve(LogsDir.LATEST_RESULTS) + "; analysis #" + outcome.analysisId()
-        + " recorded in " + logsDir.resolve(LogsDir.HISTORY_DB));
+    out.println(
+        "Per-row results: "
+            + logsDir.resolve(LogsDir.LATEST_RESULTS)
+            + "; analysis #"
+            + outcome.analysisId()
+            + " recorded in "
+            + logsDir.resolve(LogsDir.HISTORY_DB));
     out.printf(Locale.ROOT, "Analysed in %.2f s%n", r.durationMs() / 1000.0);
   }
 }

@@ -41,7 +41,13 @@ final class ProgressBar {
     }
     lastDraw = now;
     int filled = (int) Math.round(fraction * WIDTH);
-    err.print("\r[" + "#".repeat(filled) + ".".repeat(WIDTH - filled) + "] " + Math.round(fraction * 100) + "%");
+    err.print(
+        "\r["
+            + "#".repeat(filled)
+            + ".".repeat(WIDTH - filled)
+            + "] "
+            + Math.round(fraction * 100)
+            + "%");
     err.flush();
     drawn = true;
   }

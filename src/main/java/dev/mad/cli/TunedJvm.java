@@ -1,7 +1,7 @@
 package dev.mad.cli;
 
-import java.io.IOException;
 import java.io.File;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,19 +26,24 @@ import java.util.OptionalInt;
 public final class TunedJvm {
   /** Files up to this size (about 1.8 M rows of the seed's schema) analyse faster without C2. */
   static final long C1_ONLY_MAX_BYTES = 128L << 20;
+
   private static final String CHILD_MARKER = "mad.batch.child";
 
-  private TunedJvm() {
-  }
+  private TunedJvm() {}
 
   /**
    * Runs {@code args} (a {@code --csv-file} command line) in a tuned child JVM when that is faster and
    * possible; returns its exit status, or empty to analyse in this JVM.
    */
   public static OptionalInt run(String[] args, Map<String, String> env) {
-    Optional<List<String>> command = command(args, env, ProcessHandle.current().info().command().orElse(""),
-        System.getProperty("java.class.path", ""), ManagementFactory.getRuntimeMXBean().getInputArguments(),
-        Boolean.getBoolean(CHILD_MARKER));
+    Optional<List<String>> command =
+        command(
+            args,
+            env,
+            ProcessHandle.current().info().command().orElse(""),
+            System.getProperty("java.class.path", ""),
+            ManagementFactory.getRuntimeMXBean().getInputArguments(),
+            Boolean.getBoolean(CHILD_MARKER));
     if (command.isEmpty()) {
       return OptionalInt.empty();
     }
@@ -72,13 +77,23 @@ public final class TunedJvm {
    * @param jvmArgs   this JVM's options
    * @param isChild   whether this JVM is already the tuned child
    */
-  static Optional<List<String>> command(String[] args, Map<String, String> env, String java, String classPath,
-                                        List<String> jvmArgs, boolean isChild) {
+  static Optional<List<String>> command(
+      String[] args,
+      Map<String, String> env,
+      String java,
+      String classPath,
+      List<String> jvmArgs,
+      boolean isChild) {
     if (isChild || "0".equals(env.get("MAD_BATCH_FORK"))) {
       return Optional.empty();
     }
-    if (jvmArgs.stream().anyMatch(a -> a.startsWith("-XX:TieredStopAtLevel") || a.contains("TieredCompilation")
-        || a.startsWith("-agentlib:jdwp") || a.startsWith("-Xdebug"))) {
+    if (jvmArgs.stream()
+        .anyMatch(
+            a ->
+                a.startsWith("-XX:TieredStopAtLevel")
+                    || a.contains("TieredCompilation")
+                    || a.startsWith("-agentlib:jdwp")
+                    || a.startsWith("-Xdebug"))) {
       return Optional.empty(); // the user chose the compilers, or is debugging this JVM
     }
     Path input = inputFile(args);
@@ -89,7 +104,9 @@ public final class TunedJvm {
     } catch (IOException e) {
       return Optional.empty();
     }
-    if (java.isEmpty() || classPath.isEmpty() || classPath.contains(File.pathSeparator)
+    if (java.isEmpty()
+        || classPath.isEmpty()
+        || classPath.contains(File.pathSeparator)
         || !classPath.endsWith(".jar")) {
       return Optional.empty(); // not started as java -jar server.jar
     }
@@ -98,7 +115,8 @@ public final class TunedJvm {
     command.add("-XX:TieredStopAtLevel=1");
     command.addAll(jvmArgs);
     command.add("-D" + CHILD_MARKER + "=true");
-    command.add("-Dmad.jit=c1"); // the forest then uses its branch-free split test, see dev.mad.detect.SplitTest
+    command.add("-Dmad.jit=c1"); // the forest then uses its branch-free split test, see
+    // dev.mad.detect.SplitTest
     command.add("-cp");
     command.add(classPath);
     command.add("dev.mad.Main");

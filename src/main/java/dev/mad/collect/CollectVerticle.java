@@ -1,11 +1,11 @@
 package dev.mad.collect;
 
 import dev.mad.bus.Addresses;
-import dev.mad.config.ConfigSchema;
 import dev.mad.bus.MetricSample;
-import io.vertx.core.Future;
+import dev.mad.config.ConfigSchema;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Metrics;
+import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
@@ -29,23 +29,36 @@ public class CollectVerticle extends VerticleBase {
   public Future<?> start() {
     JsonObject c = ConfigSchema.section("collect", config());
     intervalMs = c.getInteger("interval_ms");
-    String configuredHost = c.getString(ConfigSchema.HOST_NAME, (String) ConfigSchema.setting(ConfigSchema.HOST_NAME)
-        .defaultValue());
+    String configuredHost =
+        c.getString(
+            ConfigSchema.HOST_NAME,
+            (String) ConfigSchema.setting(ConfigSchema.HOST_NAME).defaultValue());
     String host = configuredHost.isBlank() ? HostSampler.osHostName() : configuredHost;
     sampler = new HostSampler(host);
     sampler.sample(System.currentTimeMillis());
     timerId = vertx.setPeriodic(intervalMs, id -> collect());
-    samples = Counter.builder("mad.samples.collected").description("Host samples published").tag("host", host)
-        .register(Metrics.globalRegistry);
+    samples =
+        Counter.builder("mad.samples.collected")
+            .description("Host samples published")
+            .tag("host", host)
+            .register(Metrics.globalRegistry);
     LOG.info("Sampling host '{}' every {} ms", host, intervalMs);
-    return vertx.eventBus().<JsonObject>consumer(Addresses.health("collect"), m -> {
-      long age = System.currentTimeMillis() - lastSampleMs;
-      if (lastSampleMs > 0 && age > 5L * intervalMs + 5000) {
-        m.fail(503, "no sample for " + age / 1000 + " s");
-      } else {
-        m.reply(new JsonObject().put("deployment_id", deploymentID()).put("last_sample_age_ms", lastSampleMs > 0 ? age : null));
-      }
-    }).completion();
+    return vertx
+        .eventBus()
+        .<JsonObject>consumer(
+            Addresses.health("collect"),
+            m -> {
+              long age = System.currentTimeMillis() - lastSampleMs;
+              if (lastSampleMs > 0 && age > 5L * intervalMs + 5000) {
+                m.fail(503, "no sample for " + age / 1000 + " s");
+              } else {
+                m.reply(
+                    new JsonObject()
+                        .put("deployment_id", deploymentID())
+                        .put("last_sample_age_ms", lastSampleMs > 0 ? age : null));
+              }
+            })
+        .completion();
   }
 
   private void collect() {

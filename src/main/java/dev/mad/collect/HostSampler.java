@@ -1,12 +1,12 @@
 package dev.mad.collect;
 
+import dev.mad.bus.MetricSample;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.net.UnknownHostException;
-import java.util.List;
-import dev.mad.bus.MetricSample;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import oshi.SystemInfo;
 import oshi.hardware.CentralProcessor;
@@ -22,6 +22,7 @@ import oshi.hardware.NetworkIF;
 final class HostSampler {
   private static final double MIB = 1024.0 * 1024.0;
   private static final double GIB = MIB * 1024.0;
+
   /** Interfaces appear and disappear (VPNs, containers); look them up again now and then. */
   private static final long INTERFACE_REFRESH_NANOS = 60_000_000_000L;
 
@@ -100,7 +101,8 @@ final class HostSampler {
     for (int i = 0; i < after.length; i++) {
       long d = Math.max(0, after[i] - before[i]);
       total += d;
-      if (i == CentralProcessor.TickType.IDLE.getIndex() || i == CentralProcessor.TickType.IOWAIT.getIndex()) {
+      if (i == CentralProcessor.TickType.IDLE.getIndex()
+          || i == CentralProcessor.TickType.IOWAIT.getIndex()) {
         idle += d;
       }
     }

@@ -1,9 +1,9 @@
 package dev.mad.config;
 
-import java.io.UncheckedIOException;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,8 +11,7 @@ import java.util.Map;
 
 /** Reads the config file named by {@code -conf}, refusing a missing or malformed one by name. */
 public final class ConfigLoader {
-  private ConfigLoader() {
-  }
+  private ConfigLoader() {}
 
   public static JsonObject load(Path file, Map<String, String> env, Map<String, Object> overrides) {
     return ConfigSchema.resolve(readFile(file), env, overrides);
@@ -37,7 +36,8 @@ public final class ConfigLoader {
     try {
       return new JsonObject(text);
     } catch (DecodeException | ClassCastException e) {
-      throw new ConfigException("config file " + file + " is not a valid JSON object: " + firstLine(e.getMessage()), e);
+      throw new ConfigException(
+          "config file " + file + " is not a valid JSON object: " + firstLine(e.getMessage()), e);
     }
   }
 

@@ -1,10 +1,10 @@
 package dev.mad.config;
 
-import java.util.Locale;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -20,38 +20,95 @@ public final class ConfigSchema {
   public static final String HTTP_HOST = "http.host";
   public static final String HTTP_PORT = "http.port";
 
-  public static final List<Setting> SETTINGS = List.of(
-      Setting.text(HOST_NAME, "", "host name carried by every sample; empty = the OS host name"),
-      Setting.text(LOGS_DIR, "logs", "directory of every file the server writes"),
-      Setting.integer(COLLECT_INTERVAL_MS, 1000, 100, 3_600_000, "sampling period in milliseconds"),
-      Setting.integer("detect.baseline_seconds", 60, 5, 86_400, "seconds of samples before the first model"),
-      Setting.integer("detect.window_seconds", 120, 10, 604_800, "training window, seconds of wall time"),
-      Setting.integer("detect.retrain_seconds", 300, 10, 604_800, "seconds between retrainings"),
-      Setting.integer("detect.adapt_seconds", 600, 10, 604_800,
-          "a flagged level lasting this long is accepted as the new normal"),
-      Setting.decimal("detect.contamination", 0.05, 0.0001, 0.5, "expected share of anomalies in training"),
-      Setting.integer("detect.n_estimators", 100, 1, 2000, "trees in the isolation forest"),
-      Setting.integer("detect.max_samples", 256, 2, 100_000, "subsample size per tree (min with window size)"),
-      Setting.longValue("detect.random_seed", 42, Long.MIN_VALUE, Long.MAX_VALUE, "seed for reproducible models"),
-      Setting.decimal("detect.zscore_threshold", 3.0, 0.5, 100, "robust z-score that flags a metric"),
-      Setting.decimal("detect.sensitivity", 1.0, 0.1, 10,
-          "how readily incidents open: 2 opens at half the level, 0.5 at twice the level"),
-      Setting.decimal("detect.severity.critical_below", -0.7, -1, 0, "score below which an anomaly is critical"),
-      Setting.decimal("detect.severity.high_below", -0.5, -1, 0, "score below which an anomaly is high"),
-      Setting.integer("detect.incident_quiet_seconds", 15, 1, 86_400, "quiet seconds that close an incident"),
-      Setting.rules("detect.rules", defaultRules(), "hard limits: {name, metric, op, value, severity, reason}"),
-      Setting.integer("persist.max_incidents", 1000, 1, 1_000_000, "incidents kept in anomalies.json"),
-      Setting.integer("persist.rotate_max_mb", 50, 1, 100_000, "size at which metrics_history.csv rolls over"),
-      Setting.bool("persist.rotate_daily", true, "also roll metrics_history.csv over at midnight"),
-      Setting.integer("persist.keep_files", 14, 1, 10_000, "rolled-over files kept"),
-      Setting.integer("analysis.keep_analyses", 1000, 1, 1_000_000,
-          "batch analyses kept in anomaly_history.db, with their flagged rows and incidents"),
-      Setting.text(HTTP_HOST, "127.0.0.1", "address the HTTP server binds"),
-      Setting.integer(HTTP_PORT, 5000, 0, 65_535, "HTTP port (0 = any free port)"),
-      Setting.integer("http.chart_points", 300, 10, 100_000, "samples shown on the live charts"),
-      Setting.integer("http.max_upload_mb", 200, 1, 100_000, "largest CSV upload accepted"),
-      Setting.text("http.auth_token", "", "token required by the API and bridge; empty = none"),
-      Setting.bool("http.allow_unauthenticated", false, "allow a non-loopback bind without a token"));
+  public static final List<Setting> SETTINGS =
+      List.of(
+          Setting.text(
+              HOST_NAME, "", "host name carried by every sample; empty = the OS host name"),
+          Setting.text(LOGS_DIR, "logs", "directory of every file the server writes"),
+          Setting.integer(
+              COLLECT_INTERVAL_MS, 1000, 100, 3_600_000, "sampling period in milliseconds"),
+          Setting.integer(
+              "detect.baseline_seconds",
+              60,
+              5,
+              86_400,
+              "seconds of samples before the first model"),
+          Setting.integer(
+              "detect.window_seconds", 120, 10, 604_800, "training window, seconds of wall time"),
+          Setting.integer(
+              "detect.retrain_seconds", 300, 10, 604_800, "seconds between retrainings"),
+          Setting.integer(
+              "detect.adapt_seconds",
+              600,
+              10,
+              604_800,
+              "a flagged level lasting this long is accepted as the new normal"),
+          Setting.decimal(
+              "detect.contamination", 0.05, 0.0001, 0.5, "expected share of anomalies in training"),
+          Setting.integer("detect.n_estimators", 100, 1, 2000, "trees in the isolation forest"),
+          Setting.integer(
+              "detect.max_samples",
+              256,
+              2,
+              100_000,
+              "subsample size per tree (min with window size)"),
+          Setting.longValue(
+              "detect.random_seed",
+              42,
+              Long.MIN_VALUE,
+              Long.MAX_VALUE,
+              "seed for reproducible models"),
+          Setting.decimal(
+              "detect.zscore_threshold", 3.0, 0.5, 100, "robust z-score that flags a metric"),
+          Setting.decimal(
+              "detect.sensitivity",
+              1.0,
+              0.1,
+              10,
+              "how readily incidents open: 2 opens at half the level, 0.5 at twice the level"),
+          Setting.decimal(
+              "detect.severity.critical_below",
+              -0.7,
+              -1,
+              0,
+              "score below which an anomaly is critical"),
+          Setting.decimal(
+              "detect.severity.high_below", -0.5, -1, 0, "score below which an anomaly is high"),
+          Setting.integer(
+              "detect.incident_quiet_seconds",
+              15,
+              1,
+              86_400,
+              "quiet seconds that close an incident"),
+          Setting.rules(
+              "detect.rules",
+              defaultRules(),
+              "hard limits: {name, metric, op, value, severity, reason}"),
+          Setting.integer(
+              "persist.max_incidents", 1000, 1, 1_000_000, "incidents kept in anomalies.json"),
+          Setting.integer(
+              "persist.rotate_max_mb",
+              50,
+              1,
+              100_000,
+              "size at which metrics_history.csv rolls over"),
+          Setting.bool(
+              "persist.rotate_daily", true, "also roll metrics_history.csv over at midnight"),
+          Setting.integer("persist.keep_files", 14, 1, 10_000, "rolled-over files kept"),
+          Setting.integer(
+              "analysis.keep_analyses",
+              1000,
+              1,
+              1_000_000,
+              "batch analyses kept in anomaly_history.db, with their flagged rows and incidents"),
+          Setting.text(HTTP_HOST, "127.0.0.1", "address the HTTP server binds"),
+          Setting.integer(HTTP_PORT, 5000, 0, 65_535, "HTTP port (0 = any free port)"),
+          Setting.integer(
+              "http.chart_points", 300, 10, 100_000, "samples shown on the live charts"),
+          Setting.integer("http.max_upload_mb", 200, 1, 100_000, "largest CSV upload accepted"),
+          Setting.text("http.auth_token", "", "token required by the API and bridge; empty = none"),
+          Setting.bool(
+              "http.allow_unauthenticated", false, "allow a non-loopback bind without a token"));
 
   /** A server command-line option that overrides one setting, e.g. {@code --contamination 0.1}. */
   public record Option(String flag, String path) {
@@ -64,30 +121,42 @@ public final class ConfigSchema {
    * The server's command-line options, the original's {@code --contamination} and {@code --window-size}
    * (training window, seconds) among them; each takes its range and default from its setting.
    */
-  public static final List<Option> SERVER_OPTIONS = List.of(
-      new Option("--port", HTTP_PORT),
-      new Option("--host", HTTP_HOST),
-      new Option("--logs-dir", LOGS_DIR),
-      new Option("--interval-ms", COLLECT_INTERVAL_MS),
-      new Option("--contamination", "detect.contamination"),
-      new Option("--window-size", "detect.window_seconds"),
-      new Option("--baseline-seconds", "detect.baseline_seconds"),
-      new Option("--retrain-seconds", "detect.retrain_seconds"),
-      new Option("--sensitivity", "detect.sensitivity"),
-      new Option("--zscore-threshold", "detect.zscore_threshold"),
-      new Option("--n-estimators", "detect.n_estimators"),
-      new Option("--max-samples", "detect.max_samples"),
-      new Option("--random-seed", "detect.random_seed"));
+  public static final List<Option> SERVER_OPTIONS =
+      List.of(
+          new Option("--port", HTTP_PORT),
+          new Option("--host", HTTP_HOST),
+          new Option("--logs-dir", LOGS_DIR),
+          new Option("--interval-ms", COLLECT_INTERVAL_MS),
+          new Option("--contamination", "detect.contamination"),
+          new Option("--window-size", "detect.window_seconds"),
+          new Option("--baseline-seconds", "detect.baseline_seconds"),
+          new Option("--retrain-seconds", "detect.retrain_seconds"),
+          new Option("--sensitivity", "detect.sensitivity"),
+          new Option("--zscore-threshold", "detect.zscore_threshold"),
+          new Option("--n-estimators", "detect.n_estimators"),
+          new Option("--max-samples", "detect.max_samples"),
+          new Option("--random-seed", "detect.random_seed"));
 
-  private ConfigSchema() {
-  }
+  private ConfigSchema() {}
 
   static JsonArray defaultRules() {
     return new JsonArray()
-        .add(new JsonObject().put("name", "cpu_critical").put("metric", "cpu_percent").put("op", ">")
-            .put("value", 95).put("severity", "critical").put("reason", "High CPU usage detected"))
-        .add(new JsonObject().put("name", "memory_critical").put("metric", "memory_percent").put("op", ">")
-            .put("value", 95).put("severity", "critical").put("reason", "High memory consumption"));
+        .add(
+            new JsonObject()
+                .put("name", "cpu_critical")
+                .put("metric", "cpu_percent")
+                .put("op", ">")
+                .put("value", 95)
+                .put("severity", "critical")
+                .put("reason", "High CPU usage detected"))
+        .add(
+            new JsonObject()
+                .put("name", "memory_critical")
+                .put("metric", "memory_percent")
+                .put("op", ">")
+                .put("value", 95)
+                .put("severity", "critical")
+                .put("reason", "High memory consumption"));
   }
 
   /** The setting at {@code path}. */
@@ -114,10 +183,13 @@ public final class ConfigSchema {
     JsonObject extra = new JsonObject();
     for (String key : given.fieldNames()) {
       String path = prefix + key;
-      boolean inSchema = SETTINGS.stream().anyMatch(st -> st.path().equals(path) || st.path().startsWith(path + "."));
+      boolean inSchema =
+          SETTINGS.stream()
+              .anyMatch(st -> st.path().equals(path) || st.path().startsWith(path + "."));
       (inSchema ? known : extra).put(key, given.getValue(key));
     }
-    JsonObject resolved = resolve(new JsonObject().put(name, known), Map.of(), Map.of()).getJsonObject(name);
+    JsonObject resolved =
+        resolve(new JsonObject().put(name, known), Map.of(), Map.of()).getJsonObject(name);
     return resolved.mergeIn(extra);
   }
 
@@ -140,7 +212,8 @@ public final class ConfigSchema {
    * @param overrides command-line values by dotted key, applied last
    * @throws ConfigException naming the first unknown key or bad value
    */
-  public static JsonObject resolve(JsonObject file, Map<String, String> env, Map<String, Object> overrides) {
+  public static JsonObject resolve(
+      JsonObject file, Map<String, String> env, Map<String, Object> overrides) {
     Map<String, Setting> byPath = new LinkedHashMap<>();
     SETTINGS.forEach(s -> byPath.put(s.path(), s));
     rejectUnknownKeys(file, "", byPath);
@@ -166,8 +239,10 @@ public final class ConfigSchema {
     JsonObject detect = c.getJsonObject("detect");
     if (detect.getInteger("window_seconds") < detect.getInteger("baseline_seconds")) {
       // The first model trains on the baseline; a shorter window would silently drop part of it.
-      throw new ConfigException("config key \"detect.window_seconds\" must be at least detect.baseline_seconds ("
-          + detect.getInteger("baseline_seconds") + ")");
+      throw new ConfigException(
+          "config key \"detect.window_seconds\" must be at least detect.baseline_seconds ("
+              + detect.getInteger("baseline_seconds")
+              + ")");
     }
     JsonObject severity = detect.getJsonObject("severity");
     if (severity.getDouble("critical_below") > severity.getDouble("high_below")) {
@@ -181,15 +256,19 @@ public final class ConfigSchema {
     if (http.getString("host").isBlank()) {
       throw new ConfigException("config key \"http.host\" must not be empty");
     }
-    if (!isLoopback(http.getString("host")) && http.getString("auth_token").isEmpty()
+    if (!isLoopback(http.getString("host"))
+        && http.getString("auth_token").isEmpty()
         && !http.getBoolean("allow_unauthenticated")) {
-      throw new ConfigException("config key \"http.host\" is " + http.getString("host")
-          + ", which other machines can reach, but http.auth_token is empty: set a token (or, on a trusted"
-          + " network only, http.allow_unauthenticated to true)");
+      throw new ConfigException(
+          "config key \"http.host\" is "
+              + http.getString("host")
+              + ", which other machines can reach, but http.auth_token is empty: set a token (or, on a trusted"
+              + " network only, http.allow_unauthenticated to true)");
     }
     String token = http.getString("auth_token");
     if (!token.isEmpty() && token.length() < 16) {
-      throw new ConfigException("config key \"http.auth_token\" must be at least 16 characters long");
+      throw new ConfigException(
+          "config key \"http.auth_token\" must be at least 16 characters long");
     }
   }
 
@@ -199,7 +278,8 @@ public final class ConfigSchema {
     return h.equals("localhost") || h.startsWith("127.") || h.equals("::1") || h.equals("[::1]");
   }
 
-  private static void rejectUnknownKeys(JsonObject node, String prefix, Map<String, Setting> known) {
+  private static void rejectUnknownKeys(
+      JsonObject node, String prefix, Map<String, Setting> known) {
     for (String key : node.fieldNames()) {
       String path = prefix + key;
       Object value = node.getValue(key);
@@ -212,7 +292,8 @@ public final class ConfigSchema {
       } else if (isSection) {
         throw new ConfigException("config key \"" + path + "\" must be an object");
       } else {
-        throw new ConfigException("config key \"" + path + "\" is not a known setting (see README, Configuration)");
+        throw new ConfigException(
+            "config key \"" + path + "\" is not a known setting (see README, Configuration)");
       }
     }
   }

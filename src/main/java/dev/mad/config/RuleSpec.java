@@ -11,8 +11,7 @@ final class RuleSpec {
   static final Set<String> OPS = Set.of(">", ">=", "<", "<=");
   static final Set<String> SEVERITIES = Set.of("medium", "high", "critical");
 
-  private RuleSpec() {
-  }
+  private RuleSpec() {}
 
   static JsonArray validateAll(String path, Object raw) {
     if (!(raw instanceof JsonArray rules)) {
@@ -26,24 +25,36 @@ final class RuleSpec {
       }
       String name = requireString(rule, at, "name");
       if (!names.add(name)) {
-        throw new ConfigException("config key \"" + at + ".name\" repeats the rule name \"" + name + "\"");
+        throw new ConfigException(
+            "config key \"" + at + ".name\" repeats the rule name \"" + name + "\"");
       }
       String metric = requireString(rule, at, "metric");
       if (!MetricSample.METRICS.contains(metric)) {
-        throw new ConfigException("config key \"" + at + ".metric\" must be one of " + MetricSample.METRICS
-            + " (got \"" + metric + "\")");
+        throw new ConfigException(
+            "config key \""
+                + at
+                + ".metric\" must be one of "
+                + MetricSample.METRICS
+                + " (got \""
+                + metric
+                + "\")");
       }
       String op = requireString(rule, at, "op");
       if (!OPS.contains(op)) {
-        throw new ConfigException("config key \"" + at + ".op\" must be one of > >= < <= (got \"" + op + "\")");
+        throw new ConfigException(
+            "config key \"" + at + ".op\" must be one of > >= < <= (got \"" + op + "\")");
       }
       if (!(rule.getValue("value") instanceof Number n) || !Double.isFinite(n.doubleValue())) {
         throw new ConfigException("config key \"" + at + ".value\" must be a number");
       }
       String severity = requireString(rule, at, "severity");
       if (!SEVERITIES.contains(severity)) {
-        throw new ConfigException("config key \"" + at + ".severity\" must be medium, high or critical (got \""
-            + severity + "\")");
+        throw new ConfigException(
+            "config key \""
+                + at
+                + ".severity\" must be medium, high or critical (got \""
+                + severity
+                + "\")");
       }
       requireString(rule, at, "reason");
       for (String key : rule.fieldNames()) {
@@ -57,7 +68,8 @@ final class RuleSpec {
 
   private static String requireString(JsonObject rule, String at, String field) {
     if (!(rule.getValue(field) instanceof String s) || s.isBlank()) {
-      throw new ConfigException("config key \"" + at + "." + field + "\" must be a non-empty string");
+      throw new ConfigException(
+          "config key \"" + at + "." + field + "\" must be a non-empty string");
     }
     return s;
   }

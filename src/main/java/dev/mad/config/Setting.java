@@ -1,19 +1,27 @@
 package dev.mad.config;
 
-import java.math.BigDecimal;
-import java.util.Locale;
 import dev.mad.process.UsageException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.math.BigDecimal;
+import java.util.Locale;
 
 /**
  * One documented configuration key: its dotted path, type, default and allowed range.
  * The schema in {@link ConfigSchema} is the single place where defaults are declared.
  */
-public record Setting(String path, Type type, Object defaultValue, double min, double max, String doc) {
+public record Setting(
+    String path, Type type, Object defaultValue, double min, double max, String doc) {
 
   /** Value kinds a setting may take. */
-  public enum Type { INT, LONG, DOUBLE, BOOLEAN, STRING, RULES }
+  public enum Type {
+    INT,
+    LONG,
+    DOUBLE,
+    BOOLEAN,
+    STRING,
+    RULES
+  }
 
   static Setting integer(String path, int def, int min, int max, String doc) {
     return new Setting(path, Type.INT, def, min, max, doc);
@@ -56,8 +64,10 @@ public record Setting(String path, Type type, Object defaultValue, double min, d
   /** What values are allowed, as a phrase: "must be a number from 0.0001 to 0.5". */
   public String allowed() {
     return switch (type) {
-      case INT, LONG -> min <= Long.MIN_VALUE && max >= Long.MAX_VALUE ? "must be a whole number"
-          : "must be a whole number from " + (long) min + " to " + (long) max;
+      case INT, LONG ->
+          min <= Long.MIN_VALUE && max >= Long.MAX_VALUE
+              ? "must be a whole number"
+              : "must be a whole number from " + (long) min + " to " + (long) max;
       case DOUBLE -> "must be a number from " + plain(min) + " to " + plain(max);
       case BOOLEAN -> "must be true or false";
       case STRING -> "must be text";
@@ -66,7 +76,8 @@ public record Setting(String path, Type type, Object defaultValue, double min, d
   }
 
   private static String plain(double v) {
-    return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v)
+    return v == Math.rint(v) && Math.abs(v) < 1e15
+        ? Long.toString((long) v)
         : BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
   }
 
@@ -144,16 +155,28 @@ public record Setting(String path, Type type, Object defaultValue, double min, d
 
   private long checkRange(long v) {
     if (v < min || v > max) {
-      throw new ConfigException(String.format(Locale.ROOT,
-          "config key \"%s\" must be between %d and %d (got %d)", path, (long) min, (long) max, v));
+      throw new ConfigException(
+          String.format(
+              Locale.ROOT,
+              "config key \"%s\" must be between %d and %d (got %d)",
+              path,
+              (long) min,
+              (long) max,
+              v));
     }
     return v;
   }
 
   private double checkRange(double v) {
     if (v < min || v > max) {
-      throw new ConfigException(String.format(Locale.ROOT,
-          "config key \"%s\" must be between %s and %s (got %s)", path, min, max, v));
+      throw new ConfigException(
+          String.format(
+              Locale.ROOT,
+              "config key \"%s\" must be between %s and %s (got %s)",
+              path,
+              min,
+              max,
+              v));
     }
     return v;
   }
@@ -163,6 +186,7 @@ public record Setting(String path, Type type, Object defaultValue, double min, d
     if (raw instanceof JsonObject || raw instanceof JsonArray) {
       shown = raw instanceof JsonObject ? "an object" : "an array";
     }
-    return new ConfigException("config key \"" + path + "\" must be " + expected + " (got " + shown + ")");
+    return new ConfigException(
+        "config key \"" + path + "\" must be " + expected + " (got " + shown + ")");
   }
 }

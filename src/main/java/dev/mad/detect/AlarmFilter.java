@@ -32,22 +32,31 @@ package dev.mad.detect;
 public final class AlarmFilter {
   /** Weight of the newest sample in the smoothed level (≈ 10 samples of memory). */
   static final double LEVEL_ALPHA = 0.1;
+
   /** Weight of the newest sample in the smoothed score. */
   static final double SCORE_ALPHA = 0.15;
+
   /** Samples over which the level's quantile is taken. */
   static final int ADAPT_WINDOW = 1000;
+
   /** How often (in samples) the quantile is recomputed, and the samples needed before it is used. */
   static final int ADAPT_EVERY = 50;
+
   /** A flagged sample opens an incident alone when its own level is this many times the open level. */
   static final double CONFIRM_FACTOR = 9.0;
+
   /** A sample with an extreme forest score opens an incident when its own level is this many times the open level. */
   static final double STRONG_FACTOR = 2.0;
+
   /** Samples seen before a level can be news: enough for a recent maximum to mean something. */
   static final int NOVEL_AFTER = 60;
+
   /** A sample whose level is this many times the recent maximum is news (see {@link #step}). */
   static final double NOVEL_FACTOR = 1.5;
+
   /** Samples in a row above half the open level that open an incident: a moderate deviation that lasts. */
   static final int SUSTAIN_SAMPLES = 30;
+
   /** The default open level: 2.5 times as unusual as the recent ordinary extreme. */
   public static final double DEFAULT_OPEN_LEVEL = 2.5;
 
@@ -59,9 +68,15 @@ public final class AlarmFilter {
    * @param marked   the sample's own evidence is elevated while an incident is open: it belongs to the incident
    * @param leadIn   on the opening sample, how many flagged samples just before it belong to the incident too
    */
-  public record Step(double smoothedScore, double level, boolean elevated, boolean marked, boolean opened,
-                     boolean inIncident, boolean closed, int leadIn) {
-  }
+  public record Step(
+      double smoothedScore,
+      double level,
+      boolean elevated,
+      boolean marked,
+      boolean opened,
+      boolean inIncident,
+      boolean closed,
+      int leadIn) {}
 
   /** Flagged samples just before an incident opens that are counted as its start, at most. */
   static final int MAX_LEAD_IN = 10;
@@ -74,17 +89,22 @@ public final class AlarmFilter {
   private double smoothedScore = Double.NaN;
   private double threshold = 1.0;
   private final double[] recent = new double[ADAPT_WINDOW];
+
   /** The raw levels of the last {@link #ADAPT_WINDOW} samples, for the recent maximum. */
   private final double[] recentRaw = new double[ADAPT_WINDOW];
+
   /** The largest raw level of the recent samples (recomputed every {@link #ADAPT_EVERY}, raised as samples arrive). */
   private double recentMax;
+
   private final double[] sorted = new double[ADAPT_WINDOW];
   private long seen;
 
   private boolean open;
   private int leadIn;
+
   /** Samples in a row with the smoothed level above half the open level, while no incident is open. */
   private int sustained;
+
   private long lastElevated = -1;
 
   /**
@@ -94,8 +114,13 @@ public final class AlarmFilter {
    */
   public AlarmFilter(double openLevel, double contamination, int quietSamples) {
     if (!(openLevel > 0) || !(contamination > 0 && contamination < 1) || quietSamples < 1) {
-      throw new IllegalArgumentException("openLevel " + openLevel + ", contamination " + contamination
-          + ", quietSamples " + quietSamples);
+      throw new IllegalArgumentException(
+          "openLevel "
+              + openLevel
+              + ", contamination "
+              + contamination
+              + ", quietSamples "
+              + quietSamples);
     }
     this.openLevel = openLevel;
     this.contamination = contamination;
@@ -110,7 +135,8 @@ public final class AlarmFilter {
   }
 
   /** As {@link #step(long, Verdict)}, from the verdict's parts. */
-  public Step step(long index, double score, double ownLevel, boolean anomaly, boolean strong, boolean rule) {
+  public Step step(
+      long index, double score, double ownLevel, boolean anomaly, boolean strong, boolean rule) {
     return step(index, score, ownLevel, anomaly, strong, rule, false);
   }
 
@@ -118,16 +144,28 @@ public final class AlarmFilter {
    * As {@link #step(long, double, double, boolean, boolean, boolean)}; {@code record}: some metric went
    * beyond everything it did lately ({@link RecentRange}), which is news like a level beyond the recent maximum.
    */
-  public Step step(long index, double score, double ownLevel, boolean anomaly, boolean strong, boolean rule,
-                   boolean record) {
+  public Step step(
+      long index,
+      double score,
+      double ownLevel,
+      boolean anomaly,
+      boolean strong,
+      boolean rule,
+      boolean record) {
     if (!Double.isNaN(score)) {
-      smoothedScore = Double.isNaN(smoothedScore) ? score : SCORE_ALPHA * score + (1 - SCORE_ALPHA) * smoothedScore;
+      smoothedScore =
+          Double.isNaN(smoothedScore)
+              ? score
+              : SCORE_ALPHA * score + (1 - SCORE_ALPHA) * smoothedScore;
     }
     double shownScore = Double.isNaN(score) ? score : Math.min(score, smoothedScore);
     double raw = Double.isFinite(ownLevel) ? ownLevel : 0.0;
-    // A level well beyond everything the recent samples reached is news, whatever the host's usual noise.
-    boolean novel = record || seen >= NOVEL_AFTER && raw > openLevel / 2 && raw > NOVEL_FACTOR * recentMax;
-    // A lone extreme sample must not carry the smoothed level (and the samples after it) along with it.
+    // A level well beyond everything the recent samples reached is news, whatever the host's usual
+    // noise.
+    boolean novel =
+        record || seen >= NOVEL_AFTER && raw > openLevel / 2 && raw > NOVEL_FACTOR * recentMax;
+    // A lone extreme sample must not carry the smoothed level (and the samples after it) along with
+    // it.
     double capped = Math.min(raw, 2 * openLevel * threshold);
     smoothedLevel = seen == 0 ? capped : LEVEL_ALPHA * capped + (1 - LEVEL_ALPHA) * smoothedLevel;
     adapt(raw);
@@ -137,12 +175,21 @@ public final class AlarmFilter {
     boolean opened = false;
     boolean closed = false;
     boolean elevated;
-    boolean marked = rule || own > openLevel / 2 || (strong && own > STRONG_FACTOR * openLevel / 2)
-        || (anomaly && own > confirm / 2) || novel;
+    boolean marked =
+        rule
+            || own > openLevel / 2
+            || (strong && own > STRONG_FACTOR * openLevel / 2)
+            || (anomaly && own > confirm / 2)
+            || novel;
     if (!open) {
       sustained = level > openLevel / 2 ? sustained + 1 : 0;
-      elevated = rule || level > openLevel || (strong && own > STRONG_FACTOR * openLevel) || (anomaly && own > confirm)
-          || novel || sustained >= SUSTAIN_SAMPLES;
+      elevated =
+          rule
+              || level > openLevel
+              || (strong && own > STRONG_FACTOR * openLevel)
+              || (anomaly && own > confirm)
+              || novel
+              || sustained >= SUSTAIN_SAMPLES;
       if (elevated) {
         open = true;
         opened = true;
@@ -160,7 +207,8 @@ public final class AlarmFilter {
       }
     }
     int lead = opened ? leadIn : 0;
-    // samples flagged by the row rules (or marked-worthy) in a row, for the start of the next incident
+    // samples flagged by the row rules (or marked-worthy) in a row, for the start of the next
+    // incident
     leadIn = !open && (anomaly || marked) ? Math.min(MAX_LEAD_IN, leadIn + 1) : 0;
     return new Step(shownScore, level, elevated, marked && open, opened, open, closed, lead);
   }

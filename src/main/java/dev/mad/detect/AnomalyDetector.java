@@ -21,19 +21,25 @@ import java.util.Set;
 public final class AnomalyDetector {
   public static final String ISOLATION_FOREST = "isolation_forest";
   public static final String ZSCORE = "zscore";
+
   /** A z-score this many times the threshold is extreme enough to need only a high-band score. */
   static final double STRONG_Z_FACTOR = 3.0;
+
   /** Robust σ below the training rows' median score that an extreme score needs to count without confirmation. */
   static final double STRONG_DEVIATION = 8.0;
+
   /** The forest's score deviation (robust σ below its training median) that counts as one unit of level. */
   static final double FOREST_LEVEL_UNIT = 3.0;
+
   /** Reasons named per sample at most (a batch file may have hundreds of columns). */
   static final int MAX_REASONS = 5;
+
   /** Share of the deviation (in %) that lets one metric name an anomaly no threshold explains. */
   static final double DOMINANT_SHARE = 50.0;
 
   /** Detector settings; the default bands follow the seed (critical below -0.7, high below -0.5). */
-  public record Settings(double zThreshold, double criticalBelow, double highBelow, double strongScore) {
+  public record Settings(
+      double zThreshold, double criticalBelow, double highBelow, double strongScore) {
     public static Settings defaults() {
       return DetectionJson.detectorSettings(DetectionJson.defaults());
     }
@@ -45,6 +51,7 @@ public final class AnomalyDetector {
   private final List<Rule> rules;
   private final int[] ruleMetric;
   private final Settings settings;
+
   /** Contributions of a sample that is not flagged: all zero, shared (never written). */
   private final double[] zeros;
 
@@ -108,7 +115,8 @@ public final class AnomalyDetector {
    * As {@link #evaluate(double[], DetectorModel, RobustBaseline)}, with the forest's score of
    * {@code x} already computed (batch mode scores blocks of rows at once); NaN to compute it here.
    */
-  public Verdict evaluate(double[] x, DetectorModel model, RobustBaseline baseline, double precomputedScore) {
+  public Verdict evaluate(
+      double[] x, DetectorModel model, RobustBaseline baseline, double precomputedScore) {
     return evaluate(x, model, baseline, precomputedScore, false);
   }
 
@@ -117,8 +125,12 @@ public final class AnomalyDetector {
    * explanation (reasons, factors, contributions) is built even for a sample the row rules do not flag,
    * for a sample that lies inside an incident.
    */
-  public Verdict evaluate(double[] x, DetectorModel model, RobustBaseline baseline, double precomputedScore,
-                          boolean forceExplain) {
+  public Verdict evaluate(
+      double[] x,
+      DetectorModel model,
+      RobustBaseline baseline,
+      double precomputedScore,
+      boolean forceExplain) {
     return evaluate(x, model, baseline, precomputedScore, forceExplain, null);
   }
 
@@ -129,8 +141,13 @@ public final class AnomalyDetector {
    * spikes ({@link RecentTails}) lie beyond an ordinary moment's z-score. The verdict's
    * {@link Verdict#zScores()} stay the baseline's, for {@link RecentPast#add}.
    */
-  public Verdict evaluate(double[] x, DetectorModel model, RobustBaseline baseline, double precomputedScore,
-                          boolean forceExplain, RecentPast.Snapshot recent) {
+  public Verdict evaluate(
+      double[] x,
+      DetectorModel model,
+      RobustBaseline baseline,
+      double precomputedScore,
+      boolean forceExplain,
+      RecentPast.Snapshot recent) {
     int d = metrics.size();
     if (x.length != d) {
       throw new IllegalArgumentException("expected " + d + " metrics, got " + x.length);
@@ -172,23 +189,30 @@ public final class AnomalyDetector {
 
     // When anomalies are common in the training data (batch files), the contamination threshold
     // falls inside them; a clearly unusual score (high band) with an extreme z-score still counts.
-    boolean strongRow = (model != null && score < settings.highBelow() && zMax >= STRONG_Z_FACTOR * settings.zThreshold())
-        || (model != null && score < settings.strongScore());
-    boolean anomaly = ruleFired || strongRow || (forestFired && zFired) || (model == null && zFired);
-    // For the alarm filter, an extreme score counts alone only when it is also far below what the forest
+    boolean strongRow =
+        (model != null
+                && score < settings.highBelow()
+                && zMax >= STRONG_Z_FACTOR * settings.zThreshold())
+            || (model != null && score < settings.strongScore());
+    boolean anomaly =
+        ruleFired || strongRow || (forestFired && zFired) || (model == null && zFired);
+    // For the alarm filter, an extreme score counts alone only when it is also far below what the
+    // forest
     // gives its own training rows (on many tight metrics, -0.7 can be an ordinary moment).
     boolean strong = ruleFired || (strongRow && model.scoreDeviation(score) >= STRONG_DEVIATION);
     double level = level(z, score, model);
     if (!anomaly && !forceExplain) {
       // The common case: no explanation to build.
-      return new Verdict(score, false, null, List.of(), rawZ, zeros, expected, List.of(), List.of(), level, false,
+      return new Verdict(
+          score, false, null, List.of(), rawZ, zeros, expected, List.of(), List.of(), level, false,
           false);
     }
     boolean absolute = false;
     for (int i = 0; i < d && anomaly && !absolute; i++) {
       absolute = info[i].alerting(z[i]) >= settings.zThreshold() && info[i].absolutelyHigh(x[i]);
     }
-    return explain(x, model, score, forestFired, z, rawZ, zMax, expected, anomaly, level, strong, absolute);
+    return explain(
+        x, model, score, forestFired, z, rawZ, zMax, expected, anomaly, level, strong, absolute);
   }
 
   /**
@@ -251,23 +275,40 @@ public final class AnomalyDetector {
 
   /** The level of a sample whose most unusual metric has alerting z-score {@code zMax} (see {@link #level}). */
   private double levelOf(double zMax, double score, DetectorModel model) {
-    // The forest may say more than any one metric (an unusual combination), but not more than the most
-    // deviating metric's z-score in threshold units: a value merely new to the forest (a quantised series
+    // The forest may say more than any one metric (an unusual combination), but not more than the
+    // most
+    // deviating metric's z-score in threshold units: a value merely new to the forest (a quantised
+    // series
     // stepping to a level it has not seen) is no stronger evidence than its own small z-score.
-    double forest = model != null ? Math.min(model.scoreDeviation(score) / FOREST_LEVEL_UNIT,
-        zMax / settings.zThreshold()) : 0;
+    double forest =
+        model != null
+            ? Math.min(
+                model.scoreDeviation(score) / FOREST_LEVEL_UNIT, zMax / settings.zThreshold())
+            : 0;
     return Math.max(zMax / zUnit(model), forest);
   }
 
   /** The z-score that counts as unusual: the threshold, or twice what an ordinary moment reaches if that is more. */
   public double zUnit(DetectorModel model) {
-    return model == null ? settings.zThreshold() : Math.max(settings.zThreshold(), 2 * model.typicalZ());
+    return model == null
+        ? settings.zThreshold()
+        : Math.max(settings.zThreshold(), 2 * model.typicalZ());
   }
 
   /** Builds the detectors, severity, contributions, reasons and factors of a flagged sample. */
-  private Verdict explain(double[] x, DetectorModel model, double score, boolean forestFired, double[] z,
-                          double[] rawZ, double zMax,
-                          double[] expected, boolean anomaly, double level, boolean strong, boolean absolute) {
+  private Verdict explain(
+      double[] x,
+      DetectorModel model,
+      double score,
+      boolean forestFired,
+      double[] z,
+      double[] rawZ,
+      double zMax,
+      double[] expected,
+      boolean anomaly,
+      double level,
+      boolean strong,
+      boolean absolute) {
     List<Verdict.Detection> detectors = new ArrayList<>(4);
     if (forestFired) {
       detectors.add(new Verdict.Detection(ISOLATION_FOREST, null, score, model.threshold()));
@@ -281,8 +322,10 @@ public final class AnomalyDetector {
       double actual = x[ruleMetric[r]];
       if (rule.firesOn(actual)) {
         fired.add(rule);
-        ruleSeverity = ruleSeverity == null ? rule.severity() : ruleSeverity.atLeast(rule.severity());
-        detectors.add(new Verdict.Detection(rule.detectorName(), rule.metric(), actual, rule.value()));
+        ruleSeverity =
+            ruleSeverity == null ? rule.severity() : ruleSeverity.atLeast(rule.severity());
+        detectors.add(
+            new Verdict.Detection(rule.detectorName(), rule.metric(), actual, rule.value()));
       }
     }
     for (int i = 0; i < z.length; i++) {
@@ -292,8 +335,18 @@ public final class AnomalyDetector {
     }
     Severity severity = severityOf(score, zMax, ruleSeverity);
     double[] contributions = contributions(z, fired);
-    return new Verdict(score, anomaly, severity, List.copyOf(detectors), rawZ, contributions, expected,
-        reasons(x, z, expected, fired, contributions), factors(x, z, fired, contributions), level, strong,
+    return new Verdict(
+        score,
+        anomaly,
+        severity,
+        List.copyOf(detectors),
+        rawZ,
+        contributions,
+        expected,
+        reasons(x, z, expected, fired, contributions),
+        factors(x, z, fired, contributions),
+        level,
+        strong,
         absolute);
   }
 
@@ -320,7 +373,8 @@ public final class AnomalyDetector {
     double[] weight = new double[d];
     double total = 0;
     for (int i = 0; i < d; i++) {
-      // z-scores of tight metrics run into the hundreds; the logarithm keeps the share of every metric that
+      // z-scores of tight metrics run into the hundreds; the logarithm keeps the share of every
+      // metric that
       // moved visible next to one that moved enormously, so the whole ranking of causes survives
       weight[i] = Math.log1p(Math.abs(z[i]) / settings.zThreshold());
       total += weight[i];
@@ -341,7 +395,8 @@ public final class AnomalyDetector {
     return weight;
   }
 
-  private List<String> reasons(double[] x, double[] z, double[] expected, List<Rule> fired, double[] contributions) {
+  private List<String> reasons(
+      double[] x, double[] z, double[] expected, List<Rule> fired, double[] contributions) {
     Set<String> reasons = new LinkedHashSet<>();
     fired.forEach(r -> reasons.add(r.reason()));
     for (int i : byDeviation(z)) {
@@ -350,7 +405,8 @@ public final class AnomalyDetector {
       }
     }
     if (reasons.isEmpty()) {
-      // No single metric crossed its threshold; name the one that carries most of the deviation, if one does.
+      // No single metric crossed its threshold; name the one that carries most of the deviation, if
+      // one does.
       int top = 0;
       for (int i = 1; i < contributions.length; i++) {
         if (contributions[i] > contributions[top]) {
@@ -358,7 +414,8 @@ public final class AnomalyDetector {
         }
       }
       if (contributions[top] >= DOMINANT_SHARE && info[top].alerting(z[top]) > 0) {
-        reasons.add(MetricCatalog.deviationReason(metrics.get(top), x[top], expected[top], z[top] > 0));
+        reasons.add(
+            MetricCatalog.deviationReason(metrics.get(top), x[top], expected[top], z[top] > 0));
       } else {
         reasons.add(MetricCatalog.COMBINATION_REASON);
       }

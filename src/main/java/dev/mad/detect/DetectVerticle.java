@@ -1,10 +1,9 @@
 package dev.mad.detect;
 
-import java.util.Locale;
 import dev.mad.bus.Addresses;
 import dev.mad.bus.DetectorStatus;
-import dev.mad.config.ConfigSchema;
 import dev.mad.bus.MetricSample;
+import dev.mad.config.ConfigSchema;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Metrics;
@@ -15,6 +14,7 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +27,7 @@ public class DetectVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(DetectVerticle.class);
   static final String TRAINING_POOL = "mad-training";
   private static final long STATUS_EVERY_MS = 2_000;
+
   /** The server's own start-up (class loading, JIT) loads the CPU; keep it out of the baseline. */
   private static final long STARTUP_SKIP_MS = 5_000;
 
@@ -34,11 +35,13 @@ public class DetectVerticle extends VerticleBase {
   private AnomalyDetector detector;
   private IsolationForestParams forestParams;
   private IncidentTracker incidents;
+
   /**
    * What the host did lately, measured against the model's baseline at the time (kept across
    * retrains: a new baseline shifts the scale a little, and old samples age out).
    */
   private RecentPast past;
+
   private SampleWindow window;
   private LearningSchedule schedule;
   private WorkerExecutor trainingPool;
@@ -51,6 +54,7 @@ public class DetectVerticle extends VerticleBase {
   private String host = "";
   private long lastStatusMs;
   private Counter incidentCounter;
+
   /** Gauges read this instance; they are removed on stop so a redeployed detector registers its own. */
   private final List<Gauge> gauges = new ArrayList<>();
 
@@ -66,30 +70,61 @@ public class DetectVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     JsonObject c = ConfigSchema.section("detect", config());
-    detector = new AnomalyDetector(MetricSample.METRICS, DetectionJson.rules(c.getJsonArray("rules")),
-        DetectionJson.detectorSettings(c));
+    detector =
+        new AnomalyDetector(
+            MetricSample.METRICS,
+            DetectionJson.rules(c.getJsonArray("rules")),
+            DetectionJson.detectorSettings(c));
     forestParams = DetectionJson.forestParams(c, c.getDouble("contamination"));
     // the sampling period, which the wiring hands over from collect.interval_ms
     Integer interval = c.getInteger("interval_ms");
-    long intervalMs = Math.max(1, interval != null ? interval
-        : (Integer) ConfigSchema.setting(ConfigSchema.COLLECT_INTERVAL_MS).defaultValue());
+    long intervalMs =
+        Math.max(
+            1,
+            interval != null
+                ? interval
+                : (Integer) ConfigSchema.setting(ConfigSchema.COLLECT_INTERVAL_MS).defaultValue());
     long windowMs = c.getInteger("window_seconds") * 1000L;
-    schedule = new LearningSchedule(c.getInteger("baseline_seconds") * 1000L, windowMs,
-        c.getInteger("retrain_seconds") * 1000L, c.getInteger("adapt_seconds") * 1000L, intervalMs, startupSkipMs);
-    int quietSamples = (int) Math.max(1, c.getInteger("incident_quiet_seconds") * 1000L / intervalMs);
-    incidents = new IncidentTracker(new AlarmFilter(DetectionJson.openLevel(c.getDouble("sensitivity")),
-        c.getDouble("contamination"), quietSamples), 5_000);
+    schedule =
+        new LearningSchedule(
+            c.getInteger("baseline_seconds") * 1000L,
+            windowMs,
+            c.getInteger("retrain_seconds") * 1000L,
+            c.getInteger("adapt_seconds") * 1000L,
+            intervalMs,
+            startupSkipMs);
+    int quietSamples =
+        (int) Math.max(1, c.getInteger("incident_quiet_seconds") * 1000L / intervalMs);
+    incidents =
+        new IncidentTracker(
+            new AlarmFilter(
+                DetectionJson.openLevel(c.getDouble("sensitivity")),
+                c.getDouble("contamination"),
+                quietSamples),
+            5_000);
     window = new SampleWindow(windowMs);
     past = new RecentPast(detector);
     trainingPool = vertx.createSharedWorkerExecutor(TRAINING_POOL, 1);
 
     var samples = vertx.eventBus().<JsonObject>consumer(Addresses.METRICS_SAMPLE, this::onSample);
-    var status = vertx.eventBus().<JsonObject>consumer(Addresses.DETECT_STATUS, m -> m.reply(status()));
-    var health = vertx.eventBus().<JsonObject>consumer(Addresses.health("detect"),
-        m -> m.reply(status().put("deployment_id", deploymentID())));
-    gauges.add(Gauge.builder("mad.model.age.seconds", this, v -> v.model == null ? Double.NaN
-            : (System.currentTimeMillis() - v.model.trainedAtMs()) / 1000.0)
-        .description("Seconds since the live model was trained").register(Metrics.globalRegistry));
+    var status =
+        vertx.eventBus().<JsonObject>consumer(Addresses.DETECT_STATUS, m -> m.reply(status()));
+    var health =
+        vertx
+            .eventBus()
+            .<JsonObject>consumer(
+                Addresses.health("detect"),
+                m -> m.reply(status().put("deployment_id", deploymentID())));
+    gauges.add(
+        Gauge.builder(
+                "mad.model.age.seconds",
+                this,
+                v ->
+                    v.model == null
+                        ? Double.NaN
+                        : (System.currentTimeMillis() - v.model.trainedAtMs()) / 1000.0)
+            .description("Seconds since the live model was trained")
+            .register(Metrics.globalRegistry));
     return Future.all(samples.completion(), status.completion(), health.completion());
   }
 
@@ -105,11 +140,16 @@ public class DetectVerticle extends VerticleBase {
     schedule.sampleArrived(now);
     if (!sample.host().equals(host)) {
       host = sample.host();
-      gauges.add(Gauge.builder("mad.anomaly.score", this, v -> v.lastScore)
-          .description("Isolation Forest score of the latest sample (lower is stranger)").tag("host", host)
-          .register(Metrics.globalRegistry));
-      incidentCounter = Counter.builder("mad.incidents.opened").description("Incidents opened")
-          .tag("host", host).register(Metrics.globalRegistry);
+      gauges.add(
+          Gauge.builder("mad.anomaly.score", this, v -> v.lastScore)
+              .description("Isolation Forest score of the latest sample (lower is stranger)")
+              .tag("host", host)
+              .register(Metrics.globalRegistry));
+      incidentCounter =
+          Counter.builder("mad.incidents.opened")
+              .description("Incidents opened")
+              .tag("host", host)
+              .register(Metrics.globalRegistry);
     }
     dataPoints++;
 
@@ -126,15 +166,24 @@ public class DetectVerticle extends VerticleBase {
     lastScore = judged.score();
     // The server's own start-up loads the CPU; it is no incident.
     boolean startingUp = schedule.startingUp(now);
-    IncidentTracker.Result result = startingUp ? null
-        : incidents.onSample(now, sample.host(), values, judged, record,
-            v -> detector.evaluate(values, m, base, v.score(), true, recent));
+    IncidentTracker.Result result =
+        startingUp
+            ? null
+            : incidents.onSample(
+                now,
+                sample.host(),
+                values,
+                judged,
+                record,
+                v -> detector.evaluate(values, m, base, v.score(), true, recent));
     boolean flagged = result != null && result.flagged();
     Verdict shown = result != null ? result.verdict() : judged;
     if (!startingUp) {
       window.add(now, values, flagged);
     }
-    vertx.eventBus().publish(Addresses.METRICS_SCORED, DetectionJson.scored(message.body(), shown, flagged));
+    vertx
+        .eventBus()
+        .publish(Addresses.METRICS_SCORED, DetectionJson.scored(message.body(), shown, flagged));
 
     List<IncidentTracker.Event> events = result == null ? List.of() : result.events();
     for (IncidentTracker.Event event : events) {
@@ -142,9 +191,10 @@ public class DetectVerticle extends VerticleBase {
         incidentsOpened++;
         incidentCounter.increment();
       }
-      JsonObject json = new JsonObject()
-          .put("change", event.change().name().toLowerCase(Locale.ROOT))
-          .put("incident", DetectionJson.incident(event.incident(), detector.metrics()));
+      JsonObject json =
+          new JsonObject()
+              .put("change", event.change().name().toLowerCase(Locale.ROOT))
+              .put("incident", DetectionJson.incident(event.incident(), detector.metrics()));
       vertx.eventBus().publish(Addresses.INCIDENT, json);
     }
     follow(schedule.next(now, this::windowRows, openIncident()));
@@ -170,8 +220,11 @@ public class DetectVerticle extends VerticleBase {
     }
     LearningSchedule.Shortage shortage = plan.shortageBegan();
     if (shortage != null) {
-      LOG.warn("Not training ({}): only {} samples in the window, {} needed; waiting for more", shortage.why(),
-          shortage.rows(), shortage.needed());
+      LOG.warn(
+          "Not training ({}): only {} samples in the window, {} needed; waiting for more",
+          shortage.why(),
+          shortage.rows(),
+          shortage.needed());
     }
     if (plan.training() != null) {
       train(plan.training());
@@ -181,62 +234,87 @@ public class DetectVerticle extends VerticleBase {
   private void refreshLearningBaseline(long fromMs) {
     double[][] rows = window.rows(fromMs, false);
     double[] floors = detector.minSpread();
-    trainingPool.executeBlocking(() -> RobustBaseline.fit(rows, floors), false)
-        .onComplete(ar -> {
-          schedule.baselineRefreshed();
-          if (ar.succeeded()) {
-            learningBaseline = ar.result();
-          } else {
-            LOG.error("Baseline refresh failed", ar.cause());
-          }
-        });
+    trainingPool
+        .executeBlocking(() -> RobustBaseline.fit(rows, floors), false)
+        .onComplete(
+            ar -> {
+              schedule.baselineRefreshed();
+              if (ar.succeeded()) {
+                learningBaseline = ar.result();
+              } else {
+                LOG.error("Baseline refresh failed", ar.cause());
+              }
+            });
   }
 
   private void train(LearningSchedule.Training t) {
     String why = t.why();
     LearningSchedule.Shortage ended = t.shortageEnded();
     if (ended != null) {
-      LOG.info("Training again ({}): {} samples in the window, {} needed, after {} s with too few", why, t.rows(),
-          ended.needed(), (t.atMs() - ended.sinceMs()) / 1000);
+      LOG.info(
+          "Training again ({}): {} samples in the window, {} needed, after {} s with too few",
+          why,
+          t.rows(),
+          ended.needed(),
+          (t.atMs() - ended.sinceMs()) / 1000);
     }
     if (t.widened()) {
-      LOG.info("Training ({}) on all {} samples of the window, flagged ones included: only {} were unflagged, "
-          + "fewer than the {} the baseline promises", why, t.rows(), t.widenedFrom(), schedule.baselineSamples());
+      LOG.info(
+          "Training ({}) on all {} samples of the window, flagged ones included: only {} were unflagged, "
+              + "fewer than the {} the baseline promises",
+          why,
+          t.rows(),
+          t.widenedFrom(),
+          schedule.baselineSamples());
     }
     double[][] learn = window.rows(t.fromMs(), t.includeFlagged());
     double[] floors = detector.minSpread();
     IsolationForestParams params = forestParams;
     long started = System.nanoTime();
-    trainingPool.executeBlocking(() -> DetectorModel.train(learn, floors, params, t.atMs(), Runnable::run), false)
-        .onComplete(ar -> {
-          if (ar.succeeded()) {
-            model = ar.result();
-            learningBaseline = null;
-            LOG.info("Model trained ({}) on {} samples in {} ms; threshold {}", why, learn.length,
-                (System.nanoTime() - started) / 1_000_000, String.format(Locale.ROOT, "%.4f",
-                    model.threshold()));
-          } else {
-            LOG.error("Training failed ({})", why, ar.cause());
-          }
-          LearningSchedule.Plan next = schedule.trainingFinished(ar.succeeded(), this::windowRows, openIncident());
-          if (ar.succeeded()) {
-            vertx.eventBus().publish(Addresses.DASHBOARD_STATUS, status());
-          }
-          follow(next);
-        });
+    trainingPool
+        .executeBlocking(
+            () -> DetectorModel.train(learn, floors, params, t.atMs(), Runnable::run), false)
+        .onComplete(
+            ar -> {
+              if (ar.succeeded()) {
+                model = ar.result();
+                learningBaseline = null;
+                LOG.info(
+                    "Model trained ({}) on {} samples in {} ms; threshold {}",
+                    why,
+                    learn.length,
+                    (System.nanoTime() - started) / 1_000_000,
+                    String.format(Locale.ROOT, "%.4f", model.threshold()));
+              } else {
+                LOG.error("Training failed ({})", why, ar.cause());
+              }
+              LearningSchedule.Plan next =
+                  schedule.trainingFinished(ar.succeeded(), this::windowRows, openIncident());
+              if (ar.succeeded()) {
+                vertx.eventBus().publish(Addresses.DASHBOARD_STATUS, status());
+              }
+              follow(next);
+            });
   }
 
   JsonObject status() {
     DetectorModel m = model;
     long now = System.currentTimeMillis();
     boolean active = schedule.phase() == LearningSchedule.Phase.ACTIVE;
-    return new DetectorStatus(active ? DetectorStatus.ACTIVE : DetectorStatus.LEARNING, dataPoints,
-        DetectionJson.round(schedule.baselineProgress(now), 3), schedule.baselineMs() / 1000, incidentsOpened,
-        incidents.current() != null, host, m == null ? null : m.trainingSamples(),
-        m == null ? null : DetectionJson.iso(m.trainedAtMs()),
-        m == null ? null : Math.max(0, (now - m.trainedAtMs()) / 1000),
-        m == null ? null : DetectionJson.round(m.threshold(), 4),
-        Double.isNaN(lastScore) ? null : DetectionJson.round(lastScore, 4)).toJson();
+    return new DetectorStatus(
+            active ? DetectorStatus.ACTIVE : DetectorStatus.LEARNING,
+            dataPoints,
+            DetectionJson.round(schedule.baselineProgress(now), 3),
+            schedule.baselineMs() / 1000,
+            incidentsOpened,
+            incidents.current() != null,
+            host,
+            m == null ? null : m.trainingSamples(),
+            m == null ? null : DetectionJson.iso(m.trainedAtMs()),
+            m == null ? null : Math.max(0, (now - m.trainedAtMs()) / 1000),
+            m == null ? null : DetectionJson.round(m.threshold(), 4),
+            Double.isNaN(lastScore) ? null : DetectionJson.round(lastScore, 4))
+        .toJson();
   }
 
   @Override

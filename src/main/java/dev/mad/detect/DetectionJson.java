@@ -1,9 +1,9 @@
 package dev.mad.detect;
 
-import dev.mad.config.ConfigSchema;
 import dev.mad.bus.IncidentChange;
 import dev.mad.bus.MetricSample;
 import dev.mad.bus.ScoredSample;
+import dev.mad.config.ConfigSchema;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
@@ -17,15 +17,17 @@ import java.util.Map;
 
 /** Bus and file shapes of verdicts and incidents. Never emits NaN: missing scores are omitted. */
 public final class DetectionJson {
-  private DetectionJson() {
-  }
+  private DetectionJson() {}
 
   /** The detector's settings from a resolved {@code detect} config section ({@link ConfigSchema#section}). */
   public static AnomalyDetector.Settings detectorSettings(JsonObject detect) {
     JsonObject severity = detect.getJsonObject("severity");
     double criticalBelow = severity.getDouble("critical_below");
-    return new AnomalyDetector.Settings(detect.getDouble("zscore_threshold"), criticalBelow,
-        severity.getDouble("high_below"), criticalBelow);
+    return new AnomalyDetector.Settings(
+        detect.getDouble("zscore_threshold"),
+        criticalBelow,
+        severity.getDouble("high_below"),
+        criticalBelow);
   }
 
   /** The alarm filter's open level for a sensitivity (1 = the default level; 2 opens at half of it). */
@@ -35,8 +37,11 @@ public final class DetectionJson {
 
   /** The forest's parameters from a resolved {@code detect} config section, with the given contamination. */
   public static IsolationForestParams forestParams(JsonObject detect, double contamination) {
-    return new IsolationForestParams(detect.getInteger("n_estimators"), detect.getInteger("max_samples"),
-        contamination, detect.getLong("random_seed"));
+    return new IsolationForestParams(
+        detect.getInteger("n_estimators"),
+        detect.getInteger("max_samples"),
+        contamination,
+        detect.getLong("random_seed"));
   }
 
   /** The {@code detect} section with every default. */
@@ -49,8 +54,14 @@ public final class DetectionJson {
     List<Rule> rules = new ArrayList<>();
     for (int i = 0; i < json.size(); i++) {
       JsonObject r = json.getJsonObject(i);
-      rules.add(new Rule(r.getString("name"), r.getString("metric"), r.getString("op"), r.getDouble("value"),
-          Severity.parse(r.getString("severity")), r.getString("reason")));
+      rules.add(
+          new Rule(
+              r.getString("name"),
+              r.getString("metric"),
+              r.getString("op"),
+              r.getDouble("value"),
+              Severity.parse(r.getString("severity")),
+              r.getString("reason")));
     }
     return rules;
   }
@@ -58,9 +69,13 @@ public final class DetectionJson {
   /** The bus form of a scored sample ({@link ScoredSample}): the sample with its verdict. */
   public static JsonObject scored(JsonObject sample, Verdict v, boolean flagged) {
     boolean explained = flagged && v.severity() != null;
-    return new ScoredSample(MetricSample.fromJson(sample), flagged,
-        Double.isNaN(v.score()) ? null : round(v.score(), 4), explained ? v.severity().label() : null,
-        explained ? v.reason() : null).toJson();
+    return new ScoredSample(
+            MetricSample.fromJson(sample),
+            flagged,
+            Double.isNaN(v.score()) ? null : round(v.score(), 4),
+            explained ? v.severity().label() : null,
+            explained ? v.reason() : null)
+        .toJson();
   }
 
   /** The bus and file form of an incident ({@link IncidentChange.Report}). */
@@ -80,13 +95,26 @@ public final class DetectionJson {
     }
     List<IncidentChange.Detector> detectors = new ArrayList<>();
     for (Verdict.Detection d : peak.detectors()) {
-      detectors.add(new IncidentChange.Detector(d.name(), d.metric(), round(d.value(), 4), round(d.threshold(), 4)));
+      detectors.add(
+          new IncidentChange.Detector(
+              d.name(), d.metric(), round(d.value(), 4), round(d.threshold(), 4)));
     }
-    return new IncidentChange.Report(in.id(), iso(in.startedMs()),
-        Double.isNaN(in.peakScore()) ? null : round(in.peakScore(), 4), values, in.reason(),
-        List.copyOf(peak.severityFactors()), in.severity().label(), in.host(), List.copyOf(detectors),
-        contributions(metrics, peak.contributions()), expected, iso(in.startedMs()),
-        in.endedMs() == null ? null : iso(in.endedMs()), round(in.durationSeconds(), 1), in.samples());
+    return new IncidentChange.Report(
+        in.id(),
+        iso(in.startedMs()),
+        Double.isNaN(in.peakScore()) ? null : round(in.peakScore(), 4),
+        values,
+        in.reason(),
+        List.copyOf(peak.severityFactors()),
+        in.severity().label(),
+        in.host(),
+        List.copyOf(detectors),
+        contributions(metrics, peak.contributions()),
+        expected,
+        iso(in.startedMs()),
+        in.endedMs() == null ? null : iso(in.endedMs()),
+        round(in.durationSeconds(), 1),
+        in.samples());
   }
 
   /** Shares rounded to 0.1 %, the rounding remainder given to the largest so they sum to exactly 100. */

@@ -8,20 +8,31 @@ import java.util.concurrent.Executor;
  * per-metric baseline for z-scores and expected values, and when and on how much it was trained.
  * Immutable, so the live detector can swap it in one assignment.
  */
-public record DetectorModel(IsolationForest forest, RobustScaler scaler, RobustBaseline baseline,
-                            long trainedAtMs, int trainingSamples, double scoreMedian, double scoreSpread,
-                            double typicalZ) {
+public record DetectorModel(
+    IsolationForest forest,
+    RobustScaler scaler,
+    RobustBaseline baseline,
+    long trainedAtMs,
+    int trainingSamples,
+    double scoreMedian,
+    double scoreSpread,
+    double typicalZ) {
 
   /** Trains on {@code rows}; blocking and CPU-heavy for large windows, so never on an event loop. */
-  public static DetectorModel train(double[][] rows, double[] minSpread, IsolationForestParams params,
-                                    long nowMs, Executor executor) {
+  public static DetectorModel train(
+      double[][] rows,
+      double[] minSpread,
+      IsolationForestParams params,
+      long nowMs,
+      Executor executor) {
     RobustScaler scaler = RobustScaler.fit(rows);
     double[][] scaled = new double[rows.length][];
     for (int i = 0; i < rows.length; i++) {
       scaled[i] = scaler.transform(rows[i]);
     }
     IsolationForest forest = IsolationForest.fit(scaled, params, executor);
-    // How the forest scores its own training rows: the yardstick of "unusually low" for the alarm level.
+    // How the forest scores its own training rows: the yardstick of "unusually low" for the alarm
+    // level.
     double[] own = new double[scaled.length];
     forest.score(scaled, own);
     Arrays.sort(own);
@@ -29,7 +40,8 @@ public record DetectorModel(IsolationForest forest, RobustScaler scaler, RobustB
     double median = ownStats.median();
     double spread = Math.max(RobustStatistics.SIGMA_PER_MAD * ownStats.mad(), MIN_SCORE_SPREAD);
     RobustBaseline baseline = RobustBaseline.fit(rows, minSpread);
-    return new DetectorModel(forest, scaler, baseline, nowMs, rows.length, median, spread, typicalZ(rows, baseline));
+    return new DetectorModel(
+        forest, scaler, baseline, nowMs, rows.length, median, spread, typicalZ(rows, baseline));
   }
 
   /** Floor on the spread of training scores, so a forest that scores every training row alike is not over-sensitive. */

@@ -9,8 +9,18 @@ import java.util.List;
  * {@code reasons} collects every distinct reason seen, peak's first, so a new deviation of another
  * metric during the incident shows.
  */
-public record Incident(long id, String host, long startedMs, long lastFlaggedMs, Long endedMs, int samples,
-                       Severity severity, double peakScore, double[] peakValues, Verdict peak, List<String> reasons) {
+public record Incident(
+    long id,
+    String host,
+    long startedMs,
+    long lastFlaggedMs,
+    Long endedMs,
+    int samples,
+    Severity severity,
+    double peakScore,
+    double[] peakValues,
+    Verdict peak,
+    List<String> reasons) {
 
   /** Distinct reasons kept per incident. */
   static final int MAX_REASONS = 6;

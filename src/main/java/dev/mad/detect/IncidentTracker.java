@@ -1,10 +1,10 @@
 package dev.mad.detect;
 
-import java.util.function.UnaryOperator;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * Turns judged samples into incidents, so a person gets one alert per problem instead of one per
@@ -18,11 +18,14 @@ import java.util.Set;
 public final class IncidentTracker {
 
   /** What happened to an incident on this sample. */
-  public enum Change { OPENED, UPDATED, CLOSED }
+  public enum Change {
+    OPENED,
+    UPDATED,
+    CLOSED
+  }
 
   /** One change, with the incident as it now stands. */
-  public record Event(Change change, Incident incident) {
-  }
+  public record Event(Change change, Incident incident) {}
 
   /**
    * The sample as the filter judged it, its verdict (explained when it belongs to an incident), and
@@ -57,32 +60,66 @@ public final class IncidentTracker {
    * ({@link RecentRange}); {@code explain} builds the explanation of a
    * sample the row rules left unexplained once it turns out to belong to an incident.
    */
-  public Result onSample(long timestampMs, String host, double[] values, Verdict judged, boolean record,
-                         UnaryOperator<Verdict> explain) {
-    AlarmFilter.Step step = filter.step(index++, judged.score(), judged.level(), judged.anomaly(), judged.strong(),
-        judged.alarming(), record);
+  public Result onSample(
+      long timestampMs,
+      String host,
+      double[] values,
+      Verdict judged,
+      boolean record,
+      UnaryOperator<Verdict> explain) {
+    AlarmFilter.Step step =
+        filter.step(
+            index++,
+            judged.score(),
+            judged.level(),
+            judged.anomaly(),
+            judged.strong(),
+            judged.alarming(),
+            record);
     Verdict verdict = step.marked() && judged.reasons().isEmpty() ? explain.apply(judged) : judged;
     List<Event> events = new ArrayList<>(2);
     if (step.closed() && current != null) {
-      current = new Incident(current.id(), current.host(), current.startedMs(), current.lastFlaggedMs(),
-          current.lastFlaggedMs(), current.samples(), current.severity(), current.peakScore(), current.peakValues(),
-          current.peak(), current.reasons());
+      current =
+          new Incident(
+              current.id(),
+              current.host(),
+              current.startedMs(),
+              current.lastFlaggedMs(),
+              current.lastFlaggedMs(),
+              current.samples(),
+              current.severity(),
+              current.peakScore(),
+              current.peakValues(),
+              current.peak(),
+              current.reasons());
       events.add(new Event(Change.CLOSED, current));
       current = null;
     }
     if (step.opened()) {
       // One incident at a time per host, so its start time identifies it, across restarts too.
-      current = new Incident(timestampMs, host, timestampMs, timestampMs, null, 1, severityOf(verdict),
-          verdict.score(), values, verdict, reasonsOf(List.of(), verdict, true));
+      current =
+          new Incident(
+              timestampMs,
+              host,
+              timestampMs,
+              timestampMs,
+              null,
+              1,
+              severityOf(verdict),
+              verdict.score(),
+              values,
+              verdict,
+              reasonsOf(List.of(), verdict, true));
       reportedPeakLevel = verdict.level();
       lastUpdateMs = timestampMs;
       events.add(new Event(Change.OPENED, current));
     } else if (step.marked() && current != null) {
       Incident before = current;
       current = extend(current, timestampMs, values, verdict);
-      boolean escalated = current.severity().ordinal() > before.severity().ordinal()
-          || current.reasons().size() > before.reasons().size()
-          || current.peak().level() >= 1.5 * reportedPeakLevel;
+      boolean escalated =
+          current.severity().ordinal() > before.severity().ordinal()
+              || current.reasons().size() > before.reasons().size()
+              || current.peak().level() >= 1.5 * reportedPeakLevel;
       if (escalated || timestampMs - lastUpdateMs >= updateEveryMs) {
         lastUpdateMs = timestampMs;
         reportedPeakLevel = current.peak().level();
@@ -104,9 +141,18 @@ public final class IncidentTracker {
   private static Incident extend(Incident in, long ts, double[] values, Verdict v) {
     boolean newPeak = v.level() > in.peak().level();
     Verdict peak = newPeak ? v : in.peak();
-    return new Incident(in.id(), in.host(), in.startedMs(), ts, null, in.samples() + 1,
-        in.severity().atLeast(severityOf(v)), newPeak ? v.score() : in.peakScore(), newPeak ? values : in.peakValues(),
-        peak, reasonsOf(in.reasons(), v, newPeak));
+    return new Incident(
+        in.id(),
+        in.host(),
+        in.startedMs(),
+        ts,
+        null,
+        in.samples() + 1,
+        in.severity().atLeast(severityOf(v)),
+        newPeak ? v.score() : in.peakScore(),
+        newPeak ? values : in.peakValues(),
+        peak,
+        reasonsOf(in.reasons(), v, newPeak));
   }
 
   /** The reasons seen so far with {@code v}'s added (first when it is the new peak), at most {@link Incident#MAX_REASONS}. */

@@ -42,19 +42,31 @@ public final class IsolationForest {
    * branch-free steps per tree, and a walk ends at heap index 2^depth + (bottom slot).
    */
   private final int depth;
+
   /** [tree][node]: feature compared at each internal node. */
   private final int[][] splitFeature;
+
   /** [tree][node]: rows with x[feature] <= threshold go left, as in sklearn. */
   private final double[][] splitThreshold;
+
   /** [tree][bottom slot]: depth of the leaf + c(training samples that reached it), as in sklearn. */
   private final double[][] leafPathLength;
 
   /** ln 2 / (nTrees * c(psi)), so that a row's score is -exp(-sumOfPathLengths * scoreScale). */
   private final double scoreScale;
+
   private final double threshold;
 
-  private IsolationForest(IsolationForestParams params, int dimensions, int trainingSize, int subsampleSize,
-      int depth, int[][] splitFeature, double[][] splitThreshold, double[][] leafPathLength, double threshold) {
+  private IsolationForest(
+      IsolationForestParams params,
+      int dimensions,
+      int trainingSize,
+      int subsampleSize,
+      int depth,
+      int[][] splitFeature,
+      double[][] splitThreshold,
+      double[][] leafPathLength,
+      double threshold) {
     this.params = params;
     this.dimensions = dimensions;
     this.trainingSize = trainingSize;
@@ -69,8 +81,16 @@ public final class IsolationForest {
   }
 
   private IsolationForest withThreshold(double value) {
-    return new IsolationForest(params, dimensions, trainingSize, subsampleSize, depth,
-        splitFeature, splitThreshold, leafPathLength, value);
+    return new IsolationForest(
+        params,
+        dimensions,
+        trainingSize,
+        subsampleSize,
+        depth,
+        splitFeature,
+        splitThreshold,
+        leafPathLength,
+        value);
   }
 
   /** Fits on the caller's thread plus the common fork-join pool. */
@@ -82,12 +102,14 @@ public final class IsolationForest {
    * Fits with trees (and the training-score pass) spread over {@code executor}; pass
    * {@code Runnable::run} for a single-threaded fit. The result does not depend on the executor.
    */
-  public static IsolationForest fit(double[][] rows, IsolationForestParams params, Executor executor) {
+  public static IsolationForest fit(
+      double[][] rows, IsolationForestParams params, Executor executor) {
     Objects.requireNonNull(executor, "executor");
     return fit(rows, params, (count, body) -> forEachOnExecutor(count, body, executor));
   }
 
-  private static IsolationForest fit(double[][] rows, IsolationForestParams params, ParallelLoop loop) {
+  private static IsolationForest fit(
+      double[][] rows, IsolationForestParams params, ParallelLoop loop) {
     Objects.requireNonNull(params, "params");
     int dims = TrainingRows.validate(rows, 2, "an isolation forest");
     int n = rows.length;
@@ -104,21 +126,26 @@ public final class IsolationForest {
     int[][] features = new int[trees][];
     double[][] thresholds = new double[trees][];
     double[][] leaves = new double[trees][];
-    loop.forEach(trees, t -> {
-      IsolationTreeGrower.Tree tree = IsolationTreeGrower.grow(rows, dims, psi, depth, streams[t]);
-      features[t] = tree.splitFeature();
-      thresholds[t] = tree.splitThreshold();
-      leaves[t] = tree.leafPathLength();
-    });
+    loop.forEach(
+        trees,
+        t -> {
+          IsolationTreeGrower.Tree tree =
+              IsolationTreeGrower.grow(rows, dims, psi, depth, streams[t]);
+          features[t] = tree.splitFeature();
+          thresholds[t] = tree.splitThreshold();
+          leaves[t] = tree.leafPathLength();
+        });
 
     IsolationForest unthresholded =
         new IsolationForest(params, dims, n, psi, depth, features, thresholds, leaves, Double.NaN);
     double[] trainingScores = new double[n];
     int chunks = (n + FIT_SCORE_CHUNK - 1) / FIT_SCORE_CHUNK;
-    loop.forEach(chunks, c -> {
-      int from = c * FIT_SCORE_CHUNK;
-      unthresholded.scoreRows(rows, from, Math.min(n, from + FIT_SCORE_CHUNK), trainingScores);
-    });
+    loop.forEach(
+        chunks,
+        c -> {
+          int from = c * FIT_SCORE_CHUNK;
+          unthresholded.scoreRows(rows, from, Math.min(n, from + FIT_SCORE_CHUNK), trainingScores);
+        });
     return unthresholded.withThreshold(percentile(trainingScores, params.contamination()));
   }
 
@@ -175,8 +202,15 @@ public final class IsolationForest {
     }
     long needed = (long) n * dimensions;
     if (rowMajor.length < needed) {
-      throw new IllegalArgumentException("rowMajor holds " + rowMajor.length + " values but " + n
-          + " rows of " + dimensions + " features need " + needed);
+      throw new IllegalArgumentException(
+          "rowMajor holds "
+              + rowMajor.length
+              + " values but "
+              + n
+              + " rows of "
+              + dimensions
+              + " features need "
+              + needed);
     }
     if (out.length < n) {
       throw new IllegalArgumentException(
@@ -239,8 +273,17 @@ public final class IsolationForest {
 
   @Override
   public String toString() {
-    return "IsolationForest[trees=" + nTrees + ", subsample=" + subsampleSize + ", dimensions="
-        + dimensions + ", trainingSize=" + trainingSize + ", threshold=" + threshold + "]";
+    return "IsolationForest[trees="
+        + nTrees
+        + ", subsample="
+        + subsampleSize
+        + ", dimensions="
+        + dimensions
+        + ", trainingSize="
+        + trainingSize
+        + ", threshold="
+        + threshold
+        + "]";
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -337,7 +380,8 @@ public final class IsolationForest {
     if (t == 0.0 || lower + 1 >= n) {
       return a;
     }
-    // select() left everything above index `lower` unsorted but >= a; the next order statistic is its minimum.
+    // select() left everything above index `lower` unsorted but >= a; the next order statistic is
+    // its minimum.
     double b = values[lower + 1];
     for (int i = lower + 2; i < n; i++) {
       b = Math.min(b, values[i]);

@@ -10,8 +10,7 @@ import java.util.SplittableRandom;
  */
 final class IsolationTreeGrower {
   /** One grown tree: split feature and threshold per node, leaf path length per bottom slot. */
-  record Tree(int[] splitFeature, double[] splitThreshold, double[] leafPathLength) {
-  }
+  record Tree(int[] splitFeature, double[] splitThreshold, double[] leafPathLength) {}
 
   private final int[] splitFeature;
   private final double[] splitThreshold;
@@ -21,10 +20,13 @@ final class IsolationTreeGrower {
   private final int psi;
   private final int depth;
   private final SplittableRandom rng;
+
   /** The subsample column-major: feature f of sample s at f * psi + s. */
   private final double[] columns;
+
   /** Sample ids, partitioned in place so that every node owns a contiguous range. */
   private final int[] samples;
+
   /** Candidate features; constant ones are swapped to the back while choosing a split. */
   private final int[] candidates;
 

@@ -9,6 +9,7 @@ package dev.mad.detect;
 final class LearningSchedule {
   /** Z-scores start once this many samples exist, i.e. a few seconds after start. */
   static final int MIN_BASELINE_SAMPLES = 5;
+
   static final long BASELINE_REFRESH_MS = 5_000;
 
   /** What the caller's window holds: rows not older than {@code fromMs}, the flagged ones only when asked. */
@@ -18,8 +19,7 @@ final class LearningSchedule {
   }
 
   /** The incident open now, as far as adapting to it matters. */
-  record OpenIncident(long id, long startedMs) {
-  }
+  record OpenIncident(long id, long startedMs) {}
 
   enum Phase {
     /** No model yet: the baseline period, judged by the learning baseline's z-scores. */
@@ -37,16 +37,21 @@ final class LearningSchedule {
    *                       unflagged rows there were; -1 when they were not added for that reason
    * @param shortageEnded  the shortage this training ends, or null when there was none
    */
-  record Training(long atMs, long fromMs, boolean includeFlagged, int rows, int widenedFrom, String why,
-                  Shortage shortageEnded) {
+  record Training(
+      long atMs,
+      long fromMs,
+      boolean includeFlagged,
+      int rows,
+      int widenedFrom,
+      String why,
+      Shortage shortageEnded) {
     boolean widened() {
       return widenedFrom >= 0;
     }
   }
 
   /** Training was due but the window held too few rows; it lasts until a training can run. */
-  record Shortage(String why, int rows, int needed, long sinceMs) {
-  }
+  record Shortage(String why, int rows, int needed, long sinceMs) {}
 
   /**
    * What to do after a sample or a finished training. Null fields mean nothing of that kind.
@@ -65,6 +70,7 @@ final class LearningSchedule {
   private final long retrainMs;
   private final long adaptMs;
   private final long startupSkipMs;
+
   /** Rows a model is trained on at least: nine tenths of what the baseline period holds after start-up. */
   private final int baselineSamples;
 
@@ -74,8 +80,10 @@ final class LearningSchedule {
   private boolean training;
   private boolean refreshingBaseline;
   private long lastTrainStartMs;
+
   /** When the learning baseline was last due; none yet at first, whatever the sample times. */
   private long lastBaselineMs = Long.MIN_VALUE;
+
   private long adaptedIncidentId = -1;
   private Shortage shortage;
 
@@ -83,19 +91,44 @@ final class LearningSchedule {
    * @param intervalMs    the sampling period, which says how many rows the baseline period holds
    * @param startupSkipMs how long after the first sample the samples start to count (the server's own start-up)
    */
-  LearningSchedule(long baselineMs, long windowMs, long retrainMs, long adaptMs, long intervalMs, long startupSkipMs) {
-    if (baselineMs <= 0 || windowMs <= 0 || retrainMs <= 0 || adaptMs <= 0 || intervalMs <= 0 || startupSkipMs < 0) {
-      throw new IllegalArgumentException("periods must be positive (the start-up skip at least 0): baseline "
-          + baselineMs + ", window " + windowMs + ", retrain " + retrainMs + ", adapt " + adaptMs + ", interval "
-          + intervalMs + ", start-up skip " + startupSkipMs + " ms");
+  LearningSchedule(
+      long baselineMs,
+      long windowMs,
+      long retrainMs,
+      long adaptMs,
+      long intervalMs,
+      long startupSkipMs) {
+    if (baselineMs <= 0
+        || windowMs <= 0
+        || retrainMs <= 0
+        || adaptMs <= 0
+        || intervalMs <= 0
+        || startupSkipMs < 0) {
+      throw new IllegalArgumentException(
+          "periods must be positive (the start-up skip at least 0): baseline "
+              + baselineMs
+              + ", window "
+              + windowMs
+              + ", retrain "
+              + retrainMs
+              + ", adapt "
+              + adaptMs
+              + ", interval "
+              + intervalMs
+              + ", start-up skip "
+              + startupSkipMs
+              + " ms");
     }
     this.baselineMs = baselineMs;
     this.windowMs = windowMs;
     this.retrainMs = retrainMs;
     this.adaptMs = adaptMs;
     this.startupSkipMs = startupSkipMs;
-    this.baselineSamples = (int) Math.max(MIN_BASELINE_SAMPLES * 2,
-        Math.max(0, baselineMs - startupSkipMs) / intervalMs * 9 / 10);
+    this.baselineSamples =
+        (int)
+            Math.max(
+                MIN_BASELINE_SAMPLES * 2,
+                Math.max(0, baselineMs - startupSkipMs) / intervalMs * 9 / 10);
   }
 
   long baselineMs() {
@@ -141,7 +174,8 @@ final class LearningSchedule {
     }
     long fromMs = nowMs - windowMs;
     boolean refresh = false;
-    if (!trained && !refreshingBaseline
+    if (!trained
+        && !refreshingBaseline
         && (lastBaselineMs == Long.MIN_VALUE || nowMs - lastBaselineMs >= BASELINE_REFRESH_MS)
         && window.rows(fromMs, true) >= MIN_BASELINE_SAMPLES) {
       lastBaselineMs = nowMs;
@@ -157,22 +191,34 @@ final class LearningSchedule {
       return train(nowMs, fromMs, false, "scheduled retrain", window, refresh);
     }
     if (open != null && open.id() != adaptedIncidentId && nowMs - open.startedMs() >= adaptMs) {
-      // A level that has lasted adapt_seconds is the new normal: learn it, flagged samples included.
+      // A level that has lasted adapt_seconds is the new normal: learn it, flagged samples
+      // included.
       adaptedIncidentId = open.id();
-      return train(nowMs, fromMs, true, "incident " + open.id() + " lasted " + adaptMs / 1000
-          + " s; adapting to the new level", window, refresh);
+      return train(
+          nowMs,
+          fromMs,
+          true,
+          "incident " + open.id() + " lasted " + adaptMs / 1000 + " s; adapting to the new level",
+          window,
+          refresh);
     }
     return new Plan(refresh, fromMs, null, null);
   }
 
-  private Plan train(long nowMs, long fromMs, boolean includeFlagged, String why, RowCount window,
-                     boolean refresh) {
+  private Plan train(
+      long nowMs,
+      long fromMs,
+      boolean includeFlagged,
+      String why,
+      RowCount window,
+      boolean refresh) {
     lastTrainStartMs = nowMs;
     int rows = window.rows(fromMs, includeFlagged);
     int widenedFrom = -1;
     if (rows < baselineSamples && !includeFlagged) {
       // Samples in incidents are kept out of training; when that leaves fewer than the baseline
-      // promises (a step change early on), the whole window is learned instead: what lasts is normal.
+      // promises (a step change early on), the whole window is learned instead: what lasts is
+      // normal.
       int all = window.rows(fromMs, true);
       if (all > rows) {
         widenedFrom = rows;
@@ -190,7 +236,10 @@ final class LearningSchedule {
     training = true;
     Shortage ended = shortage;
     shortage = null;
-    return new Plan(refresh, fromMs, new Training(nowMs, fromMs, includeFlagged, rows, widenedFrom, why, ended),
+    return new Plan(
+        refresh,
+        fromMs,
+        new Training(nowMs, fromMs, includeFlagged, rows, widenedFrom, why, ended),
         null);
   }
 

@@ -3,7 +3,6 @@ package dev.mad.detect;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -18,8 +17,14 @@ public final class MetricCatalog {
    * worth an alert: +1 only rises (a CPU that goes quiet is not a problem), -1 only drops
    * (available memory), 0 both.
    */
-  public record Info(String label, String unit, String highReason, String lowReason, double minSpread,
-                     int direction, double absoluteHigh) {
+  public record Info(
+      String label,
+      String unit,
+      String highReason,
+      String lowReason,
+      double minSpread,
+      int direction,
+      double absoluteHigh) {
     /**
      * Whether {@code value} is high (or, for a metric that alerts when it drops, low) in absolute terms,
      * where the seed's words ("High memory consumption") say no more than the data; NaN = never.
@@ -34,25 +39,73 @@ public final class MetricCatalog {
     }
   }
 
-  private static final Map<String, Info> KNOWN = Map.of(
-      "cpu_percent", new Info("CPU", "%", "High CPU usage detected", "Unusually low CPU usage", 3.0, 1, 80),
-      "cpu_frequency", new Info("CPU frequency", " MHz", "Unusual CPU frequency", "Unusual CPU frequency", 100.0, 0,
-          Double.NaN),
-      "memory_percent", new Info("Memory", "%", "High memory consumption", "Unusually low memory use", 1.5, 1, 80),
-      "memory_available_gb", new Info("Available memory", " GB", "Unusually low memory use",
-          "High memory consumption", 0.25, -1, 1.0),
-      "disk_read_mb", new Info("Disk read", " MB/s", "High disk activity", "Unusually low disk activity", 1.0, 1, 50),
-      "disk_write_mb", new Info("Disk write", " MB/s", "High disk activity", "Unusually low disk activity", 1.0, 1, 50),
-      "network_sent_mb", new Info("Network sent", " MB/s", "High network traffic", "Unusually low network traffic",
-          0.25, 1, 50),
-      "network_recv_mb", new Info("Network received", " MB/s", "High network traffic",
-          "Unusually low network traffic", 0.25, 1, 50));
+  private static final Map<String, Info> KNOWN =
+      Map.of(
+          "cpu_percent",
+              new Info(
+                  "CPU", "%", "High CPU usage detected", "Unusually low CPU usage", 3.0, 1, 80),
+          "cpu_frequency",
+              new Info(
+                  "CPU frequency",
+                  " MHz",
+                  "Unusual CPU frequency",
+                  "Unusual CPU frequency",
+                  100.0,
+                  0,
+                  Double.NaN),
+          "memory_percent",
+              new Info(
+                  "Memory", "%", "High memory consumption", "Unusually low memory use", 1.5, 1, 80),
+          "memory_available_gb",
+              new Info(
+                  "Available memory",
+                  " GB",
+                  "Unusually low memory use",
+                  "High memory consumption",
+                  0.25,
+                  -1,
+                  1.0),
+          "disk_read_mb",
+              new Info(
+                  "Disk read",
+                  " MB/s",
+                  "High disk activity",
+                  "Unusually low disk activity",
+                  1.0,
+                  1,
+                  50),
+          "disk_write_mb",
+              new Info(
+                  "Disk write",
+                  " MB/s",
+                  "High disk activity",
+                  "Unusually low disk activity",
+                  1.0,
+                  1,
+                  50),
+          "network_sent_mb",
+              new Info(
+                  "Network sent",
+                  " MB/s",
+                  "High network traffic",
+                  "Unusually low network traffic",
+                  0.25,
+                  1,
+                  50),
+          "network_recv_mb",
+              new Info(
+                  "Network received",
+                  " MB/s",
+                  "High network traffic",
+                  "Unusually low network traffic",
+                  0.25,
+                  1,
+                  50));
 
   /** Seed text for an anomaly that no single metric explains. */
   public static final String COMBINATION_REASON = "Unusual combination of system metrics";
 
-  private MetricCatalog() {
-  }
+  private MetricCatalog() {}
 
   /** Whether {@code metric} is one of the product's own metrics (numeric by definition). */
   public static boolean isKnown(String metric) {
@@ -61,7 +114,9 @@ public final class MetricCatalog {
 
   public static Info info(String metric) {
     Info known = KNOWN.get(metric);
-    return known != null ? known : new Info(metric, "", "High " + metric, "Low " + metric, 0.0, 0, Double.NaN);
+    return known != null
+        ? known
+        : new Info(metric, "", "High " + metric, "Low " + metric, 0.0, 0, Double.NaN);
   }
 
   /**
@@ -78,7 +133,10 @@ public final class MetricCatalog {
     if (Double.isNaN(expected)) {
       return up ? info.highReason() : info.lowReason();
     }
-    return info.label() + (up ? " far above" : " far below") + " its usual " + oneDecimalOrMore(expected)
+    return info.label()
+        + (up ? " far above" : " far below")
+        + " its usual "
+        + oneDecimalOrMore(expected)
         + info.unit();
   }
 
@@ -104,8 +162,8 @@ public final class MetricCatalog {
     if (!Double.isFinite(value)) {
       return Double.toString(value);
     }
-    String text = new BigDecimal(Double.toString(value)).setScale(1, RoundingMode.HALF_UP)
-        .toPlainString();
+    String text =
+        new BigDecimal(Double.toString(value)).setScale(1, RoundingMode.HALF_UP).toPlainString();
     return Double.doubleToRawLongBits(value) < 0 && !text.startsWith("-") ? "-" + text : text;
   }
 }

@@ -9,8 +9,7 @@ import java.util.function.LongUnaryOperator;
  * training rows.
  */
 public final class RandomSubset {
-  private RandomSubset() {
-  }
+  private RandomSubset() {}
 
   /**
    * Draws the subset. {@code uniformBelow.applyAsLong(bound)} must return a uniform value in
@@ -23,7 +22,8 @@ public final class RandomSubset {
    */
   public static long[] indices(long n, int k, LongUnaryOperator uniformBelow) {
     if (k < 0 || k > n) {
-      throw new IllegalArgumentException("cannot draw " + k + " distinct indices from [0, " + n + ")");
+      throw new IllegalArgumentException(
+          "cannot draw " + k + " distinct indices from [0, " + n + ")");
     }
     long[] out = new long[k];
     if (k == n) {

@@ -15,24 +15,29 @@ package dev.mad.detect;
 public final class RecentPast {
   /** Samples the recent baseline is fitted on. */
   public static final int BASELINE_WINDOW = 3000;
+
   /** Every how many samples one is kept for the recent baseline (a median needs no more). */
   static final int BASELINE_STRIDE = 3;
+
   /** Values kept per metric for the recent baseline. */
   static final int BASELINE_KEPT = BASELINE_WINDOW / BASELINE_STRIDE;
+
   /** Samples needed before the recent baseline is used. */
   static final int BASELINE_MIN = BASELINE_WINDOW / 4;
+
   /** How often (in samples) the recent baseline is refitted: a fit sorts the whole window. */
   static final int BASELINE_EVERY = 10 * RecentTails.EVERY;
 
   /** What a sample is judged against besides the model: see {@link AnomalyDetector#evaluate}. */
-  public record Snapshot(double[] tails, RobustBaseline baseline) {
-  }
+  public record Snapshot(double[] tails, RobustBaseline baseline) {}
 
   private final RecentTails tails;
   private final RecentRange range;
   private final double[] minSpread;
+
   /** The last {@link #BASELINE_WINDOW} values of each metric (column-major ring), and scratch for a fit. */
   private final double[][] ring;
+
   private final double[][] scratch;
   private long seen;
   private Snapshot snapshot;

@@ -12,12 +12,16 @@ import java.util.Arrays;
 public final class RecentRange {
   /** Samples the range covers (in whole blocks). */
   public static final int WINDOW = 1000;
+
   /** Samples per block. */
   static final int BLOCK = 50;
+
   /** How far beyond the recent range, as a share of it, a value must lie to be a record. */
   static final double MARGIN = 1.0;
+
   /** How unusual a record must be at least, in ordinary extremes ({@link AnomalyDetector#zUnit}). */
   static final double MIN_LEVEL = 8.0;
+
   /** Samples needed before a range means something. */
   static final int MIN_SAMPLES = WINDOW / 4;
 

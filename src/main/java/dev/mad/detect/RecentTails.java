@@ -26,21 +26,29 @@ import java.util.Arrays;
 public final class RecentTails {
   /** Samples over which episodes count. */
   public static final int WINDOW = 300;
+
   /** How often (in samples) the tails are recomputed; between recomputations {@link #tails()} is stable. */
   public static final int EVERY = 50;
+
   /** Episodes of one metric within the window that make a deviation of their size routine. */
   public static final int ROUTINE = 4;
+
   /** Samples below the ordinary extreme that end an episode. */
   static final int GAP = 5;
+
   /** Episodes remembered per metric: the largest of the window. */
   static final int KEPT = 16;
 
   private final int dims;
+
   /** Per metric, the peaks and last samples of its {@link #KEPT} largest episodes of the window (end -1: empty). */
   private final double[] peaks;
+
   private final long[] ends;
+
   /** Per metric, the running episode's peak (0 when none) and the last sample above the extreme. */
   private final double[] runningPeak;
+
   private final long[] lastAbove;
   private double[] tails;
   private final double[] scratch = new double[KEPT];

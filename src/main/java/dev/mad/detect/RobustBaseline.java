@@ -12,6 +12,7 @@ public final class RobustBaseline {
    * changing it would move every reported z-score slightly.
    */
   private static final double MAD_TO_SIGMA = 1.4826;
+
   private static final double RELATIVE_FLOOR = 0.02;
 
   private final double[] median;
@@ -38,7 +39,8 @@ public final class RobustBaseline {
     for (int f = 0; f < dims; f++) {
       for (int i = 0; i < n; i++) {
         if (rows[i].length != dims) {
-          throw new IllegalArgumentException("row " + i + " has " + rows[i].length + " values, expected " + dims);
+          throw new IllegalArgumentException(
+              "row " + i + " has " + rows[i].length + " values, expected " + dims);
         }
         column[i] = rows[i][f];
       }
@@ -64,13 +66,17 @@ public final class RobustBaseline {
     return new RobustBaseline(median, spread);
   }
 
-  private static void fitColumn(double[] column, int n, double minSpread, double[] median, double[] spread, int f) {
+  private static void fitColumn(
+      double[] column, int n, double minSpread, double[] median, double[] spread, int f) {
     RobustStatistics stats = RobustStatistics.of(column, n);
     double med = stats.median();
     median[f] = med;
-    double byMeanAbs = RobustStatistics.SIGMA_PER_MEAN_ABS_DEVIATION * stats.meanAbsDeviation() * 0.5;
-    spread[f] = Math.max(Math.max(MAD_TO_SIGMA * stats.mad(), byMeanAbs),
-        Math.max(minSpread, Math.max(RELATIVE_FLOOR * Math.abs(med), 1e-9)));
+    double byMeanAbs =
+        RobustStatistics.SIGMA_PER_MEAN_ABS_DEVIATION * stats.meanAbsDeviation() * 0.5;
+    spread[f] =
+        Math.max(
+            Math.max(MAD_TO_SIGMA * stats.mad(), byMeanAbs),
+            Math.max(minSpread, Math.max(RELATIVE_FLOOR * Math.abs(med), 1e-9)));
   }
 
   public double zScore(int metric, double value) {

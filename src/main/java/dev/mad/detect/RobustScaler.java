@@ -91,11 +91,18 @@ public final class RobustScaler {
     Objects.requireNonNull(out, "out");
     int dims = median.length;
     if (in.length != dims) {
-      throw new IllegalArgumentException("expected a row of " + dims + " features, got " + in.length);
+      throw new IllegalArgumentException(
+          "expected a row of " + dims + " features, got " + in.length);
     }
     if (offset < 0 || out.length - offset < dims) {
       throw new IllegalArgumentException(
-          "out has room for " + (out.length - offset) + " values at " + offset + " but " + dims + " are needed");
+          "out has room for "
+              + (out.length - offset)
+              + " values at "
+              + offset
+              + " but "
+              + dims
+              + " are needed");
     }
     for (int f = 0; f < dims; f++) {
       out[offset + f] = (in[f] - median[f]) / scale[f];
@@ -130,7 +137,11 @@ public final class RobustScaler {
 
   @Override
   public String toString() {
-    return "RobustScaler[median=" + Arrays.toString(median) + ", scale=" + Arrays.toString(scale) + "]";
+    return "RobustScaler[median="
+        + Arrays.toString(median)
+        + ", scale="
+        + Arrays.toString(scale)
+        + "]";
   }
 
   private void checkFeature(int feature) {

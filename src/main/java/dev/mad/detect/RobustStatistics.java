@@ -46,7 +46,8 @@ record RobustStatistics(double median, double mad, double meanAbsDeviation) {
     if (n % 2 == 1) {
       return upper;
     }
-    // after selecting the n/2-th, everything before it is no larger: the lower middle is their maximum
+    // after selecting the n/2-th, everything before it is no larger: the lower middle is their
+    // maximum
     double lower = a[0];
     for (int i = 1; i < n / 2; i++) {
       lower = Math.max(lower, a[i]);

@@ -1,7 +1,8 @@
 package dev.mad.detect;
 
 /** A user-defined hard limit on one metric, e.g. {@code cpu_percent > 95} → critical. */
-public record Rule(String name, String metric, String op, double value, Severity severity, String reason) {
+public record Rule(
+    String name, String metric, String op, double value, Severity severity, String reason) {
 
   public Rule {
     if (!op.equals(">") && !op.equals(">=") && !op.equals("<") && !op.equals("<=")) {

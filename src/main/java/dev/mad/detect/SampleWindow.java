@@ -8,8 +8,7 @@ import java.util.Iterator;
  * than {@code keepMs} behind the newest are dropped as new ones arrive.
  */
 final class SampleWindow {
-  private record Entry(long timestampMs, double[] values, boolean flagged) {
-  }
+  private record Entry(long timestampMs, double[] values, boolean flagged) {}
 
   private final ArrayDeque<Entry> entries = new ArrayDeque<>();
   private final long keepMs;

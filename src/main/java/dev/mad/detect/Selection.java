@@ -6,8 +6,7 @@ package dev.mad.detect;
  * and the alarm filter's adaptive threshold. Hand-written because the JDK has no selection.
  */
 final class Selection {
-  private Selection() {
-  }
+  private Selection() {}
 
   /** The {@code k}-th smallest of {@code a[0..n)}; reorders that part of {@code a}. */
   static double select(double[] a, int n, int k) {

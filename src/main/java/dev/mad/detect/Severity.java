@@ -4,7 +4,9 @@ import java.util.Locale;
 
 /** How urgent an anomaly is; ordered from least to most urgent. */
 public enum Severity {
-  MEDIUM, HIGH, CRITICAL;
+  MEDIUM,
+  HIGH,
+  CRITICAL;
 
   public String label() {
     return name().toLowerCase(Locale.ROOT);

@@ -15,8 +15,7 @@ package dev.mad.detect;
 final class SplitTest {
   private static final boolean BRANCH_FREE = "c1".equals(System.getProperty("mad.jit"));
 
-  private SplitTest() {
-  }
+  private SplitTest() {}
 
   /** 1 when {@code value > threshold} (the row goes right), else 0. */
   static int right(double value, double threshold) {

@@ -4,8 +4,7 @@ import java.util.Objects;
 
 /** Checks shared by everything fitted on rows of features: enough rows, no ragged rows, only finite values. */
 final class TrainingRows {
-  private TrainingRows() {
-  }
+  private TrainingRows() {}
 
   /**
    * @param what what is being fitted, for the message ("an isolation forest")
@@ -14,8 +13,14 @@ final class TrainingRows {
   static int validate(double[][] rows, int minRows, String what) {
     Objects.requireNonNull(rows, "rows");
     if (rows.length < minRows) {
-      throw new IllegalArgumentException("cannot fit " + what + " on " + rows.length + " rows; at least " + minRows
-          + " are needed");
+      throw new IllegalArgumentException(
+          "cannot fit "
+              + what
+              + " on "
+              + rows.length
+              + " rows; at least "
+              + minRows
+              + " are needed");
     }
     if (rows[0] == null) {
       throw new IllegalArgumentException("row 0 is null");
@@ -42,8 +47,14 @@ final class TrainingRows {
     for (int f = 0; f < length; f++) {
       double v = values[offset + f];
       if (!Double.isFinite(v)) {
-        throw new IllegalArgumentException("row " + row + ", feature " + f + " is "
-            + (Double.isNaN(v) ? "NaN" : "infinite") + "; only finite values are supported");
+        throw new IllegalArgumentException(
+            "row "
+                + row
+                + ", feature "
+                + f
+                + " is "
+                + (Double.isNaN(v) ? "NaN" : "infinite")
+                + "; only finite values are supported");
       }
     }
   }

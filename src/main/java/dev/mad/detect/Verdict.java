@@ -19,14 +19,22 @@ import java.util.List;
  * @param absolute       flagged, and some metric is both unusual for this host (z-score past the threshold)
  *                       and high in absolute terms (CPU or memory at 80 %, ...: the original's words apply)
  */
-public record Verdict(double score, boolean anomaly, Severity severity, List<Detection> detectors,
-                      double[] zScores, double[] contributions, double[] expected, List<String> reasons,
-                      List<String> severityFactors, double level, boolean strong,
-                      boolean absolute) {
+public record Verdict(
+    double score,
+    boolean anomaly,
+    Severity severity,
+    List<Detection> detectors,
+    double[] zScores,
+    double[] contributions,
+    double[] expected,
+    List<String> reasons,
+    List<String> severityFactors,
+    double level,
+    boolean strong,
+    boolean absolute) {
 
   /** One detector that fired: {@code isolation_forest}, {@code zscore} or {@code rule:NAME}. */
-  public record Detection(String name, String metric, double value, double threshold) {
-  }
+  public record Detection(String name, String metric, double value, double threshold) {}
 
   public String reason() {
     return String.join(" | ", reasons);

@@ -17,25 +17,32 @@ public final class LogsDir {
 
   /** Live samples with their verdicts (persist; rolled over by size and day). */
   public static final String METRICS_HISTORY = "metrics_history.csv";
+
   /** The most recent live incidents (persist; {@code persist.max_incidents} at most). */
   public static final String INCIDENTS = "anomalies.json";
+
   /** Batch analyses with their flagged rows (analysis). */
   public static final String HISTORY_DB = "anomaly_history.db";
+
   /** Every row of the latest batch analysis with its verdict (analysis). */
   public static final String LATEST_RESULTS = "metrics_data.csv";
+
   /** Per-analysis result files (analysis; the newest few analyses only). */
   public static final String ANALYSES_DIR = "analyses";
+
   /** Uploads on their way to an analysis (web writes, analysis deletes). */
   public static final String UPLOADS_DIR = "uploads";
+
   /** The server's log (logging). */
   public static final String SERVER_LOG = "system_monitor";
+
   /** The batch analyses' log (logging). */
   public static final String ANALYSIS_LOG = "csv_analysis";
+
   /** Suffix of a file being written, renamed into place when complete. */
   public static final String TEMP_SUFFIX = ".tmp";
 
-  private LogsDir() {
-  }
+  private LogsDir() {}
 
   /**
    * Deletes what a crash (kill -9, power loss) can leave behind: temp files of interrupted writes

@@ -24,7 +24,8 @@ public final class LogsDirLock implements AutoCloseable {
   public static LogsDirLock acquire(Path logsDir) throws IOException {
     Files.createDirectories(logsDir);
     Path file = logsDir.resolve(".server.lock");
-    FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    FileChannel channel =
+        FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
     FileLock lock;
     try {
       lock = channel.tryLock();
@@ -33,8 +34,10 @@ public final class LogsDirLock implements AutoCloseable {
     }
     if (lock == null) {
       channel.close();
-      throw new IOException("another server is already writing to " + logsDir.toAbsolutePath()
-          + "; stop it or set a different logs_dir");
+      throw new IOException(
+          "another server is already writing to "
+              + logsDir.toAbsolutePath()
+              + "; stop it or set a different logs_dir");
     }
     return new LogsDirLock(channel, lock);
   }

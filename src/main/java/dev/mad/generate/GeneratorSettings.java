@@ -7,37 +7,41 @@ import java.time.LocalDateTime;
  * What a generated data set depends on. The start time is fixed rather than "now" so that the same
  * settings always give byte-identical output.
  */
-public record GeneratorSettings(long seed, double anomalyRate, Duration interval, LocalDateTime start) {
+public record GeneratorSettings(
+    long seed, double anomalyRate, Duration interval, LocalDateTime start) {
 
-    public static final long DEFAULT_SEED = 42;
-    public static final double DEFAULT_ANOMALY_RATE = 0.05;
-    public static final double MAX_ANOMALY_RATE = 0.5;
-    public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(60);
-    /** A Monday, so a generated week starts with working days. */
-    public static final LocalDateTime DEFAULT_START = LocalDateTime.of(2025, 1, 6, 0, 0);
+  public static final long DEFAULT_SEED = 42;
+  public static final double DEFAULT_ANOMALY_RATE = 0.05;
+  public static final double MAX_ANOMALY_RATE = 0.5;
+  public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(60);
 
-    public GeneratorSettings {
-        if (!(anomalyRate >= 0 && anomalyRate <= MAX_ANOMALY_RATE)) {
-            throw new IllegalArgumentException(
-                    "anomaly rate must be between 0 and " + MAX_ANOMALY_RATE + ", got " + anomalyRate);
-        }
-        if (interval == null || interval.toNanos() < 1_000) {
-            throw new IllegalArgumentException("interval must be at least one microsecond, got " + interval);
-        }
-        if (start == null || start.getYear() < 1 || start.getYear() > 9999) {
-            throw new IllegalArgumentException("start time must fall in the years 1 to 9999, got " + start);
-        }
+  /** A Monday, so a generated week starts with working days. */
+  public static final LocalDateTime DEFAULT_START = LocalDateTime.of(2025, 1, 6, 0, 0);
+
+  public GeneratorSettings {
+    if (!(anomalyRate >= 0 && anomalyRate <= MAX_ANOMALY_RATE)) {
+      throw new IllegalArgumentException(
+          "anomaly rate must be between 0 and " + MAX_ANOMALY_RATE + ", got " + anomalyRate);
     }
-
-    public static GeneratorSettings of(long seed, double anomalyRate, Duration interval) {
-        return new GeneratorSettings(seed, anomalyRate, interval, DEFAULT_START);
+    if (interval == null || interval.toNanos() < 1_000) {
+      throw new IllegalArgumentException(
+          "interval must be at least one microsecond, got " + interval);
     }
-
-    public static GeneratorSettings withSeed(long seed) {
-        return of(seed, DEFAULT_ANOMALY_RATE, DEFAULT_INTERVAL);
+    if (start == null || start.getYear() < 1 || start.getYear() > 9999) {
+      throw new IllegalArgumentException(
+          "start time must fall in the years 1 to 9999, got " + start);
     }
+  }
 
-    long intervalMicros() {
-        return interval.toNanos() / 1_000;
-    }
+  public static GeneratorSettings of(long seed, double anomalyRate, Duration interval) {
+    return new GeneratorSettings(seed, anomalyRate, interval, DEFAULT_START);
+  }
+
+  public static GeneratorSettings withSeed(long seed) {
+    return of(seed, DEFAULT_ANOMALY_RATE, DEFAULT_INTERVAL);
+  }
+
+  long intervalMicros() {
+    return interval.toNanos() / 1_000;
+  }
 }

@@ -8,53 +8,53 @@ import java.util.SplittableRandom;
  */
 final class SeededNoise {
 
-    private final SplittableRandom random;
-    private double spareGaussian;
-    private boolean hasSpareGaussian;
+  private final SplittableRandom random;
+  private double spareGaussian;
+  private boolean hasSpareGaussian;
 
-    SeededNoise(long seed) {
-        this(new SplittableRandom(seed));
-    }
+  SeededNoise(long seed) {
+    this(new SplittableRandom(seed));
+  }
 
-    private SeededNoise(SplittableRandom random) {
-        this.random = random;
-    }
+  private SeededNoise(SplittableRandom random) {
+    this.random = random;
+  }
 
-    /** An independent stream, so one part of the model can draw more or less without shifting another. */
-    SeededNoise split() {
-        return new SeededNoise(random.split());
-    }
+  /** An independent stream, so one part of the model can draw more or less without shifting another. */
+  SeededNoise split() {
+    return new SeededNoise(random.split());
+  }
 
-    /** Uniform in [0, 1). */
-    double uniform() {
-        return (random.nextLong() >>> 11) * 0x1.0p-53;
-    }
+  /** Uniform in [0, 1). */
+  double uniform() {
+    return (random.nextLong() >>> 11) * 0x1.0p-53;
+  }
 
-    double uniform(double min, double max) {
-        return min + (max - min) * uniform();
-    }
+  double uniform(double min, double max) {
+    return min + (max - min) * uniform();
+  }
 
-    int intBetween(int minInclusive, int maxInclusive) {
-        return minInclusive + (int) (uniform() * (maxInclusive - minInclusive + 1));
-    }
+  int intBetween(int minInclusive, int maxInclusive) {
+    return minInclusive + (int) (uniform() * (maxInclusive - minInclusive + 1));
+  }
 
-    /** Standard normal by the Marsaglia polar method. */
-    double gaussian() {
-        if (hasSpareGaussian) {
-            hasSpareGaussian = false;
-            return spareGaussian;
-        }
-        double u;
-        double v;
-        double s;
-        do {
-            u = 2 * uniform() - 1;
-            v = 2 * uniform() - 1;
-            s = u * u + v * v;
-        } while (s >= 1 || s == 0);
-        double scale = StrictMath.sqrt(-2 * StrictMath.log(s) / s);
-        spareGaussian = v * scale;
-        hasSpareGaussian = true;
-        return u * scale;
+  /** Standard normal by the Marsaglia polar method. */
+  double gaussian() {
+    if (hasSpareGaussian) {
+      hasSpareGaussian = false;
+      return spareGaussian;
     }
+    double u;
+    double v;
+    double s;
+    do {
+      u = 2 * uniform() - 1;
+      v = 2 * uniform() - 1;
+      s = u * u + v * v;
+    } while (s >= 1 || s == 0);
+    double scale = StrictMath.sqrt(-2 * StrictMath.log(s) / s);
+    spareGaussian = v * scale;
+    hasSpareGaussian = true;
+    return u * scale;
+  }
 }

@@ -1,6 +1,5 @@
 package dev.mad.logging;
 
-import org.slf4j.Logger;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
@@ -9,6 +8,7 @@ import ch.qos.logback.classic.spi.ConfiguratorRank;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.spi.ContextAwareBase;
+import org.slf4j.Logger;
 
 /**
  * Logback's start-up configuration, in code: the console, and quieter levels for chatty
@@ -38,7 +38,8 @@ public final class LogConfigurator extends ContextAwareBase implements Configura
     console.start();
     context.getLogger("io.netty").setLevel(Level.WARN);
     context.getLogger("oshi").setLevel(Level.WARN);
-    // Vert.x registers a few event-bus gauges twice with Micrometer; the warning says nothing to a user.
+    // Vert.x registers a few event-bus gauges twice with Micrometer; the warning says nothing to a
+    // user.
     context.getLogger("io.micrometer.core.instrument.MeterRegistry").setLevel(Level.ERROR);
     // Start failures are reported by Main in one sentence, without the launcher's stack trace.
     context.getLogger("io.vertx.launcher.application.VertxApplication").setLevel(Level.OFF);

@@ -1,6 +1,5 @@
 package dev.mad.logging;
 
-import dev.mad.files.LogsDir;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
@@ -9,6 +8,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.rolling.RollingFileAppender;
 import ch.qos.logback.core.rolling.SizeAndTimeBasedRollingPolicy;
 import ch.qos.logback.core.util.FileSize;
+import dev.mad.files.LogsDir;
 import java.nio.file.Path;
 import org.slf4j.LoggerFactory;
 
@@ -20,8 +20,7 @@ import org.slf4j.LoggerFactory;
 public final class LogSetup {
   private static final String PATTERN = "%d{yyyy-MM-dd HH:mm:ss} - %level - %logger{0} - %msg%n";
 
-  private LogSetup() {
-  }
+  private LogSetup() {}
 
   /** Server: {@code system_monitor.log} for everything, {@code csv_analysis.log} for uploads' analyses too. */
   public static void server(Path logsDir) {
@@ -29,8 +28,11 @@ public final class LogSetup {
     if (context == null) {
       return;
     }
-    context.getLogger(Logger.ROOT_LOGGER_NAME).addAppender(rolling(context, logsDir, LogsDir.SERVER_LOG, 20, 500));
-    RollingFileAppender<ILoggingEvent> analyses = rolling(context, logsDir, LogsDir.ANALYSIS_LOG, 20, 200);
+    context
+        .getLogger(Logger.ROOT_LOGGER_NAME)
+        .addAppender(rolling(context, logsDir, LogsDir.SERVER_LOG, 20, 500));
+    RollingFileAppender<ILoggingEvent> analyses =
+        rolling(context, logsDir, LogsDir.ANALYSIS_LOG, 20, 200);
     context.getLogger("dev.mad.batch").addAppender(analyses);
     context.getLogger("dev.mad.analysis").addAppender(analyses);
   }
@@ -51,8 +53,8 @@ public final class LogSetup {
     return LoggerFactory.getILoggerFactory() instanceof LoggerContext c ? c : null;
   }
 
-  private static RollingFileAppender<ILoggingEvent> rolling(LoggerContext context, Path dir, String name,
-                                                           int maxFileMb, int totalCapMb) {
+  private static RollingFileAppender<ILoggingEvent> rolling(
+      LoggerContext context, Path dir, String name, int maxFileMb, int totalCapMb) {
     RollingFileAppender<ILoggingEvent> appender = new RollingFileAppender<>();
     appender.setContext(context);
     appender.setName(name);

@@ -1,16 +1,16 @@
 package dev.mad.persist;
 
-import java.nio.channels.FileChannel;
-import java.nio.file.StandardOpenOption;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,7 +49,8 @@ final class IncidentLog {
       trim();
     } catch (DecodeException | ClassCastException e) {
       // Only an older tool could have left this; keep it for the user rather than overwrite it.
-      Path aside = file.resolveSibling("anomalies.unreadable-" + System.currentTimeMillis() + ".json");
+      Path aside =
+          file.resolveSibling("anomalies.unreadable-" + System.currentTimeMillis() + ".json");
       Files.move(file, aside);
       LOG.warn("{} was not valid JSON; moved it to {} and started a new one", file, aside);
     }
@@ -82,7 +83,10 @@ final class IncidentLog {
 
   private void write() throws IOException {
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    Files.writeString(tmp, new JsonArray(new ArrayList<>(incidents.values())).encodePrettily(), StandardCharsets.UTF_8);
+    Files.writeString(
+        tmp,
+        new JsonArray(new ArrayList<>(incidents.values())).encodePrettily(),
+        StandardCharsets.UTF_8);
     try (var channel = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
       channel.force(true);
     }

@@ -1,7 +1,5 @@
 package dev.mad.persist;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import dev.mad.bus.MetricSample;
 import io.vertx.core.json.JsonObject;
 import java.io.BufferedWriter;
@@ -13,12 +11,14 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.util.Comparator;
-import java.util.List;
-import java.util.stream.Stream;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Locale;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Appends scored samples to {@code metrics_history.csv}, one line per sample, flushed per line
@@ -27,10 +27,12 @@ import java.util.Locale;
  */
 final class MetricsHistoryWriter implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(MetricsHistoryWriter.class);
-  static final String HEADER = "timestamp,cpu_percent,cpu_frequency,memory_percent,memory_available_gb,"
-      + "disk_read_mb,disk_write_mb,network_sent_mb,network_recv_mb,is_anomaly,anomaly_score,severity,host";
+  static final String HEADER =
+      "timestamp,cpu_percent,cpu_frequency,memory_percent,memory_available_gb,"
+          + "disk_read_mb,disk_write_mb,network_sent_mb,network_recv_mb,is_anomaly,anomaly_score,severity,host";
   static final DateTimeFormatter TIMESTAMP =
-      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS", Locale.ROOT).withZone(ZoneId.systemDefault());
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS", Locale.ROOT)
+          .withZone(ZoneId.systemDefault());
 
   private final Path file;
   private final long maxBytes;
@@ -56,7 +58,9 @@ final class MetricsHistoryWriter implements AutoCloseable {
   }
 
   private void open() throws IOException {
-    out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    out =
+        Files.newBufferedWriter(
+            file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     size = Files.size(file);
     day = LocalDate.ofInstant(Files.getLastModifiedTime(file).toInstant(), ZoneId.systemDefault());
     if (size == 0) {
@@ -79,8 +83,15 @@ final class MetricsHistoryWriter implements AutoCloseable {
     Files.move(file, target);
     List<Path> rolled;
     try (Stream<Path> files = Files.list(file.toAbsolutePath().getParent())) {
-      rolled = files.filter(p -> p.getFileName().toString().matches("metrics_history\\.\\d{4}-\\d\\d-\\d\\d.*\\.csv"))
-          .sorted(Comparator.comparing(p -> p.toFile().lastModified())).toList();
+      rolled =
+          files
+              .filter(
+                  p ->
+                      p.getFileName()
+                          .toString()
+                          .matches("metrics_history\\.\\d{4}-\\d\\d-\\d\\d.*\\.csv"))
+              .sorted(Comparator.comparing(p -> p.toFile().lastModified()))
+              .toList();
     }
     for (int i = 0; i < rolled.size() - keepFiles; i++) {
       Files.deleteIfExists(rolled.get(i));
@@ -101,9 +112,13 @@ final class MetricsHistoryWriter implements AutoCloseable {
       firstLine = reader.readLine();
     }
     if (!HEADER.equals(firstLine)) {
-      Path aside = file.resolveSibling("metrics_history.old-" + System.currentTimeMillis() + ".csv");
+      Path aside =
+          file.resolveSibling("metrics_history.old-" + System.currentTimeMillis() + ".csv");
       Files.move(file, aside);
-      LOG.warn("Crash repair: {} has another header (an older version's?); kept as {}", file, aside.getFileName());
+      LOG.warn(
+          "Crash repair: {} has another header (an older version's?); kept as {}",
+          file,
+          aside.getFileName());
       return;
     }
     try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
@@ -121,7 +136,10 @@ final class MetricsHistoryWriter implements AutoCloseable {
         pos--;
       }
       raf.setLength(pos);
-      LOG.warn("Crash repair: removed the last line of {}, cut short by a crash ({} bytes)", file, length - pos);
+      LOG.warn(
+          "Crash repair: removed the last line of {}, cut short by a crash ({} bytes)",
+          file,
+          length - pos);
     }
   }
 

@@ -1,20 +1,20 @@
 package dev.mad.persist;
 
-import dev.mad.files.LogsDir;
-import dev.mad.files.LogsDirLock;
 import dev.mad.bus.Addresses;
 import dev.mad.bus.IncidentChange;
 import dev.mad.config.ConfigSchema;
+import dev.mad.files.LogsDir;
+import dev.mad.files.LogsDirLock;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.io.IOException;
-import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,16 +40,22 @@ public class PersistVerticle extends VerticleBase {
     Path logsDir = Path.of(ConfigSchema.logsDir(c));
     lock = LogsDirLock.acquire(logsDir);
     LogsDir.removeLeftovers(logsDir);
-    history = new MetricsHistoryWriter(logsDir.resolve(HISTORY_FILE), c.getInteger("rotate_max_mb") * 1024L * 1024L,
-        c.getBoolean("rotate_daily"), c.getInteger("keep_files"));
+    history =
+        new MetricsHistoryWriter(
+            logsDir.resolve(HISTORY_FILE),
+            c.getInteger("rotate_max_mb") * 1024L * 1024L,
+            c.getBoolean("rotate_daily"),
+            c.getInteger("keep_files"));
     LOG.info("Writing metrics history to {}", logsDir.resolve(HISTORY_FILE).toAbsolutePath());
     incidentLog = new IncidentLog(logsDir.resolve(INCIDENTS_FILE), c.getInteger("max_incidents"));
     var bus = vertx.eventBus();
-    return Future.all(List.of(
-        bus.<JsonObject>consumer(Addresses.METRICS_SCORED, this::onScored).completion(),
-        bus.<JsonObject>consumer(Addresses.INCIDENT, this::onIncident).completion(),
-        bus.<JsonObject>consumer(Addresses.INCIDENTS_RECENT, this::recentIncidents).completion(),
-        bus.<JsonObject>consumer(Addresses.health("persist"), this::health).completion()));
+    return Future.all(
+        List.of(
+            bus.<JsonObject>consumer(Addresses.METRICS_SCORED, this::onScored).completion(),
+            bus.<JsonObject>consumer(Addresses.INCIDENT, this::onIncident).completion(),
+            bus.<JsonObject>consumer(Addresses.INCIDENTS_RECENT, this::recentIncidents)
+                .completion(),
+            bus.<JsonObject>consumer(Addresses.health("persist"), this::health).completion()));
   }
 
   private void onScored(Message<JsonObject> message) {
@@ -59,7 +65,11 @@ public class PersistVerticle extends VerticleBase {
     } catch (IOException | RuntimeException e) {
       lastWriteFailed = true;
       if (writeFailures++ % 60 == 0) {
-        LOG.error("Cannot append to {} ({} failures so far): {}", HISTORY_FILE, writeFailures, e.toString());
+        LOG.error(
+            "Cannot append to {} ({} failures so far): {}",
+            HISTORY_FILE,
+            writeFailures,
+            e.toString());
       }
     }
   }
@@ -68,7 +78,10 @@ public class PersistVerticle extends VerticleBase {
     if (lastWriteFailed) {
       message.fail(503, "cannot write " + HISTORY_FILE);
     } else {
-      message.reply(new JsonObject().put("deployment_id", deploymentID()).put("incidents_kept", incidentLog.size()));
+      message.reply(
+          new JsonObject()
+              .put("deployment_id", deploymentID())
+              .put("incidents_kept", incidentLog.size()));
     }
   }
 
@@ -83,11 +96,24 @@ public class PersistVerticle extends VerticleBase {
     IncidentChange event = IncidentChange.fromJson(message.body());
     IncidentChange.Report r = event.incident();
     switch (event.change()) {
-      case IncidentChange.OPENED -> LOG.warn("ANOMALY #{} DETECTED on {} at {}: severity {}, score {}, reason: {}, "
-              + "factors: {}", r.id(), r.host(), r.started(), r.severity(), r.score() == null ? "n/a" : r.score(),
-          r.reason(), r.severityFactors());
-      case IncidentChange.CLOSED -> LOG.info("Anomaly #{} ended after {} s ({} flagged samples, peak severity {})",
-          r.id(), r.durationSeconds(), r.samples(), r.severity());
+      case IncidentChange.OPENED ->
+          LOG.warn(
+              "ANOMALY #{} DETECTED on {} at {}: severity {}, score {}, reason: {}, "
+                  + "factors: {}",
+              r.id(),
+              r.host(),
+              r.started(),
+              r.severity(),
+              r.score() == null ? "n/a" : r.score(),
+              r.reason(),
+              r.severityFactors());
+      case IncidentChange.CLOSED ->
+          LOG.info(
+              "Anomaly #{} ended after {} s ({} flagged samples, peak severity {})",
+              r.id(),
+              r.durationSeconds(),
+              r.samples(),
+              r.severity());
       default -> LOG.debug("Anomaly #{} continues: {}", r.id(), r.reason());
     }
     JsonObject incident = message.body().getJsonObject("incident");
@@ -102,7 +128,8 @@ public class PersistVerticle extends VerticleBase {
   public Future<?> stop() throws IOException {
     history.close();
     lock.close();
-    LOG.info("Persist stopped: {} and {} closed, logs directory released", HISTORY_FILE, INCIDENTS_FILE);
+    LOG.info(
+        "Persist stopped: {} and {} closed, logs directory released", HISTORY_FILE, INCIDENTS_FILE);
     return Future.succeededFuture();
   }
 }

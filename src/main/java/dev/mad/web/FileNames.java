@@ -4,8 +4,7 @@ package dev.mad.web;
 final class FileNames {
   private static final int MAX_LENGTH = 120;
 
-  private FileNames() {
-  }
+  private FileNames() {}
 
   /**
    * Keeps the last path segment, letters, digits and {@code . _ - ( ) [ ] space}; everything else
@@ -16,11 +15,22 @@ final class FileNames {
     int slash = Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\'));
     name = name.substring(slash + 1);
     StringBuilder sb = new StringBuilder(Math.min(name.length(), MAX_LENGTH));
-    name.codePoints().limit(MAX_LENGTH).forEach(cp -> {
-      boolean ok = Character.isLetterOrDigit(cp) || cp == '.' || cp == '_' || cp == '-' || cp == ' '
-          || cp == '(' || cp == ')' || cp == '[' || cp == ']';
-      sb.appendCodePoint(ok ? cp : '_');
-    });
+    name.codePoints()
+        .limit(MAX_LENGTH)
+        .forEach(
+            cp -> {
+              boolean ok =
+                  Character.isLetterOrDigit(cp)
+                      || cp == '.'
+                      || cp == '_'
+                      || cp == '-'
+                      || cp == ' '
+                      || cp == '('
+                      || cp == ')'
+                      || cp == '['
+                      || cp == ']';
+              sb.appendCodePoint(ok ? cp : '_');
+            });
     String clean = sb.toString().strip();
     while (clean.startsWith(".")) {
       clean = clean.substring(1);

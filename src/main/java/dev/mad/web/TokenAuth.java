@@ -36,20 +36,30 @@ final class TokenAuth {
       ctx.next();
       return;
     }
-    ctx.response().setStatusCode(401).putHeader("WWW-Authenticate", "Bearer realm=\"metrics-anomaly-detector\"")
+    ctx.response()
+        .setStatusCode(401)
+        .putHeader("WWW-Authenticate", "Bearer realm=\"metrics-anomaly-detector\"")
         .putHeader("Content-Type", "application/json")
-        .end(new JsonObject().put("error", "authentication required: send 'Authorization: Bearer <token>' "
-            + "or log in on the dashboard").encode());
+        .end(
+            new JsonObject()
+                .put(
+                    "error",
+                    "authentication required: send 'Authorization: Bearer <token>' "
+                        + "or log in on the dashboard")
+                .encode());
   }
 
   private boolean authenticated(RoutingContext ctx) {
     String header = ctx.request().getHeader("Authorization");
     if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      return MessageDigest.isEqual(header.substring(7).strip().getBytes(StandardCharsets.UTF_8), token);
+      return MessageDigest.isEqual(
+          header.substring(7).strip().getBytes(StandardCharsets.UTF_8), token);
     }
     Cookie cookie = ctx.request().getCookie(COOKIE);
-    return cookie != null && MessageDigest.isEqual(cookie.getValue().getBytes(StandardCharsets.UTF_8),
-        cookieValue.getBytes(StandardCharsets.UTF_8));
+    return cookie != null
+        && MessageDigest.isEqual(
+            cookie.getValue().getBytes(StandardCharsets.UTF_8),
+            cookieValue.getBytes(StandardCharsets.UTF_8));
   }
 
   /** POST /login with form field {@code token}: sets the session cookie, or 401. */
@@ -59,18 +69,29 @@ final class TokenAuth {
       ctx.response().setStatusCode(204).end();
       return;
     }
-    if (offered == null || !MessageDigest.isEqual(offered.getBytes(StandardCharsets.UTF_8), token)) {
-      ctx.response().setStatusCode(401).putHeader("Content-Type", "application/json")
+    if (offered == null
+        || !MessageDigest.isEqual(offered.getBytes(StandardCharsets.UTF_8), token)) {
+      ctx.response()
+          .setStatusCode(401)
+          .putHeader("Content-Type", "application/json")
           .end(new JsonObject().put("error", "wrong token").encode());
       return;
     }
-    ctx.response().addCookie(Cookie.cookie(COOKIE, cookieValue).setHttpOnly(true).setPath("/")
-        .setSameSite(CookieSameSite.STRICT)).setStatusCode(204).end();
+    ctx.response()
+        .addCookie(
+            Cookie.cookie(COOKIE, cookieValue)
+                .setHttpOnly(true)
+                .setPath("/")
+                .setSameSite(CookieSameSite.STRICT))
+        .setStatusCode(204)
+        .end();
   }
 
   private static String sha256Hex(String text) {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

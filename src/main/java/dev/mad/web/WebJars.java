@@ -26,6 +26,5 @@ final class WebJars {
     SOCKJS_URL = "/webjars/sockjs-client/" + SOCKJS + "/dist/sockjs.min.js";
   }
 
-  private WebJars() {
-  }
+  private WebJars() {}
 }

@@ -1,25 +1,21 @@
 package dev.mad.web;
 
-import io.micrometer.core.instrument.Metrics;
-import java.util.ArrayList;
-import java.util.regex.Pattern;
 import dev.mad.bus.Addresses;
 import dev.mad.config.ConfigSchema;
 import dev.mad.files.LogsDir;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
-import io.vertx.ext.healthchecks.HealthChecks;
-import io.vertx.ext.healthchecks.Status;
-import io.vertx.micrometer.backends.BackendRegistries;
-import java.util.List;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.bridge.PermittedOptions;
+import io.vertx.ext.healthchecks.HealthChecks;
+import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.FileUpload;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -29,11 +25,15 @@ import io.vertx.ext.web.handler.sockjs.SockJSBridgeOptions;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
 import io.vertx.ext.web.templ.handlebars.HandlebarsTemplateEngine;
+import io.vertx.micrometer.backends.BackendRegistries;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,11 +44,14 @@ import org.slf4j.LoggerFactory;
  */
 public class WebVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(WebVerticle.class);
-  static final String VERSION = WebVerticle.class.getPackage().getImplementationVersion() == null
-      ? "dev" : WebVerticle.class.getPackage().getImplementationVersion();
+  static final String VERSION =
+      WebVerticle.class.getPackage().getImplementationVersion() == null
+          ? "dev"
+          : WebVerticle.class.getPackage().getImplementationVersion();
   private static final long MIB = 1024L * 1024L;
   private static final long SOCKJS_BODY_BYTES = 64 * 1024;
   private static final String UPLOAD_PATH = "/api/upload-csv";
+
   /** How long {@code ?wait=true} waits for an analysis; past it the answer is 504 and the job goes on. */
   private static final long WAIT_FOR_ANALYSIS_MS = 30 * 60 * 1000L;
 
@@ -57,8 +60,10 @@ public class WebVerticle extends VerticleBase {
   private int chartPoints;
   private HandlebarsTemplateEngine templates;
   private HttpServer server;
+
   /** The {@code http} config section, resolved against the schema. */
   private JsonObject http;
+
   private HealthChecks healthChecks;
 
   @Override
@@ -71,11 +76,15 @@ public class WebVerticle extends VerticleBase {
 
     TokenAuth auth = new TokenAuth(http.getString("auth_token"));
     Router router = Router.router(vertx);
-    // Authentication first: every API route, download and the bridge; the page, assets and /health stay open.
+    // Authentication first: every API route, download and the bridge; the page, assets and /health
+    // stay open.
     router.route("/api/*").handler(auth::check);
     router.route("/eventbus/*").handler(auth::check);
     router.route("/metrics").handler(auth::check);
-    router.post("/login").handler(BodyHandler.create(false).setBodyLimit(4096)).handler(auth::login);
+    router
+        .post("/login")
+        .handler(BodyHandler.create(false).setBodyLimit(4096))
+        .handler(auth::login);
     router.get("/health").handler(this::health);
     router.get("/metrics").handler(this::metrics);
     router.get("/").handler(this::dashboard);
@@ -87,17 +96,27 @@ public class WebVerticle extends VerticleBase {
     router.get("/api/csv-anomalies").handler(this::csvAnomalies);
     router.get("/api/analysis-history").handler(this::history);
     router.get("/api/analysis-details/:id").handler(ctx -> withId(ctx, id -> details(ctx, id)));
-    router.get("/api/analyses/:id/results.csv").handler(ctx -> withId(ctx, id -> download(ctx, id, "csv")));
-    router.get("/api/analyses/:id/results.json").handler(ctx -> withId(ctx, id -> download(ctx, id, "json")));
+    router
+        .get("/api/analyses/:id/results.csv")
+        .handler(ctx -> withId(ctx, id -> download(ctx, id, "csv")));
+    router
+        .get("/api/analyses/:id/results.json")
+        .handler(ctx -> withId(ctx, id -> download(ctx, id, "json")));
     router.get("/api/jobs/:id").handler(this::job);
     // Uploads stream to disk; a body over the limit is refused with 413 before it is stored.
-    router.post(UPLOAD_PATH)
-        .handler(BodyHandler.create(uploads).setBodyLimit(maxUploadBytes).setDeleteUploadedFilesOnEnd(false))
+    router
+        .post(UPLOAD_PATH)
+        .handler(
+            BodyHandler.create(uploads)
+                .setBodyLimit(maxUploadBytes)
+                .setDeleteUploadedFilesOnEnd(false))
         .handler(this::upload);
     router.route("/static/*").handler(StaticHandler.create("webroot"));
     router.route("/webjars/*").handler(StaticHandler.create("META-INF/resources/webjars"));
-    // SockJS's fallback transports (xhr, xhr_streaming, jsonp) send their frames in POST bodies, which
-    // the SockJS handler reads only from a BodyHandler on the route; the bridge lets nothing in, so frames are small.
+    // SockJS's fallback transports (xhr, xhr_streaming, jsonp) send their frames in POST bodies,
+    // which
+    // the SockJS handler reads only from a BodyHandler on the route; the bridge lets nothing in, so
+    // frames are small.
     router.post("/eventbus/*").handler(BodyHandler.create(false).setBodyLimit(SOCKJS_BODY_BYTES));
     router.route("/eventbus/*").subRouter(bridge());
     router.route("/api/*").last().handler(ctx -> ctx.fail(404));
@@ -105,48 +124,71 @@ public class WebVerticle extends VerticleBase {
     router.route().failureHandler(this::failure);
 
     var bus = vertx.eventBus();
-    bus.<JsonObject>consumer(Addresses.METRICS_SCORED, m -> {
-      recent.addLast(m.body());
-      while (recent.size() > chartPoints) {
-        recent.removeFirst();
-      }
-      bus.publish(Addresses.DASHBOARD_METRICS, m.body());
-    });
-    bus.<JsonObject>consumer(Addresses.INCIDENT, m -> bus.publish(Addresses.DASHBOARD_ANOMALY, m.body()));
+    bus.<JsonObject>consumer(
+        Addresses.METRICS_SCORED,
+        m -> {
+          recent.addLast(m.body());
+          while (recent.size() > chartPoints) {
+            recent.removeFirst();
+          }
+          bus.publish(Addresses.DASHBOARD_METRICS, m.body());
+        });
+    bus.<JsonObject>consumer(
+        Addresses.INCIDENT, m -> bus.publish(Addresses.DASHBOARD_ANOMALY, m.body()));
 
     healthChecks = HealthChecks.create(vertx);
     for (String verticle : List.of("persist", "analysis", "detect", "collect")) {
-      healthChecks.register(verticle, 2000, promise -> vertx.eventBus()
-          .<JsonObject>request(Addresses.health(verticle), new JsonObject(),
-              new DeliveryOptions().setSendTimeout(1500))
-          .onSuccess(reply -> promise.complete(Status.OK(reply.body())))
-          .onFailure(e -> promise.complete(Status.KO(new JsonObject().put("error", e.getMessage())))));
+      healthChecks.register(
+          verticle,
+          2000,
+          promise ->
+              vertx
+                  .eventBus()
+                  .<JsonObject>request(
+                      Addresses.health(verticle),
+                      new JsonObject(),
+                      new DeliveryOptions().setSendTimeout(1500))
+                  .onSuccess(reply -> promise.complete(Status.OK(reply.body())))
+                  .onFailure(
+                      e ->
+                          promise.complete(
+                              Status.KO(new JsonObject().put("error", e.getMessage())))));
     }
     healthChecks.register("web", promise -> promise.complete(Status.OK()));
-    vertx.eventBus().<JsonObject>consumer(Addresses.health("web"),
-        m -> m.reply(new JsonObject().put("deployment_id", deploymentID())));
+    vertx
+        .eventBus()
+        .<JsonObject>consumer(
+            Addresses.health("web"),
+            m -> m.reply(new JsonObject().put("deployment_id", deploymentID())));
 
     String host = http.getString("host");
     int port = http.getInteger("port");
-    return vertx.createHttpServer()
+    return vertx
+        .createHttpServer()
         .requestHandler(router)
         .listen(port, host)
-        .onSuccess(s -> {
-          server = s;
-          LOG.info("Dashboard on http://{}:{}/", host, s.actualPort());
-        })
-        .recover(e -> Future.failedFuture(
-            new IllegalStateException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e)));
+        .onSuccess(
+            s -> {
+              server = s;
+              LOG.info("Dashboard on http://{}:{}/", host, s.actualPort());
+            })
+        .recover(
+            e ->
+                Future.failedFuture(
+                    new IllegalStateException(
+                        "cannot listen on " + host + ":" + port + ": " + e.getMessage(), e)));
   }
 
   /** Outbound only, and only the dashboard's addresses; nothing the browser sends is let in. */
   private Router bridge() {
-    SockJSBridgeOptions options = new SockJSBridgeOptions()
-        // Browsers ping every 5 s; a busy host or a throttled background tab may delay that, so
-        // only drop a client after 30 s of silence (it reconnects anyway).
-        .setPingTimeout(30_000)
-        .addOutboundPermitted(new PermittedOptions().setAddressRegex(
-            Pattern.quote(Addresses.DASHBOARD_PREFIX) + ".+"));
+    SockJSBridgeOptions options =
+        new SockJSBridgeOptions()
+            // Browsers ping every 5 s; a busy host or a throttled background tab may delay that, so
+            // only drop a client after 30 s of silence (it reconnects anyway).
+            .setPingTimeout(30_000)
+            .addOutboundPermitted(
+                new PermittedOptions()
+                    .setAddressRegex(Pattern.quote(Addresses.DASHBOARD_PREFIX) + ".+"));
     // SockJS's iframe transports load the client library from a CDN by default; serve ours.
     SockJSHandlerOptions sockJs = new SockJSHandlerOptions().setLibraryURL(WebJars.SOCKJS_URL);
     return SockJSHandler.create(vertx, sockJs).bridge(options);
@@ -159,32 +201,45 @@ public class WebVerticle extends VerticleBase {
 
   private void dashboard(RoutingContext ctx) {
     JsonObject settings = http.getJsonObject("dashboard", new JsonObject());
-    JsonObject model = settings.copy()
-        .put("version", VERSION)
-        .put("chart_points", chartPoints)
-        .put("uplot_version", WebJars.UPLOT)
-        .put("sockjs_url", WebJars.SOCKJS_URL)
-        .put("max_upload_mb", http.getInteger("max_upload_mb"))
-        .put("auth_required", !http.getString("auth_token").isEmpty())
-        .put("host", recent.isEmpty() ? "" : recent.peekLast().getString("host", ""));
-    templates.render(model, "templates/index.hbs")
-        .onSuccess(page -> ctx.response().putHeader("Content-Type", "text/html; charset=utf-8")
-            .putHeader("Cache-Control", "no-store").end(page))
+    JsonObject model =
+        settings
+            .copy()
+            .put("version", VERSION)
+            .put("chart_points", chartPoints)
+            .put("uplot_version", WebJars.UPLOT)
+            .put("sockjs_url", WebJars.SOCKJS_URL)
+            .put("max_upload_mb", http.getInteger("max_upload_mb"))
+            .put("auth_required", !http.getString("auth_token").isEmpty())
+            .put("host", recent.isEmpty() ? "" : recent.peekLast().getString("host", ""));
+    templates
+        .render(model, "templates/index.hbs")
+        .onSuccess(
+            page ->
+                ctx.response()
+                    .putHeader("Content-Type", "text/html; charset=utf-8")
+                    .putHeader("Cache-Control", "no-store")
+                    .end(page))
         .onFailure(ctx::fail);
   }
 
   /** UP (200) or DOWN (503) per verticle, with the model's state from detect; open without a token. */
   private void health(RoutingContext ctx) {
-    healthChecks.checkStatus().onComplete(ar -> {
-      if (ar.failed()) {
-        ctx.fail(ar.cause());
-        return;
-      }
-      JsonObject body = ar.result().toJson();
-      boolean up = ar.result().getUp();
-      ctx.response().setStatusCode(up ? 200 : 503).putHeader("Content-Type", "application/json")
-          .putHeader("Cache-Control", "no-store").end(body.encode());
-    });
+    healthChecks
+        .checkStatus()
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                ctx.fail(ar.cause());
+                return;
+              }
+              JsonObject body = ar.result().toJson();
+              boolean up = ar.result().getUp();
+              ctx.response()
+                  .setStatusCode(up ? 200 : 503)
+                  .putHeader("Content-Type", "application/json")
+                  .putHeader("Cache-Control", "no-store")
+                  .end(body.encode());
+            });
   }
 
   /** Prometheus text: Vert.x, JVM and the product's own meters. */
@@ -194,7 +249,9 @@ public class WebVerticle extends VerticleBase {
       error(ctx, 503, "metrics are not enabled in this process");
       return;
     }
-    ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(registry.scrape());
+    ctx.response()
+        .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+        .end(registry.scrape());
   }
 
   private static PrometheusMeterRegistry prometheus() {
@@ -210,11 +267,21 @@ public class WebVerticle extends VerticleBase {
   }
 
   private void status(RoutingContext ctx) {
-    vertx.eventBus().<JsonObject>request(Addresses.DETECT_STATUS, new JsonObject())
+    vertx
+        .eventBus()
+        .<JsonObject>request(Addresses.DETECT_STATUS, new JsonObject())
         .onSuccess(reply -> ctx.json(reply.body().copy().put("uptime", uptimeSeconds())))
-        .onFailure(e -> ctx.response().setStatusCode(503).putHeader("Content-Type", "application/json")
-            .end(new JsonObject().put("status", "error").put("error", "detector unavailable: " + e.getMessage())
-                .put("uptime", uptimeSeconds()).encode()));
+        .onFailure(
+            e ->
+                ctx.response()
+                    .setStatusCode(503)
+                    .putHeader("Content-Type", "application/json")
+                    .end(
+                        new JsonObject()
+                            .put("status", "error")
+                            .put("error", "detector unavailable: " + e.getMessage())
+                            .put("uptime", uptimeSeconds())
+                            .encode()));
   }
 
   private long uptimeSeconds() {
@@ -250,25 +317,42 @@ public class WebVerticle extends VerticleBase {
   }
 
   private void csvAnomalies(RoutingContext ctx) {
-    vertx.eventBus().<JsonObject>request(Addresses.ANALYSIS_DETAILS, new JsonObject())
-        .onSuccess(reply -> ctx.json(new JsonObject()
-            .put("analysis_id", reply.body().getJsonObject("analysis").getLong("id"))
-            .put("anomalies", reply.body().getJsonArray("anomalies"))))
+    vertx
+        .eventBus()
+        .<JsonObject>request(Addresses.ANALYSIS_DETAILS, new JsonObject())
+        .onSuccess(
+            reply ->
+                ctx.json(
+                    new JsonObject()
+                        .put("analysis_id", reply.body().getJsonObject("analysis").getLong("id"))
+                        .put("anomalies", reply.body().getJsonArray("anomalies"))))
         .onFailure(ctx::fail);
   }
 
   private void download(RoutingContext ctx, long id, String format) {
-    vertx.eventBus().<JsonObject>request(Addresses.ANALYSIS_RESULTS, new JsonObject().put("id", id).put("format", format))
-        .onSuccess(reply -> {
-          String base = FileNames.sanitise(reply.body().getString("file_name")).replaceFirst("\\.csv$", "");
-          String name = base + "-results." + format;
-          ctx.response()
-              .putHeader("Content-Type", format.equals("json") ? "application/json" : "text/csv; charset=utf-8")
-              .putHeader("Content-Disposition", "attachment; filename=\"" + FileNames.ascii(name)
-                  + "\"; filename*=UTF-8''" + URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20"))
-              .sendFile(reply.body().getString("path"))
-              .onFailure(ctx::fail);
-        })
+    vertx
+        .eventBus()
+        .<JsonObject>request(
+            Addresses.ANALYSIS_RESULTS, new JsonObject().put("id", id).put("format", format))
+        .onSuccess(
+            reply -> {
+              String base =
+                  FileNames.sanitise(reply.body().getString("file_name"))
+                      .replaceFirst("\\.csv$", "");
+              String name = base + "-results." + format;
+              ctx.response()
+                  .putHeader(
+                      "Content-Type",
+                      format.equals("json") ? "application/json" : "text/csv; charset=utf-8")
+                  .putHeader(
+                      "Content-Disposition",
+                      "attachment; filename=\""
+                          + FileNames.ascii(name)
+                          + "\"; filename*=UTF-8''"
+                          + URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20"))
+                  .sendFile(reply.body().getString("path"))
+                  .onFailure(ctx::fail);
+            })
         .onFailure(ctx::fail);
   }
 
@@ -295,36 +379,59 @@ public class WebVerticle extends VerticleBase {
     String name = FileNames.sanitise(file.fileName());
     String jobId = UUID.randomUUID().toString();
     String path = file.uploadedFileName();
-    JsonObject job = new JsonObject().put("job_id", jobId).put("path", path).put("file_name", name).put("wait", wait);
+    JsonObject job =
+        new JsonObject()
+            .put("job_id", jobId)
+            .put("path", path)
+            .put("file_name", name)
+            .put("wait", wait);
     DeliveryOptions delivery = new DeliveryOptions();
     if (wait) {
       delivery.setSendTimeout(WAIT_FOR_ANALYSIS_MS);
     }
-    vertx.eventBus().<JsonObject>request(Addresses.ANALYSIS_RUN, job, delivery)
-        .onSuccess(reply -> {
-          if (wait) {
-            JsonObject done = reply.body();
-            ctx.json(new JsonObject().put("success", true).put("job_id", jobId).put("file_name", name)
-                .put("total_records", done.getLong("total_records")).put("anomalies_found", done.getLong("anomalies_found"))
-                .put("anomaly_rate", done.getDouble("anomaly_rate")).put("analysis_id", done.getLong("analysis_id")));
-          } else {
-            ctx.response().setStatusCode(202).putHeader("Content-Type", "application/json")
-                .end(new JsonObject().put("job_id", jobId).put("file_name", name).encode());
-          }
-        })
-        .onFailure(e -> {
-          ReplyFailure failure = e instanceof ReplyException re ? re.failureType() : null;
-          // Once the analysis verticle has the upload, it deletes it; only one that never got there is ours.
-          if (failure == ReplyFailure.NO_HANDLERS) {
-            vertx.fileSystem().delete(path);
-          }
-          if (wait && failure == ReplyFailure.TIMEOUT) {
-            error(ctx, 504, "the analysis did not finish within " + WAIT_FOR_ANALYSIS_MS / 60_000
-                + " minutes; it goes on, see GET /api/jobs/" + jobId);
-            return;
-          }
-          ctx.fail(e);
-        });
+    vertx
+        .eventBus()
+        .<JsonObject>request(Addresses.ANALYSIS_RUN, job, delivery)
+        .onSuccess(
+            reply -> {
+              if (wait) {
+                JsonObject done = reply.body();
+                ctx.json(
+                    new JsonObject()
+                        .put("success", true)
+                        .put("job_id", jobId)
+                        .put("file_name", name)
+                        .put("total_records", done.getLong("total_records"))
+                        .put("anomalies_found", done.getLong("anomalies_found"))
+                        .put("anomaly_rate", done.getDouble("anomaly_rate"))
+                        .put("analysis_id", done.getLong("analysis_id")));
+              } else {
+                ctx.response()
+                    .setStatusCode(202)
+                    .putHeader("Content-Type", "application/json")
+                    .end(new JsonObject().put("job_id", jobId).put("file_name", name).encode());
+              }
+            })
+        .onFailure(
+            e -> {
+              ReplyFailure failure = e instanceof ReplyException re ? re.failureType() : null;
+              // Once the analysis verticle has the upload, it deletes it; only one that never got
+              // there is ours.
+              if (failure == ReplyFailure.NO_HANDLERS) {
+                vertx.fileSystem().delete(path);
+              }
+              if (wait && failure == ReplyFailure.TIMEOUT) {
+                error(
+                    ctx,
+                    504,
+                    "the analysis did not finish within "
+                        + WAIT_FOR_ANALYSIS_MS / 60_000
+                        + " minutes; it goes on, see GET /api/jobs/"
+                        + jobId);
+                return;
+              }
+              ctx.fail(e);
+            });
   }
 
   /** True for {@code POST /api/upload-csv?wait=true}, whose answers all carry {@code success}. */
@@ -343,7 +450,9 @@ public class WebVerticle extends VerticleBase {
   }
 
   private void ask(RoutingContext ctx, String address, JsonObject request) {
-    vertx.eventBus().<JsonObject>request(address, request)
+    vertx
+        .eventBus()
+        .<JsonObject>request(address, request)
         .onSuccess(reply -> ctx.json(reply.body()))
         .onFailure(ctx::fail);
   }
@@ -378,7 +487,10 @@ public class WebVerticle extends VerticleBase {
     } catch (NumberFormatException e) {
       // answered below
     }
-    error(ctx, 400, "query parameter '" + name + "' must be a whole number from " + min + " to " + max);
+    error(
+        ctx,
+        400,
+        "query parameter '" + name + "' must be a whole number from " + min + " to " + max);
     return -1;
   }
 
@@ -387,7 +499,10 @@ public class WebVerticle extends VerticleBase {
     if (waits(ctx)) {
       body.put("success", false);
     }
-    ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.encode());
+    ctx.response()
+        .setStatusCode(status)
+        .putHeader("Content-Type", "application/json")
+        .end(body.encode());
   }
 
   private void failure(RoutingContext ctx) {
@@ -403,7 +518,10 @@ public class WebVerticle extends VerticleBase {
     } else if (status == 404) {
       message = "not found: " + ctx.request().path();
     } else if (status == 413) {
-      message = "upload too large: the limit is " + http.getInteger("max_upload_mb") + " MB (http.max_upload_mb)";
+      message =
+          "upload too large: the limit is "
+              + http.getInteger("max_upload_mb")
+              + " MB (http.max_upload_mb)";
     } else if (status < 500) {
       message = "bad request";
     } else {

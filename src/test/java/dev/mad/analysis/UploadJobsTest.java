@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 class UploadJobsTest {
 
   @Test
-  @DisplayName("only the newest finished jobs are kept; a job still running is kept however many finish")
+  @DisplayName(
+      "only the newest finished jobs are kept; a job still running is kept however many finish")
   void boundedByFinishedJobs() {
     UploadJobs jobs = new UploadJobs(2);
     UploadJob running = jobs.add("running", "slow.csv");

@@ -1,15 +1,15 @@
 package dev.mad.batch;
 
-import dev.mad.analysis.AnalysisHistory;
-import java.util.ArrayList;
-import java.util.Arrays;
-import dev.mad.cli.BatchCli;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mad.analysis.AnalysisHistory;
+import dev.mad.cli.BatchCli;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -26,8 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 class BatchEngineTest {
   private static final String HEADER = "timestamp,cpu_percent,memory_percent,note";
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   private Path logs;
   private BatchCli cli;
 
@@ -51,15 +50,25 @@ class BatchEngineTest {
     SplittableRandom random = new SplittableRandom(3);
     for (int i = 0; i < rows; i++) {
       boolean spike = i % 5000 == 4999;
-      String note = switch (i % 7) {
-        case 0 -> "\"line one" + lineEnd + "line two, with a comma\"";
-        case 1 -> "\"she said \"\"fine\"\"\"";
-        case 2 -> "café ☕";
-        default -> "ok";
-      };
-      sb.append(String.format(Locale.ROOT, "2025-03-%02d %02d:%02d:%02d,%.2f,%.2f,%s", 1 + i / 86_400,
-          i / 3600 % 24, i / 60 % 60, i % 60, spike ? 99.0 : 20 + random.nextDouble() * 5,
-          50 + random.nextDouble() * 2, note)).append(lineEnd);
+      String note =
+          switch (i % 7) {
+            case 0 -> "\"line one" + lineEnd + "line two, with a comma\"";
+            case 1 -> "\"she said \"\"fine\"\"\"";
+            case 2 -> "café ☕";
+            default -> "ok";
+          };
+      sb.append(
+              String.format(
+                  Locale.ROOT,
+                  "2025-03-%02d %02d:%02d:%02d,%.2f,%.2f,%s",
+                  1 + i / 86_400,
+                  i / 3600 % 24,
+                  i / 60 % 60,
+                  i % 60,
+                  spike ? 99.0 : 20 + random.nextDouble() * 5,
+                  50 + random.nextDouble() * 2,
+                  note))
+          .append(lineEnd);
       if (i % 1000 == 0) {
         sb.append(lineEnd);
       }
@@ -68,7 +77,8 @@ class BatchEngineTest {
   }
 
   @Test
-  @DisplayName("a long file read in parts: every row once, records copied byte for byte, spikes flagged, right hash")
+  @DisplayName(
+      "a long file read in parts: every row once, records copied byte for byte, spikes flagged, right hash")
   void partsGiveTheSameRows() throws Exception {
     int rows = 80_000;
     String text = longFile(rows, "\r\n");
@@ -86,29 +96,36 @@ class BatchEngineTest {
       // the input record is copied as it was (CRLF inside quotes included), then the result columns
       assertThat(result).startsWith(records.get(i + 1) + ",");
       boolean spike = i % 5000 == 4999;
-      assertThat(result.substring(records.get(i + 1).length())).as("row %d", i)
+      assertThat(result.substring(records.get(i + 1).length()))
+          .as("row %d", i)
           .startsWith(spike ? ",true," : ",false,");
     }
-    String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(input)));
+    String sha =
+        HexFormat.of()
+            .formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(input)));
     try (var history = AnalysisHistory.open(logs.resolve("anomaly_history.db"))) {
       assertThat(history.analyses(1).get(0).get("sha256")).isEqualTo(sha);
     }
   }
 
   @Test
-  @DisplayName("an error far into a long file names its true line, counting blank lines and lines inside quotes")
+  @DisplayName(
+      "an error far into a long file names its true line, counting blank lines and lines inside quotes")
   void errorLineInALaterPart() throws Exception {
     int rows = 60_000;
     String text = longFile(rows, "\n");
     List<String> lines = text.lines().toList();
     int bad = lines.size() - 10;
-    while (!lines.get(bad - 1).startsWith("2025") || !lines.get(bad).startsWith("2025")
+    while (!lines.get(bad - 1).startsWith("2025")
+        || !lines.get(bad).startsWith("2025")
         || lines.get(bad).split(",").length != 4) {
       bad--;
     }
     StringBuilder broken = new StringBuilder();
     for (int i = 0; i < lines.size(); i++) {
-      broken.append(i == bad ? lines.get(i).replaceFirst(",[0-9.]+,", ",abc,") : lines.get(i)).append('\n');
+      broken
+          .append(i == bad ? lines.get(i).replaceFirst(",[0-9.]+,", ",abc,") : lines.get(i))
+          .append('\n');
     }
     Path input = Files.writeString(dir.resolve("bad.csv"), broken.toString());
     assertThat(run("--csv-file", input.toString())).isEqualTo(3);
@@ -117,14 +134,16 @@ class BatchEngineTest {
   }
 
   @Test
-  @DisplayName("a cut that falls inside a quoted field spanning many lines is read again from the record's start")
+  @DisplayName(
+      "a cut that falls inside a quoted field spanning many lines is read again from the record's start")
   void cutInsideAQuotedField() throws Exception {
     StringBuilder sb = new StringBuilder(HEADER).append('\n');
     int before = 30_000;
     for (int i = 0; i < before; i++) {
       sb.append("2025-03-01 00:00:00,").append(20 + i % 5).append(",50,ok\n");
     }
-    // About 1 MiB of quoted text with a line break every 16 bytes, straddling the middle of the file.
+    // About 1 MiB of quoted text with a line break every 16 bytes, straddling the middle of the
+    // file.
     StringBuilder note = new StringBuilder("\"");
     while (note.length() < 1 << 20) {
       note.append("fifteen, chars\n");
@@ -139,7 +158,8 @@ class BatchEngineTest {
     long bigStart = text.indexOf("2025-03-01 00:00:01");
     assertThat(bigStart).isLessThan(text.length() / 2).isGreaterThan(text.length() / 2 - (1 << 20));
     Path input = Files.writeString(dir.resolve("cut.csv"), text);
-    // The bad cell on the last line is reported with its true line: the big record's line breaks are counted.
+    // The bad cell on the last line is reported with its true line: the big record's line breaks
+    // are counted.
     long lastLine = text.lines().count();
     assertThat(run("--csv-file", input.toString())).isEqualTo(3);
     assertThat(cli.err()).contains("line " + lastLine + ", column 'cpu_percent'");
@@ -155,7 +175,8 @@ class BatchEngineTest {
   }
 
   @Test
-  @DisplayName("bytes that are not UTF-8 are refused with their line, near the start or deep in a file")
+  @DisplayName(
+      "bytes that are not UTF-8 are refused with their line, near the start or deep in a file")
   void notUtf8() throws Exception {
     assertThat(notUtf8At(1)).contains("line 3: is not UTF-8 text");
     assertThat(notUtf8At(3000)).contains("line 3002: is not UTF-8 text");
@@ -173,7 +194,8 @@ class BatchEngineTest {
     for (int i = 0; i < goodRows; i++) {
       good.append("2025-01-01 00:00:00,1,2,ok\n");
     }
-    byte[] head = good.append("2025-01-01 00:01:00,1,2,").toString().getBytes(StandardCharsets.UTF_8);
+    byte[] head =
+        good.append("2025-01-01 00:01:00,1,2,").toString().getBytes(StandardCharsets.UTF_8);
     byte[] all = Arrays.copyOf(head, head.length + 3);
     all[head.length] = (byte) 0xC3;
     all[head.length + 1] = (byte) 0x28;

@@ -16,9 +16,13 @@ class ByteSinkTest {
   @DisplayName("scores get exactly four decimals, rounded, with no negative zero")
   void fixed4() {
     double[] values = {-0.53456, -0.5, 0, -0.00004, -0.00005, 12.34567, -1.99999, 123456.7};
-    String[] expected = {"-0.5346", "-0.5000", "0.0000", "0.0000", "-0.0001", "12.3457", "-2.0000", "123456.7000"};
+    String[] expected = {
+      "-0.5346", "-0.5000", "0.0000", "0.0000", "-0.0001", "12.3457", "-2.0000", "123456.7000"
+    };
     for (int i = 0; i < values.length; i++) {
-      assertThat(text(new ByteSink(4).fixed4(values[i]))).as("%s", values[i]).isEqualTo(expected[i]);
+      assertThat(text(new ByteSink(4).fixed4(values[i])))
+          .as("%s", values[i])
+          .isEqualTo(expected[i]);
     }
   }
 

@@ -1,17 +1,17 @@
 package dev.mad.batch;
 
-import dev.mad.detect.RecentTails;
-import java.util.Locale;
-import dev.mad.cli.BatchCli;
-import dev.mad.cli.BatchCliCsv;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mad.cli.BatchCli;
+import dev.mad.cli.BatchCliCsv;
+import dev.mad.detect.RecentTails;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.DisplayName;
@@ -24,8 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * else may.
  */
 class IncidentEpisodesTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private static final int ROWS = 3000;
   private static final int[] SHIFT = {1200, 1300};
@@ -37,10 +36,13 @@ class IncidentEpisodesTest {
    * {@code spikeEvery} ≥ 0 a fourth metric, a queue depth of about 10, jumps to 100 every {@code spikeEvery}
    * rows (0: never).
    */
-  private static Path write(Path file, long seed, boolean episodes, int spikeEvery) throws Exception {
+  private static Path write(Path file, long seed, boolean episodes, int spikeEvery)
+      throws Exception {
     Random r = new Random(seed);
-    StringBuilder sb = new StringBuilder("timestamp,cpu_percent,memory_percent,disk_read_mb"
-        + (spikeEvery >= 0 ? ",queue_depth\n" : "\n"));
+    StringBuilder sb =
+        new StringBuilder(
+            "timestamp,cpu_percent,memory_percent,disk_read_mb"
+                + (spikeEvery >= 0 ? ",queue_depth\n" : "\n"));
     LocalDateTime t = LocalDateTime.of(2025, 3, 1, 0, 0);
     for (int i = 0; i < ROWS; i++) {
       double cpu = 20 + 5 * Math.sin(i * 2 * Math.PI / 1440) + r.nextGaussian() * 2;
@@ -61,7 +63,8 @@ class IncidentEpisodesTest {
           disk += 60.0 * (i - RAMP[0]) / (RAMP[1] - RAMP[0]);
         }
       }
-      sb.append(t.plusMinutes(i).toString().replace('T', ' ')).append(',')
+      sb.append(t.plusMinutes(i).toString().replace('T', ' '))
+          .append(',')
           .append(String.format(Locale.ROOT, "%.2f,%.2f,%.2f", cpu, mem, disk))
           .append(spikeEvery >= 0 ? String.format(Locale.ROOT, ",%.2f%n", queue) : "\n");
     }
@@ -83,23 +86,35 @@ class IncidentEpisodesTest {
       for (int[] e : EPISODES) {
         onEpisode |= s[0] < e[1] && s[1] >= e[0];
       }
-      assertThat(onEpisode).as("incident at rows %d-%d lies on no episode (all: %s)", s[0], s[1], found).isTrue();
+      assertThat(onEpisode)
+          .as("incident at rows %d-%d lies on no episode (all: %s)", s[0], s[1], found)
+          .isTrue();
     }
     assertThat(cli.out()).contains("Incidents: 3");
   }
 
   @Test
-  @DisplayName("a queue that spikes every 25 rows alarms only until its spikes are routine; the episodes still alarm")
+  @DisplayName(
+      "a queue that spikes every 25 rows alarms only until its spikes are routine; the episodes still alarm")
   void routineSpikesStopAlarming() throws Exception {
     Map<String, int[]> incidents = analyse(new BatchCli(dir.resolve("logs")), 25);
     List<String> found = spans(incidents);
     assertOneIncidentPerEpisode(incidents, found);
     long elsewhere = incidents.values().stream().filter(s -> s[1] < SHIFT[0]).count();
-    // the first spikes are news; once ROUTINE have been seen (and the tails recomputed, every EVERY rows) they are not
-    assertThat(elsewhere).as("incidents before the first episode (the spikes, 48 of them): %s", found)
+    // the first spikes are news; once ROUTINE have been seen (and the tails recomputed, every EVERY
+    // rows) they are not
+    assertThat(elsewhere)
+        .as("incidents before the first episode (the spikes, 48 of them): %s", found)
         .isBetween(1L, (long) RecentTails.ROUTINE + RecentTails.EVERY / 25);
-    assertThat(incidents.values().stream().filter(s -> s[0] > SHIFT[1] && s[1] < SPIKE
-        || s[0] > SPIKE + 1 && s[1] < RAMP[0] || s[0] > RAMP[1])).as("incidents between episodes: %s", found).isEmpty();
+    assertThat(
+            incidents.values().stream()
+                .filter(
+                    s ->
+                        s[0] > SHIFT[1] && s[1] < SPIKE
+                            || s[0] > SPIKE + 1 && s[1] < RAMP[0]
+                            || s[0] > RAMP[1]))
+        .as("incidents between episodes: %s", found)
+        .isEmpty();
   }
 
   /**
@@ -110,8 +125,16 @@ class IncidentEpisodesTest {
     Path train = write(dir.resolve("train.csv"), 1, false, spikeEvery < 0 ? -1 : 0);
     Path test = write(dir.resolve("test.csv"), 2, true, spikeEvery);
     Path out = dir.resolve("out.csv");
-    assertThat(cli.run("--train-file", train.toString(), "--csv-file", test.toString(), "--output-file",
-        out.toString())).as(cli.err()).isZero();
+    assertThat(
+            cli.run(
+                "--train-file",
+                train.toString(),
+                "--csv-file",
+                test.toString(),
+                "--output-file",
+                out.toString()))
+        .as(cli.err())
+        .isZero();
     return incidents(out);
   }
 
@@ -123,10 +146,14 @@ class IncidentEpisodesTest {
     return found;
   }
 
-  private static void assertOneIncidentPerEpisode(Map<String, int[]> incidents, List<String> found) {
+  private static void assertOneIncidentPerEpisode(
+      Map<String, int[]> incidents, List<String> found) {
     for (int[] e : EPISODES) {
-      long overlapping = incidents.values().stream().filter(s -> s[0] < e[1] && s[1] >= e[0]).count();
-      assertThat(overlapping).as("incidents overlapping rows %d-%d among %s", e[0], e[1] - 1, found).isOne();
+      long overlapping =
+          incidents.values().stream().filter(s -> s[0] < e[1] && s[1] >= e[0]).count();
+      assertThat(overlapping)
+          .as("incidents overlapping rows %d-%d among %s", e[0], e[1] - 1, found)
+          .isOne();
     }
   }
 

@@ -19,7 +19,10 @@ public final class BatchCli {
   public int run(String... args) {
     out.reset();
     err.reset();
-    return BatchCommand.run(args, logs, new PrintStream(out, true, StandardCharsets.UTF_8),
+    return BatchCommand.run(
+        args,
+        logs,
+        new PrintStream(out, true, StandardCharsets.UTF_8),
         new PrintStream(err, true, StandardCharsets.UTF_8));
   }
 

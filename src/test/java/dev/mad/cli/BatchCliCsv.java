@@ -6,8 +6,7 @@ import java.util.List;
 
 /** Splits one CSV line of the analysis' output (RFC 4180 quoting) for tests. */
 public final class BatchCliCsv {
-  private BatchCliCsv() {
-  }
+  private BatchCliCsv() {}
 
   public static List<String> cells(String line) {
     byte[] record = line.getBytes(StandardCharsets.UTF_8);

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mad.analysis.AnalysisHistory;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -24,8 +23,7 @@ class BatchCommandTest {
   private static final Path SEED = Path.of("src/test/resources/fixtures/seed_sample_metrics2k.csv");
   private static final String HEADER = "timestamp,cpu_percent,memory_percent";
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   private Path logs;
   private BatchCli cli;
 
@@ -58,20 +56,28 @@ class BatchCommandTest {
   }
 
   @Test
-  @DisplayName("on the seed sample: every labelled anomaly flagged, summary printed, output CSV complete")
+  @DisplayName(
+      "on the seed sample: every labelled anomaly flagged, summary printed, output CSV complete")
   void seedSample() throws Exception {
     Path output = dir.resolve("results.csv");
     assertThat(run("--csv-file", SEED.toString(), "--output-file", output.toString())).isZero();
     String summary = cli.out();
-    assertThat(summary).contains("Total records processed: 2000").containsPattern("Anomalies detected: \\d+")
-        .containsPattern("Anomaly rate: \\d+\\.\\d\\d%").contains("By severity: critical")
-        .containsPattern("Incidents: \\d+").contains("Top 10 anomalies:");
+    assertThat(summary)
+        .contains("Total records processed: 2000")
+        .containsPattern("Anomalies detected: \\d+")
+        .containsPattern("Anomaly rate: \\d+\\.\\d\\d%")
+        .contains("By severity: critical")
+        .containsPattern("Incidents: \\d+")
+        .contains("Top 10 anomalies:");
     List<String> lines = Files.readAllLines(output);
     assertThat(lines).hasSize(2001);
-    assertThat(lines.get(0)).isEqualTo("timestamp,cpu_percent,cpu_frequency,memory_percent,memory_available_gb,"
-        + "disk_read_mb,disk_write_mb,network_sent_mb,network_recv_mb,is_anomaly,anomaly_score,severity,reason,"
-        + "severity_factors,contributions,incident_id");
-    List<String> labels = Files.readAllLines(SEED.resolveSibling("seed_sample_metrics2k.labels.csv"));
+    assertThat(lines.get(0))
+        .isEqualTo(
+            "timestamp,cpu_percent,cpu_frequency,memory_percent,memory_available_gb,"
+                + "disk_read_mb,disk_write_mb,network_sent_mb,network_recv_mb,is_anomaly,anomaly_score,severity,reason,"
+                + "severity_factors,contributions,incident_id");
+    List<String> labels =
+        Files.readAllLines(SEED.resolveSibling("seed_sample_metrics2k.labels.csv"));
     int tp = 0;
     int fp = 0;
     int fn = 0;
@@ -83,14 +89,16 @@ class BatchCommandTest {
       fn += !flagged && label ? 1 : 0;
     }
     assertThat(2.0 * tp / (2.0 * tp + fp + fn)).isGreaterThanOrEqualTo(0.97);
-    assertThat(Files.readString(logs.resolve("metrics_data.csv"))).isEqualTo(Files.readString(output));
+    assertThat(Files.readString(logs.resolve("metrics_data.csv")))
+        .isEqualTo(Files.readString(output));
   }
 
   @Test
   @DisplayName("JSON output has typed values, explanations, and no NaN")
   void jsonOutput() throws Exception {
     Path output = dir.resolve("r.json");
-    assertThat(run("--csv-file", goodFile("m.csv").toString(), "--output-file", output.toString())).isZero();
+    assertThat(run("--csv-file", goodFile("m.csv").toString(), "--output-file", output.toString()))
+        .isZero();
     JsonNode doc = new ObjectMapper().readTree(output.toFile());
     assertThat(doc.get("schema_version").asInt()).isEqualTo(3);
     JsonNode rows = doc.get("rows");
@@ -107,13 +115,15 @@ class BatchCommandTest {
     long id = spike.get("incident_id").asLong();
     JsonNode incidents = doc.get("incidents");
     assertThat(incidents).hasSize(doc.get("summary").get("incidents").asInt());
-    assertThat(incidents).anySatisfy(inc -> {
-      assertThat(inc.get("id").asLong()).isEqualTo(id);
-      assertThat(inc.get("first_row").asLong()).isLessThanOrEqualTo(60);
-      assertThat(inc.get("last_row").asLong()).isGreaterThanOrEqualTo(60);
-      assertThat(inc.get("reason").asText()).contains("High CPU usage detected");
-      assertThat(inc.get("contributions").get("cpu_percent").asDouble()).isPositive();
-    });
+    assertThat(incidents)
+        .anySatisfy(
+            inc -> {
+              assertThat(inc.get("id").asLong()).isEqualTo(id);
+              assertThat(inc.get("first_row").asLong()).isLessThanOrEqualTo(60);
+              assertThat(inc.get("last_row").asLong()).isGreaterThanOrEqualTo(60);
+              assertThat(inc.get("reason").asText()).contains("High CPU usage detected");
+              assertThat(inc.get("contributions").get("cpu_percent").asDouble()).isPositive();
+            });
     assertThat(doc.get("summary").get("anomalies").asLong()).isPositive();
     assertThat(Files.readString(output)).doesNotContain("NaN");
   }
@@ -127,7 +137,8 @@ class BatchCommandTest {
     }
     assertThat(run("--csv-file", write("v.csv", sb.toString()).toString())).isZero();
     assertThat(cli.out()).contains("Features: value").contains("Anomalies detected: 1\n");
-    assertThat(Files.readAllLines(logs.resolve("metrics_data.csv")).get(71)).contains(",true,")
+    assertThat(Files.readAllLines(logs.resolve("metrics_data.csv")).get(71))
+        .contains(",true,")
         .contains("value far above its usual 11.5");
   }
 
@@ -135,7 +146,10 @@ class BatchCommandTest {
   @DisplayName("--train-file fits on one file and scores another")
   void trainFile() throws Exception {
     Path train = goodFile("train.csv");
-    Path score = write("score.csv", HEADER + "\n2025-02-01 00:00:00,11.5,41.25\n2025-02-01 00:01:00,98.0,96.0\n");
+    Path score =
+        write(
+            "score.csv",
+            HEADER + "\n2025-02-01 00:00:00,11.5,41.25\n2025-02-01 00:01:00,98.0,96.0\n");
     assertThat(run("--csv-file", score.toString(), "--train-file", train.toString())).isZero();
     List<String> rows = Files.readAllLines(logs.resolve("metrics_data.csv"));
     assertThat(rows).hasSize(3);
@@ -144,7 +158,8 @@ class BatchCommandTest {
   }
 
   @Test
-  @DisplayName("each analysis is recorded in the history with its own id, name, hash and flagged rows")
+  @DisplayName(
+      "each analysis is recorded in the history with its own id, name, hash and flagged rows")
   void history() throws Exception {
     Path file = goodFile("same.csv");
     assertThat(run("--csv-file", file.toString())).isZero();
@@ -170,28 +185,68 @@ class BatchCommandTest {
     return Stream.of(
         Arguments.of("empty file", "", "is empty"),
         Arguments.of("header only", HEADER + "\n", "no data rows"),
-        Arguments.of("text in a number column", HEADER + "\n2025-01-01 00:00:00,1,2\n2025-01-01 00:01:00,abc,1\n", "line 3, column 'cpu_percent': 'abc' is not a number"),
-        Arguments.of("text in a known metric's first row", HEADER + "\n2025-01-01 00:00:00,abc,1\n", "line 2, column 'cpu_percent': 'abc' is not a number"),
-        Arguments.of("NaN cell", HEADER + "\n2025-01-01 00:00:00,1,2\n2025-01-01 00:01:00,NaN,2\n", "line 3, column 'cpu_percent'"),
-        Arguments.of("empty cell", HEADER + "\n2025-01-01 00:00:00,1,2\n2025-01-01 00:01:00,,2\n", "line 3, column 'cpu_percent': empty value"),
-        Arguments.of("wrong delimiter", "timestamp;cpu_percent\n2025-01-01 00:00:00;1\n", "';' as delimiter"),
-        Arguments.of("unterminated quote", HEADER + "\n2025-01-01 00:00:00,1,2\n\"2025-01-01 00:01:00,1,2\n", "unterminated quote"),
-        Arguments.of("duplicate header", "timestamp,cpu,cpu\n2025-01-01 00:00:00,1,2\n", "column 'cpu': column name appears twice"),
-        Arguments.of("ragged row", HEADER + "\n2025-01-01 00:00:00,1,2\n2025-01-01 00:01:00,1\n", "line 3: row has 2 fields but the header has 3"),
-        Arguments.of("unparseable time", HEADER + "\n2025-01-01 00:00:00,1,2\nyesterday,1,2\n", "line 3, column 'timestamp': not a timestamp"),
-        Arguments.of("no numeric column", "timestamp,host\n2025-01-01 00:00:00,web-1\n", "no numeric column"),
+        Arguments.of(
+            "text in a number column",
+            HEADER + "\n2025-01-01 00:00:00,1,2\n2025-01-01 00:01:00,abc,1\n",
+            "line 3, column 'cpu_percent': 'abc' is not a number"),
+        Arguments.of(
+            "text in a known metric's first row",
+            HEADER + "\n2025-01-01 00:00:00,abc,1\n",
+            "line 2, column 'cpu_percent': 'abc' is not a number"),
+        Arguments.of(
+            "NaN cell",
+            HEADER + "\n2025-01-01 00:00:00,1,2\n2025-01-01 00:01:00,NaN,2\n",
+            "line 3, column 'cpu_percent'"),
+        Arguments.of(
+            "empty cell",
+            HEADER + "\n2025-01-01 00:00:00,1,2\n2025-01-01 00:01:00,,2\n",
+            "line 3, column 'cpu_percent': empty value"),
+        Arguments.of(
+            "wrong delimiter",
+            "timestamp;cpu_percent\n2025-01-01 00:00:00;1\n",
+            "';' as delimiter"),
+        Arguments.of(
+            "unterminated quote",
+            HEADER + "\n2025-01-01 00:00:00,1,2\n\"2025-01-01 00:01:00,1,2\n",
+            "unterminated quote"),
+        Arguments.of(
+            "duplicate header",
+            "timestamp,cpu,cpu\n2025-01-01 00:00:00,1,2\n",
+            "column 'cpu': column name appears twice"),
+        Arguments.of(
+            "ragged row",
+            HEADER + "\n2025-01-01 00:00:00,1,2\n2025-01-01 00:01:00,1\n",
+            "line 3: row has 2 fields but the header has 3"),
+        Arguments.of(
+            "unparseable time",
+            HEADER + "\n2025-01-01 00:00:00,1,2\nyesterday,1,2\n",
+            "line 3, column 'timestamp': not a timestamp"),
+        Arguments.of(
+            "no numeric column",
+            "timestamp,host\n2025-01-01 00:00:00,web-1\n",
+            "no numeric column"),
         Arguments.of("no timestamp column", "time,cpu\n1,2\n", "no 'timestamp' column"),
-        Arguments.of("invalid date", HEADER + "\n2025-01-01 00:00:00,1,2\n2025-02-30 00:00:00,1,2\n", "line 3, column 'timestamp'"));
+        Arguments.of(
+            "invalid date",
+            HEADER + "\n2025-01-01 00:00:00,1,2\n2025-02-30 00:00:00,1,2\n",
+            "line 3, column 'timestamp'"));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("badInputs")
-  @DisplayName("bad input data: exit 3, one line naming the problem, no stack trace, no output file")
+  @DisplayName(
+      "bad input data: exit 3, one line naming the problem, no stack trace, no output file")
   void badInput(String what, String content, String expected) throws Exception {
     Path input = write("bad.csv", content);
     Path output = dir.resolve("out.csv");
-    assertThat(run("--csv-file", input.toString(), "--output-file", output.toString())).as(what).isEqualTo(3);
-    assertThat(err()).startsWith("error: " + input).contains(expected).doesNotContain("Exception").doesNotContain("\tat ");
+    assertThat(run("--csv-file", input.toString(), "--output-file", output.toString()))
+        .as(what)
+        .isEqualTo(3);
+    assertThat(err())
+        .startsWith("error: " + input)
+        .contains(expected)
+        .doesNotContain("Exception")
+        .doesNotContain("\tat ");
     assertThat(err().strip().lines()).hasSize(1);
     assertThat(output).doesNotExist();
     assertThat(logs.resolve("metrics_data.csv")).doesNotExist();
@@ -203,7 +258,9 @@ class BatchCommandTest {
   @Test
   @DisplayName("binary garbage and a missing file are refused as input data")
   void binaryAndMissing() throws Exception {
-    Path binary = Files.write(dir.resolve("bin.csv"), new byte[] {0x50, 0x4b, 0x03, 0x04, 0, 0, 0x14, 0, 1, 2});
+    Path binary =
+        Files.write(
+            dir.resolve("bin.csv"), new byte[] {0x50, 0x4b, 0x03, 0x04, 0, 0, 0x14, 0, 1, 2});
     assertThat(run("--csv-file", binary.toString())).isEqualTo(3);
     assertThat(err()).contains("binary");
     assertThat(run("--csv-file", dir.resolve("nope.csv").toString())).isEqualTo(3);
@@ -211,7 +268,8 @@ class BatchCommandTest {
   }
 
   @Test
-  @DisplayName("usage errors exit 2: contamination outside detect.contamination's range, bad window, unknown option, bad output name")
+  @DisplayName(
+      "usage errors exit 2: contamination outside detect.contamination's range, bad window, unknown option, bad output name")
   void usageErrors() throws Exception {
     String file = goodFile("ok.csv").toString();
     assertThat(run("--csv-file", file, "--contamination", "0.7")).isEqualTo(2);
@@ -226,7 +284,8 @@ class BatchCommandTest {
     assertThat(run("--csv-file", file, "--contamination", "x")).isEqualTo(2);
     assertThat(run("--csv-file", file, "--window-size", "1")).isEqualTo(2);
     assertThat(run("--csv-file", file, "--frobnicate", "1")).isEqualTo(2);
-    assertThat(run("--csv-file", file, "--output-file", dir.resolve("r.txt").toString())).isEqualTo(2);
+    assertThat(run("--csv-file", file, "--output-file", dir.resolve("r.txt").toString()))
+        .isEqualTo(2);
     assertThat(err()).contains(".csv or .json");
     assertThat(run("--csv-file", file, "--features", "cpu_percent,nope")).isEqualTo(3);
     assertThat(err()).contains("'nope'");
@@ -234,9 +293,18 @@ class BatchCommandTest {
   }
 
   @Test
-  @DisplayName("--window-size scores against a rolling baseline and --features restricts the columns")
+  @DisplayName(
+      "--window-size scores against a rolling baseline and --features restricts the columns")
   void windowAndFeatures() throws Exception {
-    assertThat(run("--csv-file", goodFile("w.csv").toString(), "--window-size", "20", "--features", "cpu_percent")).isZero();
+    assertThat(
+            run(
+                "--csv-file",
+                goodFile("w.csv").toString(),
+                "--window-size",
+                "20",
+                "--features",
+                "cpu_percent"))
+        .isZero();
     assertThat(cli.out()).contains("Features: cpu_percent\n");
     List<String> rows = Files.readAllLines(logs.resolve("metrics_data.csv"));
     assertThat(rows.get(61)).contains(",true,");

@@ -1,6 +1,5 @@
 package dev.mad.collect;
 
-import org.assertj.core.data.Offset;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mad.bus.Addresses;
@@ -14,6 +13,7 @@ import io.vertx.junit5.VertxTestContext;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -25,32 +25,49 @@ class CollectVerticleTest {
   @DisplayName("publishes well-formed host samples at the configured interval")
   void publishesSamples(Vertx vertx, VertxTestContext ctx) throws Throwable {
     List<JsonObject> received = new ArrayList<>();
-    vertx.eventBus().<JsonObject>consumer(Addresses.METRICS_SAMPLE, msg -> {
-      received.add(msg.body());
-      if (received.size() == 4) {
-        ctx.verify(() -> {
-          for (JsonObject s : received) {
-            MetricSample sample = MetricSample.fromJson(s);
-            assertThat(sample.host()).isEqualTo("test-host");
-            assertThat(sample.value("cpu_percent")).isBetween(0.0, 100.0);
-            assertThat(sample.value("memory_percent")).isBetween(0.0, 100.0);
-            assertThat(sample.value("memory_available_gb")).isPositive();
-            assertThat(sample.value("cpu_frequency")).isGreaterThanOrEqualTo(0.0);
-            for (String rate : List.of("disk_read_mb", "disk_write_mb", "network_sent_mb", "network_recv_mb")) {
-              assertThat(sample.value(rate)).as(rate).isGreaterThanOrEqualTo(0.0).isFinite();
-            }
-          }
-          for (int i = 1; i < received.size(); i++) {
-            long gap = received.get(i).getLong("timestamp") - received.get(i - 1).getLong("timestamp");
-            // Timer jitter aside, samples are one interval apart, not bunched and not skipped.
-            assertThat(gap).isBetween(150L, 450L);
-          }
-        });
-        ctx.completeNow();
-      }
-    });
+    vertx
+        .eventBus()
+        .<JsonObject>consumer(
+            Addresses.METRICS_SAMPLE,
+            msg -> {
+              received.add(msg.body());
+              if (received.size() == 4) {
+                ctx.verify(
+                    () -> {
+                      for (JsonObject s : received) {
+                        MetricSample sample = MetricSample.fromJson(s);
+                        assertThat(sample.host()).isEqualTo("test-host");
+                        assertThat(sample.value("cpu_percent")).isBetween(0.0, 100.0);
+                        assertThat(sample.value("memory_percent")).isBetween(0.0, 100.0);
+                        assertThat(sample.value("memory_available_gb")).isPositive();
+                        assertThat(sample.value("cpu_frequency")).isGreaterThanOrEqualTo(0.0);
+                        for (String rate :
+                            List.of(
+                                "disk_read_mb",
+                                "disk_write_mb",
+                                "network_sent_mb",
+                                "network_recv_mb")) {
+                          assertThat(sample.value(rate))
+                              .as(rate)
+                              .isGreaterThanOrEqualTo(0.0)
+                              .isFinite();
+                        }
+                      }
+                      for (int i = 1; i < received.size(); i++) {
+                        long gap =
+                            received.get(i).getLong("timestamp")
+                                - received.get(i - 1).getLong("timestamp");
+                        // Timer jitter aside, samples are one interval apart, not bunched and not
+                        // skipped.
+                        assertThat(gap).isBetween(150L, 450L);
+                      }
+                    });
+                ctx.completeNow();
+              }
+            });
     JsonObject config = new JsonObject().put("interval_ms", 300).put("host_name", "test-host");
-    vertx.deployVerticle(new CollectVerticle(),
+    vertx.deployVerticle(
+        new CollectVerticle(),
         new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER).setConfig(config));
     assertThat(ctx.awaitCompletion(20, TimeUnit.SECONDS)).isTrue();
     if (ctx.failed()) {

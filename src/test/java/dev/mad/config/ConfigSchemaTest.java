@@ -22,7 +22,8 @@ class ConfigSchemaTest {
   }
 
   @Test
-  @DisplayName("defaults are the documented ones: loopback on port 5000, 1 s sampling, 60 s baseline")
+  @DisplayName(
+      "defaults are the documented ones: loopback on port 5000, 1 s sampling, 60 s baseline")
   void defaults() {
     JsonObject c = ConfigSchema.defaults();
     assertThat(c.getJsonObject("http").getString("host")).isEqualTo("127.0.0.1");
@@ -38,21 +39,38 @@ class ConfigSchemaTest {
     JsonObject file = new JsonObject().put("http", new JsonObject().put("port", "abc"));
     assertThatThrownBy(() -> ConfigSchema.resolve(file, Map.of(), Map.of()))
         .isInstanceOf(ConfigException.class)
-        .hasMessageContaining("\"http.port\"").hasMessageContaining("abc");
+        .hasMessageContaining("\"http.port\"")
+        .hasMessageContaining("abc");
   }
 
   @Test
   @DisplayName("out-of-range, unknown, mistyped and inconsistent values are each refused by key")
   void otherBadValues() {
     assertRefused(new JsonObject().put("http", new JsonObject().put("port", 70000)), "http.port");
-    assertRefused(new JsonObject().put("detect", new JsonObject().put("contamination", 0.9)), "detect.contamination");
+    assertRefused(
+        new JsonObject().put("detect", new JsonObject().put("contamination", 0.9)),
+        "detect.contamination");
     assertRefused(new JsonObject().put("colect", new JsonObject()), "colect");
     assertRefused(new JsonObject().put("http", "127.0.0.1"), "http");
-    assertRefused(new JsonObject().put("persist", new JsonObject().put("rotate_daily", "yes")), "persist.rotate_daily");
-    assertRefused(new JsonObject().put("detect", new JsonObject().put("window_seconds", 30)), "detect.window_seconds");
-    JsonArray badRule = new JsonArray().add(new JsonObject().put("name", "x").put("metric", "cpu")
-        .put("op", ">").put("value", 1).put("severity", "high").put("reason", "r"));
-    assertRefused(new JsonObject().put("detect", new JsonObject().put("rules", badRule)), "detect.rules[0].metric");
+    assertRefused(
+        new JsonObject().put("persist", new JsonObject().put("rotate_daily", "yes")),
+        "persist.rotate_daily");
+    assertRefused(
+        new JsonObject().put("detect", new JsonObject().put("window_seconds", 30)),
+        "detect.window_seconds");
+    JsonArray badRule =
+        new JsonArray()
+            .add(
+                new JsonObject()
+                    .put("name", "x")
+                    .put("metric", "cpu")
+                    .put("op", ">")
+                    .put("value", 1)
+                    .put("severity", "high")
+                    .put("reason", "r"));
+    assertRefused(
+        new JsonObject().put("detect", new JsonObject().put("rules", badRule)),
+        "detect.rules[0].metric");
   }
 
   @Test
@@ -61,7 +79,8 @@ class ConfigSchemaTest {
     JsonObject file = new JsonObject().put("http", new JsonObject().put("port", 6000));
     JsonObject fromEnv = ConfigSchema.resolve(file, Map.of("MAD_HTTP_PORT", "7000"), Map.of());
     assertThat(fromEnv.getJsonObject("http").getInteger("port")).isEqualTo(7000);
-    JsonObject fromCli = ConfigSchema.resolve(file, Map.of("MAD_HTTP_PORT", "7000"), Map.of("http.port", "8080"));
+    JsonObject fromCli =
+        ConfigSchema.resolve(file, Map.of("MAD_HTTP_PORT", "7000"), Map.of("http.port", "8080"));
     assertThat(fromCli.getJsonObject("http").getInteger("port")).isEqualTo(8080);
     assertThatThrownBy(() -> ConfigSchema.resolve(file, Map.of("MAD_HTTP_PORT", "x"), Map.of()))
         .hasMessageContaining("http.port");
@@ -72,12 +91,16 @@ class ConfigSchemaTest {
   void badFiles(@TempDir Path dir) throws Exception {
     Path missing = dir.resolve("missing.json");
     assertThatThrownBy(() -> ConfigLoader.load(missing, Map.of(), Map.of()))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("missing.json").hasMessageContaining("does not exist");
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("missing.json")
+        .hasMessageContaining("does not exist");
     Path broken = Files.writeString(dir.resolve("broken.json"), "{\"http\": ");
     assertThatThrownBy(() -> ConfigLoader.load(broken, Map.of(), Map.of()))
-        .hasMessageContaining("broken.json").hasMessageContaining("not a valid JSON");
+        .hasMessageContaining("broken.json")
+        .hasMessageContaining("not a valid JSON");
     Path empty = Files.writeString(dir.resolve("empty.json"), "  ");
-    assertThatThrownBy(() -> ConfigLoader.load(empty, Map.of(), Map.of())).hasMessageContaining("empty");
+    assertThatThrownBy(() -> ConfigLoader.load(empty, Map.of(), Map.of()))
+        .hasMessageContaining("empty");
   }
 
   private static void assertRefused(JsonObject file, String key) {
@@ -87,22 +110,46 @@ class ConfigSchemaTest {
   }
 
   @Test
-  @DisplayName("a non-loopback bind without a token is refused; a token or an explicit opt-out allows it")
+  @DisplayName(
+      "a non-loopback bind without a token is refused; a token or an explicit opt-out allows it")
   void nonLoopbackBind() {
     JsonObject open = new JsonObject().put("http", new JsonObject().put("host", "0.0.0.0"));
     assertThatThrownBy(() -> ConfigSchema.resolve(open, Map.of(), Map.of()))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("\"http.host\"").hasMessageContaining("auth_token");
-    JsonObject withToken = new JsonObject().put("http", new JsonObject().put("host", "0.0.0.0")
-        .put("auth_token", "a-long-enough-token"));
-    assertThat(ConfigSchema.resolve(withToken, Map.of(), Map.of()).getJsonObject("http").getString("host"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("\"http.host\"")
+        .hasMessageContaining("auth_token");
+    JsonObject withToken =
+        new JsonObject()
+            .put(
+                "http",
+                new JsonObject().put("host", "0.0.0.0").put("auth_token", "a-long-enough-token"));
+    assertThat(
+            ConfigSchema.resolve(withToken, Map.of(), Map.of())
+                .getJsonObject("http")
+                .getString("host"))
         .isEqualTo("0.0.0.0");
-    JsonObject optOut = new JsonObject().put("http", new JsonObject().put("host", "192.168.1.10")
-        .put("allow_unauthenticated", true));
-    assertThat(ConfigSchema.resolve(optOut, Map.of(), Map.of()).getJsonObject("http").getString("host"))
+    JsonObject optOut =
+        new JsonObject()
+            .put(
+                "http",
+                new JsonObject().put("host", "192.168.1.10").put("allow_unauthenticated", true));
+    assertThat(
+            ConfigSchema.resolve(optOut, Map.of(), Map.of())
+                .getJsonObject("http")
+                .getString("host"))
         .isEqualTo("192.168.1.10");
-    JsonObject shortToken = new JsonObject().put("http", new JsonObject().put("auth_token", "short"));
-    assertThatThrownBy(() -> ConfigSchema.resolve(shortToken, Map.of(), Map.of())).hasMessageContaining("16");
-    assertThat(ConfigSchema.resolve(new JsonObject().put("http", new JsonObject().put("host", "localhost")),
-        Map.of(), Map.of()).getJsonObject("http").getString("auth_token")).as("loopback needs no token").isEmpty();
+    JsonObject shortToken =
+        new JsonObject().put("http", new JsonObject().put("auth_token", "short"));
+    assertThatThrownBy(() -> ConfigSchema.resolve(shortToken, Map.of(), Map.of()))
+        .hasMessageContaining("16");
+    assertThat(
+            ConfigSchema.resolve(
+                    new JsonObject().put("http", new JsonObject().put("host", "localhost")),
+                    Map.of(),
+                    Map.of())
+                .getJsonObject("http")
+                .getString("auth_token"))
+        .as("loopback needs no token")
+        .isEmpty();
   }
 }

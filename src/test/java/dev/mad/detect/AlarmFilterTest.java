@@ -1,11 +1,11 @@
 package dev.mad.detect;
 
-import java.util.Arrays;
-import java.util.SplittableRandom;
-import org.assertj.core.api.Assertions;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Arrays;
 import java.util.List;
+import java.util.SplittableRandom;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -13,13 +13,14 @@ import org.junit.jupiter.api.Test;
 class AlarmFilterTest {
   private static final double K = AlarmFilter.DEFAULT_OPEN_LEVEL;
 
-  private static AlarmFilter.Step feed(AlarmFilter f, long i, double level, boolean anomaly, boolean strong,
-                                       boolean rule) {
+  private static AlarmFilter.Step feed(
+      AlarmFilter f, long i, double level, boolean anomaly, boolean strong, boolean rule) {
     return f.step(i, -0.45, level, anomaly, strong, rule);
   }
 
   @Test
-  @DisplayName("a fired rule opens an incident at once; it closes after the quiet samples, marking only its own sample")
+  @DisplayName(
+      "a fired rule opens an incident at once; it closes after the quiet samples, marking only its own sample")
   void ruleOpensAndCloses() {
     AlarmFilter f = new AlarmFilter(K, 0.05, 3);
     for (int i = 0; i < 100; i++) {
@@ -35,12 +36,14 @@ class AlarmFilterTest {
   }
 
   @Test
-  @DisplayName("a lone flagged wobble opens nothing; a sustained deviation opens exactly one incident")
+  @DisplayName(
+      "a lone flagged wobble opens nothing; a sustained deviation opens exactly one incident")
   void sustainedOpensWobbleDoesNot() {
     AlarmFilter f = new AlarmFilter(K, 0.05, 3);
     int opened = 0;
     for (int i = 0; i < 400; i++) {
-      // ordinary noise, with a flagged wobble every 40 samples that is only twice the ordinary extreme
+      // ordinary noise, with a flagged wobble every 40 samples that is only twice the ordinary
+      // extreme
       // (the first comes before a recent maximum exists, so none is news)
       boolean wobble = i % 40 == 5;
       opened += feed(f, i, wobble ? 2.0 : 0.4, wobble, false, false).opened() ? 1 : 0;
@@ -56,7 +59,8 @@ class AlarmFilterTest {
   }
 
   @Test
-  @DisplayName("the threshold adapts: a permanent shift of the evidence stops being one endless incident")
+  @DisplayName(
+      "the threshold adapts: a permanent shift of the evidence stops being one endless incident")
   void adaptsToShift() {
     AlarmFilter f = new AlarmFilter(K, 0.05, 3);
     int marked = 0;
@@ -104,7 +108,8 @@ class AlarmFilterTest {
   @Test
   @DisplayName("bad settings are refused")
   void refusesBadSettings() {
-    for (List<Double> bad : List.of(List.of(0.0, 0.05, 3.0), List.of(2.5, 0.0, 3.0), List.of(2.5, 0.05, 0.0))) {
+    for (List<Double> bad :
+        List.of(List.of(0.0, 0.05, 3.0), List.of(2.5, 0.0, 3.0), List.of(2.5, 0.05, 0.0))) {
       Assertions.assertThatThrownBy(
               () -> new AlarmFilter(bad.get(0), bad.get(1), bad.get(2).intValue()))
           .isInstanceOf(IllegalArgumentException.class);

@@ -11,14 +11,25 @@ import org.junit.jupiter.api.Test;
 class FixtureDetectionTest {
 
   @Test
-  @DisplayName("ranks the labelled anomalies first (ROC-AUC >= 0.99) and flags them with F1 >= 0.97")
+  @DisplayName(
+      "ranks the labelled anomalies first (ROC-AUC >= 0.99) and flags them with F1 >= 0.97")
   void rankingAndFlagsOnSeedSample() throws Exception {
     SeedFixture f = SeedFixture.load();
-    AnomalyDetector detector = new AnomalyDetector(MetricSample.METRICS,
-        List.of(new Rule("cpu_critical", "cpu_percent", ">", 95, Severity.CRITICAL, "High CPU usage detected")),
-        AnomalyDetector.Settings.defaults());
-    DetectorModel model = DetectorModel.train(f.rows, detector.minSpread(), IsolationForestParams.defaults(), 0L,
-        Runnable::run);
+    AnomalyDetector detector =
+        new AnomalyDetector(
+            MetricSample.METRICS,
+            List.of(
+                new Rule(
+                    "cpu_critical",
+                    "cpu_percent",
+                    ">",
+                    95,
+                    Severity.CRITICAL,
+                    "High CPU usage detected")),
+            AnomalyDetector.Settings.defaults());
+    DetectorModel model =
+        DetectorModel.train(
+            f.rows, detector.minSpread(), IsolationForestParams.defaults(), 0L, Runnable::run);
 
     int n = f.rows.length;
     double[] scores = new double[n];

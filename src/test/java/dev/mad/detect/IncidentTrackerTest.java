@@ -9,15 +9,37 @@ import org.junit.jupiter.api.Test;
 class IncidentTrackerTest {
   private static final double[] VALUES = new double[8];
 
-  private static Verdict flagged(double score, Severity severity, String detector, String reason, double level) {
-    return new Verdict(score, true, severity, List.of(new Verdict.Detection(detector, "cpu_percent", 9, 3)),
-        new double[8], new double[8], new double[8], List.of(reason), List.of("CPU: 90.0%"), level,
-        detector.startsWith("rule:"), false);
+  private static Verdict flagged(
+      double score, Severity severity, String detector, String reason, double level) {
+    return new Verdict(
+        score,
+        true,
+        severity,
+        List.of(new Verdict.Detection(detector, "cpu_percent", 9, 3)),
+        new double[8],
+        new double[8],
+        new double[8],
+        List.of(reason),
+        List.of("CPU: 90.0%"),
+        level,
+        detector.startsWith("rule:"),
+        false);
   }
 
   private static Verdict normal() {
-    return new Verdict(-0.45, false, null, List.of(), new double[8], new double[8], new double[8], List.of(), List.of(),
-        0.3, false, false);
+    return new Verdict(
+        -0.45,
+        false,
+        null,
+        List.of(),
+        new double[8],
+        new double[8],
+        new double[8],
+        List.of(),
+        List.of(),
+        0.3,
+        false,
+        false);
   }
 
   private static IncidentTracker tracker() {
@@ -28,36 +50,58 @@ class IncidentTrackerTest {
   @DisplayName("a one-sample blip of ordinary size opens no incident")
   void blipIgnored() {
     IncidentTracker t = tracker();
-    assertThat(t.onSample(0, "h", VALUES, flagged(-0.6, Severity.HIGH, "zscore", "r", 2.0)).events()).isEmpty();
+    assertThat(
+            t.onSample(0, "h", VALUES, flagged(-0.6, Severity.HIGH, "zscore", "r", 2.0)).events())
+        .isEmpty();
     assertThat(t.onSample(1000, "h", VALUES, normal()).events()).isEmpty();
     assertThat(t.current()).isNull();
   }
 
   @Test
-  @DisplayName("a fired rule opens an incident at once, a clear escalation updates it at once, quiet samples close it")
+  @DisplayName(
+      "a fired rule opens an incident at once, a clear escalation updates it at once, quiet samples close it")
   void lifecycle() {
     IncidentTracker t = tracker();
-    List<IncidentTracker.Event> opened = t.onSample(0, "h", VALUES,
-        flagged(-0.6, Severity.HIGH, "rule:cpu_critical", "High CPU usage detected", 3)).events();
-    assertThat(opened).extracting(IncidentTracker.Event::change).containsExactly(IncidentTracker.Change.OPENED);
+    List<IncidentTracker.Event> opened =
+        t.onSample(
+                0,
+                "h",
+                VALUES,
+                flagged(-0.6, Severity.HIGH, "rule:cpu_critical", "High CPU usage detected", 3))
+            .events();
+    assertThat(opened)
+        .extracting(IncidentTracker.Event::change)
+        .containsExactly(IncidentTracker.Change.OPENED);
     assertThat(opened.get(0).incident().startedMs()).isZero();
 
-    // another metric deviates while the incident lasts: it shows at once, with the new peak's reason first
-    List<IncidentTracker.Event> escalated = t.onSample(1000, "h", VALUES,
-        flagged(-0.8, Severity.CRITICAL, "rule:memory_critical", "High memory consumption", 9)).events();
-    assertThat(escalated).extracting(IncidentTracker.Event::change).containsExactly(IncidentTracker.Change.UPDATED);
+    // another metric deviates while the incident lasts: it shows at once, with the new peak's
+    // reason first
+    List<IncidentTracker.Event> escalated =
+        t.onSample(
+                1000,
+                "h",
+                VALUES,
+                flagged(
+                    -0.8, Severity.CRITICAL, "rule:memory_critical", "High memory consumption", 9))
+            .events();
+    assertThat(escalated)
+        .extracting(IncidentTracker.Event::change)
+        .containsExactly(IncidentTracker.Change.UPDATED);
     Incident now = escalated.get(0).incident();
     assertThat(now.peakScore()).isEqualTo(-0.8);
     assertThat(now.severity()).isEqualTo(Severity.CRITICAL);
     assertThat(now.reasons()).containsExactly("High memory consumption", "High CPU usage detected");
 
-    // quiet samples: the smoothed level decays, then the quiet period (10 samples) closes the incident
+    // quiet samples: the smoothed level decays, then the quiet period (10 samples) closes the
+    // incident
     List<IncidentTracker.Event> closed = List.of();
     long ts = 2000;
     for (; ts < 40_000 && closed.isEmpty(); ts += 1000) {
       closed = t.onSample(ts, "h", VALUES, normal()).events();
     }
-    assertThat(closed).extracting(IncidentTracker.Event::change).containsExactly(IncidentTracker.Change.CLOSED);
+    assertThat(closed)
+        .extracting(IncidentTracker.Event::change)
+        .containsExactly(IncidentTracker.Change.CLOSED);
     assertThat(ts).isGreaterThanOrEqualTo(12_000);
     assertThat(closed.get(0).incident().durationSeconds()).isEqualTo(1.0);
     assertThat(closed.get(0).incident().endedMs()).isEqualTo(1000L);
@@ -65,14 +109,39 @@ class IncidentTrackerTest {
   }
 
   @Test
-  @DisplayName("a sample the row rules left unexplained is explained once it belongs to an incident")
+  @DisplayName(
+      "a sample the row rules left unexplained is explained once it belongs to an incident")
   void explainsMembers() {
     IncidentTracker t = tracker();
-    t.onSample(0, "h", VALUES, flagged(-0.6, Severity.HIGH, "rule:cpu_critical", "High CPU usage detected", 3));
-    Verdict quiet = new Verdict(-0.5, false, null, List.of(), new double[8], new double[8], new double[8], List.of(),
-        List.of(), 20, false, false);
-    IncidentTracker.Result r = t.onSample(1000, "h", VALUES, quiet, false,
-        v -> flagged(v.score(), Severity.MEDIUM, "zscore", "CPU far above its usual 5%", v.level()));
+    t.onSample(
+        0,
+        "h",
+        VALUES,
+        flagged(-0.6, Severity.HIGH, "rule:cpu_critical", "High CPU usage detected", 3));
+    Verdict quiet =
+        new Verdict(
+            -0.5,
+            false,
+            null,
+            List.of(),
+            new double[8],
+            new double[8],
+            new double[8],
+            List.of(),
+            List.of(),
+            20,
+            false,
+            false);
+    IncidentTracker.Result r =
+        t.onSample(
+            1000,
+            "h",
+            VALUES,
+            quiet,
+            false,
+            v ->
+                flagged(
+                    v.score(), Severity.MEDIUM, "zscore", "CPU far above its usual 5%", v.level()));
     assertThat(r.flagged()).isTrue();
     assertThat(t.current().reasons()).contains("CPU far above its usual 5%");
   }

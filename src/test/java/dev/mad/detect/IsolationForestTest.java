@@ -43,8 +43,8 @@ class IsolationForestTest {
     double expected256 = 2.0 * (Math.log(255) + 0.5772156649) - 2.0 * 255 / 256;
     assertThat(IsolationForest.averagePathLength(256)).isCloseTo(expected256, within(1e-9));
     assertThat(IsolationForest.averagePathLength(256)).isCloseTo(10.2447709, within(1e-6));
-    assertThat(IsolationForest.averagePathLength(3)).isCloseTo(
-        2.0 * (Math.log(2) + 0.5772156649) - 4.0 / 3.0, within(1e-9));
+    assertThat(IsolationForest.averagePathLength(3))
+        .isCloseTo(2.0 * (Math.log(2) + 0.5772156649) - 4.0 / 3.0, within(1e-9));
   }
 
   @Test
@@ -60,7 +60,8 @@ class IsolationForestTest {
   }
 
   @Test
-  @DisplayName("constant training data cannot be split: every tree is one leaf and every score is -0.5")
+  @DisplayName(
+      "constant training data cannot be split: every tree is one leaf and every score is -0.5")
   void constantData() {
     double[][] rows = new double[50][];
     Arrays.setAll(rows, i -> new double[] {3.0, -1.0});
@@ -90,7 +91,8 @@ class IsolationForestTest {
   }
 
   @Test
-  @DisplayName("a +10 sigma point in 8-D scores below -0.6 while 1000 gaussian inliers average about -0.45")
+  @DisplayName(
+      "a +10 sigma point in 8-D scores below -0.6 while 1000 gaussian inliers average about -0.45")
   void clearOutlier() {
     double[][] rows = gaussian(1000, 8, 1);
     IsolationForest forest = IsolationForest.fit(rows, DEFAULTS);
@@ -108,7 +110,8 @@ class IsolationForestTest {
   }
 
   @Test
-  @DisplayName("scores lie in [-1, 0) and the single, batch and flat entry points agree bit for bit")
+  @DisplayName(
+      "scores lie in [-1, 0) and the single, batch and flat entry points agree bit for bit")
   void entryPointsAgree() {
     double[][] rows = gaussian(777, 5, 2);
     IsolationForest forest = IsolationForest.fit(rows, DEFAULTS);
@@ -134,8 +137,16 @@ class IsolationForestTest {
     int trees = 500;
     IsolationForest forest = IsolationForest.fit(rows, DEFAULTS.withNEstimators(trees));
     ReferenceForest reference = new ReferenceForest(rows, trees, 256, new Random(10));
-    double[][] probes = {rows[0], rows[1], rows[2], {0, 0, 0, 0}, {2.5, -2.5, 0, 1}, {6, 0, 0, 0},
-      {6, 6, 6, 6}, {-4, 4, -4, 4}};
+    double[][] probes = {
+      rows[0],
+      rows[1],
+      rows[2],
+      {0, 0, 0, 0},
+      {2.5, -2.5, 0, 1},
+      {6, 0, 0, 0},
+      {6, 6, 6, 6},
+      {-4, 4, -4, 4}
+    };
     for (double[] probe : probes) {
       assertThat(forest.score(probe))
           .as("score of %s", Arrays.toString(probe))
@@ -145,8 +156,7 @@ class IsolationForestTest {
 
   /** Textbook recursive isolation trees with explicit nodes, to cross-check the flat heap layout. */
   private static final class ReferenceForest {
-    private record Node(int feature, double threshold, Node left, Node right, int size) {
-    }
+    private record Node(int feature, double threshold, Node left, Node right, int size) {}
 
     private final Node[] roots;
     private final int psi;
@@ -181,8 +191,12 @@ class IsolationForestTest {
           double split = min + random.nextDouble() * (max - min);
           List<double[]> left = sample.stream().filter(r -> r[f] <= split).toList();
           List<double[]> right = sample.stream().filter(r -> r[f] > split).toList();
-          return new Node(f, split, grow(left, depth + 1, limit, random),
-              grow(right, depth + 1, limit, random), sample.size());
+          return new Node(
+              f,
+              split,
+              grow(left, depth + 1, limit, random),
+              grow(right, depth + 1, limit, random),
+              sample.size());
         }
       }
       return new Node(-1, 0, null, null, sample.size());
@@ -215,7 +229,8 @@ class IsolationForestTest {
   }
 
   @Test
-  @DisplayName("parallel fits (common pool, thread pool) equal the single-threaded fit for the same seed")
+  @DisplayName(
+      "parallel fits (common pool, thread pool) equal the single-threaded fit for the same seed")
   void parallelEqualsSequential() throws Exception {
     double[][] rows = gaussian(40_000, 6, 4);
     IsolationForest sequential = IsolationForest.fit(rows, DEFAULTS, Runnable::run);
@@ -235,7 +250,8 @@ class IsolationForestTest {
   }
 
   @Test
-  @DisplayName("the threshold is the contamination percentile of training scores and flags that share")
+  @DisplayName(
+      "the threshold is the contamination percentile of training scores and flags that share")
   void thresholdFlagsContamination() {
     double[][] rows = gaussian(2000, 8, 5);
     for (double contamination : new double[] {0.01, 0.05, 0.1, 0.5}) {
@@ -294,7 +310,8 @@ class IsolationForestTest {
   }
 
   @Test
-  @DisplayName("fitting rejects empty, ragged and non-finite input with a message naming the problem")
+  @DisplayName(
+      "fitting rejects empty, ragged and non-finite input with a message naming the problem")
   void fitValidation() {
     assertThatThrownBy(() -> IsolationForest.fit(new double[0][], DEFAULTS))
         .isInstanceOf(IllegalArgumentException.class)
@@ -308,11 +325,14 @@ class IsolationForestTest {
     assertThatThrownBy(() -> IsolationForest.fit(new double[][] {{1, 2}, {3, 4}, {5}}, DEFAULTS))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("ragged rows: row 2 has 1 features but row 0 has 2");
-    assertThatThrownBy(() -> IsolationForest.fit(new double[][] {{1, 2}, {3, Double.NaN}}, DEFAULTS))
+    assertThatThrownBy(
+            () -> IsolationForest.fit(new double[][] {{1, 2}, {3, Double.NaN}}, DEFAULTS))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("row 1, feature 1 is NaN");
-    assertThatThrownBy(() -> IsolationForest.fit(
-        new double[][] {{Double.NEGATIVE_INFINITY, 2}, {3, 4}}, DEFAULTS))
+    assertThatThrownBy(
+            () ->
+                IsolationForest.fit(
+                    new double[][] {{Double.NEGATIVE_INFINITY, 2}, {3, 4}}, DEFAULTS))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("row 0, feature 0 is infinite");
     assertThatThrownBy(() -> IsolationForest.fit(new double[][] {{1}, null}, DEFAULTS))
@@ -339,25 +359,32 @@ class IsolationForestTest {
     assertThatThrownBy(() -> forest.scoreFlat(new double[5], 2, new double[2]))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("rowMajor holds 5 values but 2 rows of 3 features need 6");
-    assertThatThrownBy(() -> forest.scoreFlat(new double[] {0, 0, 0, 0, Double.NaN, 0}, 2, new double[2]))
+    assertThatThrownBy(
+            () -> forest.scoreFlat(new double[] {0, 0, 0, 0, Double.NaN, 0}, 2, new double[2]))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("row 1, feature 1 is NaN");
   }
 
   @Test
-  @DisplayName("parameters are validated with messages naming the parameter, and defaults match sklearn")
+  @DisplayName(
+      "parameters are validated with messages naming the parameter, and defaults match sklearn")
   void paramsValidation() {
     assertThat(DEFAULTS).isEqualTo(new IsolationForestParams(100, 256, 0.05, 42L));
     assertThatThrownBy(() -> new IsolationForestParams(0, 256, 0.05, 1))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("nEstimators");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("nEstimators");
     assertThatThrownBy(() -> new IsolationForestParams(100, 1, 0.05, 1))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxSamples");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("maxSamples");
     assertThatThrownBy(() -> new IsolationForestParams(100, 256, 0.0, 1))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("contamination");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("contamination");
     assertThatThrownBy(() -> new IsolationForestParams(100, 256, 0.51, 1))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("contamination");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("contamination");
     assertThatThrownBy(() -> new IsolationForestParams(100, 256, Double.NaN, 1))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("contamination");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("contamination");
     assertThat(new IsolationForestParams(1, 2, 0.5, -1).contamination()).isEqualTo(0.5);
   }
 }

@@ -22,7 +22,8 @@ class LearningScheduleTest {
 
     @Override
     public int rows(long fromMs, boolean includeFlagged) {
-      return (int) samples.stream().filter(s -> s[0] >= fromMs && (includeFlagged || s[1] == 0)).count();
+      return (int)
+          samples.stream().filter(s -> s[0] >= fromMs && (includeFlagged || s[1] == 0)).count();
     }
   }
 
@@ -38,8 +39,8 @@ class LearningScheduleTest {
   }
 
   /** One sample at {@code second}, as the detect verticle handles it: noted, added to the window, then asked. */
-  private LearningSchedule.Plan sample(LearningSchedule s, int second, boolean flagged,
-                                       LearningSchedule.OpenIncident open) {
+  private LearningSchedule.Plan sample(
+      LearningSchedule s, int second, boolean flagged, LearningSchedule.OpenIncident open) {
     s.sampleArrived(at(second));
     window.add(at(second), flagged);
     return s.next(at(second), window, open);
@@ -61,7 +62,8 @@ class LearningScheduleTest {
   }
 
   @Test
-  @DisplayName("learns during the baseline: no training, phase learning, progress by elapsed sample time")
+  @DisplayName(
+      "learns during the baseline: no training, phase learning, progress by elapsed sample time")
   void learnsDuringBaseline() {
     LearningSchedule s = schedule();
     assertThat(s.phase()).isEqualTo(LearningSchedule.Phase.LEARNING);
@@ -76,8 +78,9 @@ class LearningScheduleTest {
   }
 
   @Test
-  @DisplayName("refreshes the learning baseline every 5 s once 5 unflagged samples exist, one refresh at a time, "
-      + "and stops once a model is trained")
+  @DisplayName(
+      "refreshes the learning baseline every 5 s once 5 unflagged samples exist, one refresh at a time, "
+          + "and stops once a model is trained")
   void refreshesLearningBaseline() {
     LearningSchedule s = schedule();
     List<Integer> refreshedAt = new ArrayList<>();
@@ -87,7 +90,8 @@ class LearningScheduleTest {
         refreshedAt.add(t);
         assertThat(plan.fromMs()).isEqualTo(at(t) - 30_000);
         if (t != 9) {
-          // the refresh due at 9 s is still running at 14 s, so that one waits for the next sample after it ends
+          // the refresh due at 9 s is still running at 14 s, so that one waits for the next sample
+          // after it ends
           s.baselineRefreshed();
         }
       }
@@ -97,7 +101,9 @@ class LearningScheduleTest {
     }
     assertThat(refreshedAt).containsExactly(4, 9, 15);
     LearningSchedule.Plan firstModel = sample(s, 20);
-    assertThat(firstModel.refreshBaseline()).as("5 s after 15 s: one more refresh beside the training").isTrue();
+    assertThat(firstModel.refreshBaseline())
+        .as("5 s after 15 s: one more refresh beside the training")
+        .isTrue();
     s.baselineRefreshed();
     s.trainingFinished(true, window, null);
     for (int t = 21; t < 60; t++) {
@@ -110,7 +116,8 @@ class LearningScheduleTest {
   }
 
   @Test
-  @DisplayName("sample times from 0, where the window starts before time 0, refresh and train the same")
+  @DisplayName(
+      "sample times from 0, where the window starts before time 0, refresh and train the same")
   void timesFromZero() {
     LearningSchedule s = schedule();
     Window fromZero = new Window();
@@ -125,7 +132,8 @@ class LearningScheduleTest {
   }
 
   @Test
-  @DisplayName("trains the first model when the baseline period ends, on every sample of the window, then is active")
+  @DisplayName(
+      "trains the first model when the baseline period ends, on every sample of the window, then is active")
   void firstTrainingAtEndOfBaseline() {
     LearningSchedule s = schedule();
     for (int t = 0; t < 20; t++) {
@@ -148,7 +156,8 @@ class LearningScheduleTest {
   }
 
   @Test
-  @DisplayName("retrains every retrain_seconds of sample time, or as soon as a slow training ends past that")
+  @DisplayName(
+      "retrains every retrain_seconds of sample time, or as soon as a slow training ends past that")
   void retrainsEveryRetrainSeconds() {
     LearningSchedule s = trainedAt20();
     List<Integer> retrainedAt = new ArrayList<>();
@@ -164,7 +173,8 @@ class LearningScheduleTest {
       }
     }
     assertThat(retrainedAt).containsExactly(30, 40);
-    // the training started at 40 s is still running at 52 s; when it ends the retrain is due at once
+    // the training started at 40 s is still running at 52 s; when it ends the retrain is due at
+    // once
     LearningSchedule.Training late = s.trainingFinished(true, window, null).training();
     assertThat(late).isNotNull();
     assertThat(late.atMs()).isEqualTo(at(52));
@@ -191,8 +201,9 @@ class LearningScheduleTest {
   }
 
   @Test
-  @DisplayName("a step early in the baseline flags most samples: the first model is trained on time on the whole "
-      + "window rather than on fewer samples than the baseline promises")
+  @DisplayName(
+      "a step early in the baseline flags most samples: the first model is trained on time on the whole "
+          + "window rather than on fewer samples than the baseline promises")
   void neverFewerThanBaselineWhenFlaggedStarve() {
     LearningSchedule s = schedule();
     assertThat(s.baselineSamples()).isEqualTo(18);
@@ -209,11 +220,13 @@ class LearningScheduleTest {
   }
 
   @Test
-  @DisplayName("with fewer samples in the window than the baseline promises it waits, saying so once when the "
-      + "shortage begins and once when training resumes")
+  @DisplayName(
+      "with fewer samples in the window than the baseline promises it waits, saying so once when the "
+          + "shortage begins and once when training resumes")
   void shortageReportedOnce() {
     LearningSchedule s = schedule();
-    // a sample every other second: the 20 s baseline holds 11, the 30 s window at most 16, 18 are needed
+    // a sample every other second: the 20 s baseline holds 11, the 30 s window at most 16, 18 are
+    // needed
     List<LearningSchedule.Shortage> began = new ArrayList<>();
     for (int t = 0; t <= 60; t += 2) {
       LearningSchedule.Plan plan = sample(s, t);
@@ -223,7 +236,8 @@ class LearningScheduleTest {
       }
     }
     assertThat(began).hasSize(1);
-    assertThat(began.get(0)).isEqualTo(new LearningSchedule.Shortage("baseline complete", 11, 18, at(20)));
+    assertThat(began.get(0))
+        .isEqualTo(new LearningSchedule.Shortage("baseline complete", 11, 18, at(20)));
     assertThat(s.phase()).isEqualTo(LearningSchedule.Phase.LEARNING);
 
     // samples come every second again: the window [t - 30 s, t] holds 18 at 64 s
@@ -242,16 +256,19 @@ class LearningScheduleTest {
   }
 
   @Test
-  @DisplayName("a retrain short of samples waits, retries every retrain_seconds, and a later shortage is said again")
+  @DisplayName(
+      "a retrain short of samples waits, retries every retrain_seconds, and a later shortage is said again")
   void retrainShortage() {
     LearningSchedule s = trainedAt20();
-    // samples stop after 25 s: the retrain due when they resume at 49 s finds 19..25 s and 49 s in its window
+    // samples stop after 25 s: the retrain due when they resume at 49 s finds 19..25 s and 49 s in
+    // its window
     for (int t = 21; t <= 25; t++) {
       sample(s, t);
     }
     LearningSchedule.Plan gap = sample(s, 49);
     assertThat(gap.training()).isNull();
-    assertThat(gap.shortageBegan()).isEqualTo(new LearningSchedule.Shortage("scheduled retrain", 8, 18, at(49)));
+    assertThat(gap.shortageBegan())
+        .isEqualTo(new LearningSchedule.Shortage("scheduled retrain", 8, 18, at(49)));
     assertThat(sample(s, 50).training()).as("not due again before retrain_seconds").isNull();
     LearningSchedule.Plan still = sample(s, 59);
     assertThat(still.training()).isNull();
@@ -269,12 +286,14 @@ class LearningScheduleTest {
     s.trainingFinished(true, window, null);
 
     LearningSchedule.Plan again = sample(s, 110);
-    assertThat(again.shortageBegan()).isEqualTo(new LearningSchedule.Shortage("scheduled retrain", 1, 18, at(110)));
+    assertThat(again.shortageBegan())
+        .isEqualTo(new LearningSchedule.Shortage("scheduled retrain", 1, 18, at(110)));
   }
 
   @Test
-  @DisplayName("an incident lasting adapt_seconds makes its level the new normal: one training on every sample, "
-      + "flagged ones included, once per incident")
+  @DisplayName(
+      "an incident lasting adapt_seconds makes its level the new normal: one training on every sample, "
+          + "flagged ones included, once per incident")
   void adaptsToLastingLevel() {
     // retrain every 1000 s, so only adapting can train after the first model
     LearningSchedule s = new LearningSchedule(20_000, 120_000, 1_000_000, 60_000, 1_000, 0);
@@ -296,7 +315,9 @@ class LearningScheduleTest {
     assertThat(adapt.widened()).isFalse();
     s.trainingFinished(true, window, incident);
     for (int t = 161; t < 300; t++) {
-      assertThat(sample(s, t, true, incident).training()).as("adapting again at second %d", t).isNull();
+      assertThat(sample(s, t, true, incident).training())
+          .as("adapting again at second %d", t)
+          .isNull();
     }
     LearningSchedule.OpenIncident next = new LearningSchedule.OpenIncident(2, at(300));
     for (int t = 300; t < 360; t++) {
@@ -306,7 +327,8 @@ class LearningScheduleTest {
   }
 
   @Test
-  @DisplayName("the start-up skip keeps the first seconds out and out of the promise: 90 % of the rest of the baseline")
+  @DisplayName(
+      "the start-up skip keeps the first seconds out and out of the promise: 90 % of the rest of the baseline")
   void startUpSkip() {
     LearningSchedule s = new LearningSchedule(60_000, 120_000, 300_000, 600_000, 1_000, 5_000);
     assertThat(s.baselineSamples()).isEqualTo(49);
@@ -314,18 +336,23 @@ class LearningScheduleTest {
     assertThat(s.startingUp(at(0))).isTrue();
     assertThat(s.startingUp(at(4))).isTrue();
     assertThat(s.startingUp(at(5))).isFalse();
-    assertThat(new LearningSchedule(5_000, 10_000, 300_000, 600_000, 1_000, 5_000).baselineSamples())
-        .as("never fewer than 10").isEqualTo(10);
+    assertThat(
+            new LearningSchedule(5_000, 10_000, 300_000, 600_000, 1_000, 5_000).baselineSamples())
+        .as("never fewer than 10")
+        .isEqualTo(10);
   }
 
   @Test
-  @DisplayName("refuses periods that cannot schedule anything and a finished training that never started")
+  @DisplayName(
+      "refuses periods that cannot schedule anything and a finished training that never started")
   void refusesNonsense() {
     assertThatThrownBy(() -> new LearningSchedule(20_000, 30_000, 0, 60_000, 1_000, 0))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("retrain 0");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("retrain 0");
     LearningSchedule s = schedule();
     assertThatThrownBy(() -> s.next(at(0), window, null)).isInstanceOf(IllegalStateException.class);
     s.sampleArrived(at(0));
-    assertThatThrownBy(() -> s.trainingFinished(true, window, null)).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> s.trainingFinished(true, window, null))
+        .isInstanceOf(IllegalStateException.class);
   }
 }

@@ -19,23 +19,42 @@ class RandomSubsetTest {
   @DisplayName("k distinct indices, all in [0, n), for small, full, empty and beyond-int ranges")
   void distinctAndInRange() {
     SplittableRandom random = new SplittableRandom(11);
-    long[][] cases = {{1, 1}, {2, 1}, {10, 0}, {10, 9}, {10, 10}, {256, 255}, {1_000_000, 256},
-        {200_000, 20_000}, {5_000_000_000L, 20_000}};
+    long[][] cases = {
+      {1, 1},
+      {2, 1},
+      {10, 0},
+      {10, 9},
+      {10, 10},
+      {256, 255},
+      {1_000_000, 256},
+      {200_000, 20_000},
+      {5_000_000_000L, 20_000}
+    };
     for (long[] c : cases) {
       long n = c[0];
       int k = (int) c[1];
       long[] drawn = RandomSubset.indices(n, k, random::nextLong);
       assertThat(drawn).as("n %d, k %d", n, k).hasSize(k);
-      assertThat(Arrays.stream(drawn).distinct().count()).as("distinct, n %d, k %d", n, k).isEqualTo(k);
-      assertThat(Arrays.stream(drawn).min().orElse(0)).as("lowest, n %d, k %d", n, k).isGreaterThanOrEqualTo(0);
-      assertThat(Arrays.stream(drawn).max().orElse(0)).as("highest, n %d, k %d", n, k).isLessThan(n);
+      assertThat(Arrays.stream(drawn).distinct().count())
+          .as("distinct, n %d, k %d", n, k)
+          .isEqualTo(k);
+      assertThat(Arrays.stream(drawn).min().orElse(0))
+          .as("lowest, n %d, k %d", n, k)
+          .isGreaterThanOrEqualTo(0);
+      assertThat(Arrays.stream(drawn).max().orElse(0))
+          .as("highest, n %d, k %d", n, k)
+          .isLessThan(n);
     }
-    assertThat(Arrays.stream(RandomSubset.indices(5_000_000_000L, 3, random::nextLong)).max().orElseThrow())
+    assertThat(
+            Arrays.stream(RandomSubset.indices(5_000_000_000L, 3, random::nextLong))
+                .max()
+                .orElseThrow())
         .isGreaterThan(Integer.MAX_VALUE);
   }
 
   @Test
-  @DisplayName("every k-subset is about equally likely (chi-square over the 15 pairs of 6), every index k/n of the time")
+  @DisplayName(
+      "every k-subset is about equally likely (chi-square over the 15 pairs of 6), every index k/n of the time")
   void uniform() {
     SplittableRandom random = new SplittableRandom(2024);
     int trials = 150_000;
@@ -47,7 +66,8 @@ class RandomSubsetTest {
     }
     assertThat(counts).hasSize(15);
     double expected = trials / 15.0;
-    double chiSquare = counts.values().stream().mapToDouble(c -> (c - expected) * (c - expected) / expected).sum();
+    double chiSquare =
+        counts.values().stream().mapToDouble(c -> (c - expected) * (c - expected) / expected).sum();
     // 14 degrees of freedom: P(chi-square > 36.1) = 0.001. Floyd with its bounds off by one
     // (nextLong(j) for nextLong(j + 1)) scores about 30 000 here.
     assertThat(chiSquare).isLessThan(36.1);
@@ -67,7 +87,8 @@ class RandomSubsetTest {
   }
 
   @Test
-  @DisplayName("draws exactly what the forest's and the batch analysis's own Floyd loops drew for a seed")
+  @DisplayName(
+      "draws exactly what the forest's and the batch analysis's own Floyd loops drew for a seed")
   void sameDrawsAsBefore() {
     for (long seed : new long[] {0, 7, 42, -3}) {
       // the forest drew a tree's subsample with nextInt, in draw order
@@ -89,7 +110,8 @@ class RandomSubsetTest {
   }
 
   @Test
-  @DisplayName("k = n gives 0..n-1 in order without drawing, so the generator's next numbers are unchanged")
+  @DisplayName(
+      "k = n gives 0..n-1 in order without drawing, so the generator's next numbers are unchanged")
   void wholeRangeDrawsNothing() {
     SplittableRandom random = new SplittableRandom(5);
     assertThat(RandomSubset.indices(4, 4, random::nextLong)).containsExactly(0, 1, 2, 3);
@@ -98,15 +120,19 @@ class RandomSubsetTest {
   }
 
   @Test
-  @DisplayName("impossible requests and a generator out of its bound are refused with explicit messages")
+  @DisplayName(
+      "impossible requests and a generator out of its bound are refused with explicit messages")
   void validation() {
     SplittableRandom random = new SplittableRandom(1);
     assertThatThrownBy(() -> RandomSubset.indices(3, 4, random::nextLong))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("cannot draw 4 distinct indices from [0, 3)");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("cannot draw 4 distinct indices from [0, 3)");
     assertThatThrownBy(() -> RandomSubset.indices(3, -1, random::nextLong))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("cannot draw -1 distinct indices from [0, 3)");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("cannot draw -1 distinct indices from [0, 3)");
     assertThatThrownBy(() -> RandomSubset.indices(10, 2, bound -> bound))
-        .isInstanceOf(IllegalStateException.class).hasMessage("uniformBelow(9) returned 9");
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("uniformBelow(9) returned 9");
   }
 
   /** Floyd's algorithm as both callers wrote it before, with a set: the draws in order. */

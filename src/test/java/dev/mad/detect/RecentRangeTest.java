@@ -31,7 +31,9 @@ class RecentRangeTest {
     RecentRange r = swinging(new int[] {0, 0});
     double big = BIG;
     assertThat(r.record(new double[] {big, 0.5}, UNIT)).isTrue();
-    assertThat(r.record(new double[] {-big, 0.5}, UNIT)).as("both ways for a metric without a direction").isTrue();
+    assertThat(r.record(new double[] {-big, 0.5}, UNIT))
+        .as("both ways for a metric without a direction")
+        .isTrue();
     assertThat(r.record(new double[] {19, 0.5}, UNIT)).isFalse();
     r.add(new double[] {big, 0.5});
     assertThat(r.record(new double[] {big, 0.5}, UNIT)).as("the same value again").isFalse();
@@ -42,14 +44,17 @@ class RecentRangeTest {
   void directionAndSize() {
     RecentRange r = swinging(new int[] {1, 0});
     double big = BIG;
-    assertThat(r.record(new double[] {-big, 0.5}, UNIT)).as("a drop of a metric that alerts when it rises").isFalse();
+    assertThat(r.record(new double[] {-big, 0.5}, UNIT))
+        .as("a drop of a metric that alerts when it rises")
+        .isFalse();
     assertThat(r.record(new double[] {big, 0.5}, UNIT)).isTrue();
     // metric 1 never moved: a range of 0 says nothing
     assertThat(r.record(new double[] {0, 100}, UNIT)).isFalse();
     RecentRange quiet = new RecentRange(new int[] {0, 0});
     feed(quiet, RecentRange.WINDOW, 1);
     assertThat(quiet.record(new double[] {RecentRange.MIN_LEVEL * UNIT * 0.9, 0.5}, UNIT))
-        .as("beyond the range but not unusual").isFalse();
+        .as("beyond the range but not unusual")
+        .isFalse();
   }
 
   @Test
@@ -61,6 +66,8 @@ class RecentRangeTest {
     feed(r, RecentRange.WINDOW + 2 * RecentRange.BLOCK, 20);
     double big = BIG;
     assertThat(big).isLessThan(200);
-    assertThat(r.record(new double[] {big, 0.5}, UNIT)).as("the old 200 has left the window").isTrue();
+    assertThat(r.record(new double[] {big, 0.5}, UNIT))
+        .as("the old 200 has left the window")
+        .isTrue();
   }
 }

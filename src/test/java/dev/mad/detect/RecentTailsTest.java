@@ -61,9 +61,12 @@ class RecentTailsTest {
     RecentTails t = new RecentTails(2);
     int every = RecentTails.GAP * 2;
     int episodes = Math.min(RecentTails.KEPT * 3, RecentTails.WINDOW / every - 2);
-    assertThat(episodes).as("more episodes than are kept").isGreaterThan(RecentTails.KEPT + RecentTails.ROUTINE);
+    assertThat(episodes)
+        .as("more episodes than are kept")
+        .isGreaterThan(RecentTails.KEPT + RecentTails.ROUTINE);
     for (int e = 0; e < episodes; e++) {
-      // the large ones come first, so the small ones that follow would push them out of a plain ring
+      // the large ones come first, so the small ones that follow would push them out of a plain
+      // ring
       double peak = e < RecentTails.ROUTINE ? 90 : 4;
       t.add(new double[] {peak, 0}, UNIT);
       for (int q = 1; q < every; q++) {
@@ -87,7 +90,8 @@ class RecentTailsTest {
   @Test
   void rejectsWrongWidth() {
     RecentTails t = new RecentTails(2);
-    assertThatThrownBy(() -> t.add(new double[3], UNIT)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> t.add(new double[3], UNIT))
+        .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> new RecentTails(0)).isInstanceOf(IllegalArgumentException.class);
   }
 }

@@ -1,13 +1,13 @@
 package dev.mad.detect;
 
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Collections;
-import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -19,7 +19,8 @@ class RobustScalerTest {
   @Test
   @DisplayName("median and 1.4826 * MAD per feature, with the even-count median averaged")
   void medianAndMad() {
-    RobustScaler scaler = RobustScaler.fit(new double[][] {{5, 10}, {1, 20}, {4, 30}, {2, 40}, {3, 50}, {3, 60}});
+    RobustScaler scaler =
+        RobustScaler.fit(new double[][] {{5, 10}, {1, 20}, {4, 30}, {2, 40}, {3, 50}, {3, 60}});
     // Feature 0: 1 2 3 3 4 5 -> median 3; |deviations| 0 0 1 1 2 2 -> MAD 1.
     assertThat(scaler.median(0)).isEqualTo(3.0);
     assertThat(scaler.scale(0)).isCloseTo(SIGMA_PER_MAD, within(1e-12));
@@ -84,7 +85,8 @@ class RobustScalerTest {
     // The floor also replaces the fallback scale of a constant feature.
     assertThat(floored.scale(1)).isEqualTo(2.0);
     // A floor below the data's own spread changes nothing.
-    assertThat(RobustScaler.fit(rows, new double[] {1e-6, 0}).scale(0)).isEqualTo(unfloored.scale(0));
+    assertThat(RobustScaler.fit(rows, new double[] {1e-6, 0}).scale(0))
+        .isEqualTo(unfloored.scale(0));
   }
 
   @Test
@@ -93,8 +95,12 @@ class RobustScalerTest {
     Random random = new Random(6);
     double[][] rows = new double[5_001][];
     for (int i = 0; i < rows.length; i++) {
-      // a mostly tied feature takes the mean-absolute-deviation fallback, whose sum is order-sensitive
-      rows[i] = new double[] {random.nextGaussian() * 1e3 + 0.1, random.nextInt(8) == 0 ? random.nextDouble() : 0.0};
+      // a mostly tied feature takes the mean-absolute-deviation fallback, whose sum is
+      // order-sensitive
+      rows[i] =
+          new double[] {
+            random.nextGaussian() * 1e3 + 0.1, random.nextInt(8) == 0 ? random.nextDouble() : 0.0
+          };
     }
     double[][] reversed = new double[rows.length][];
     for (int i = 0; i < rows.length; i++) {
@@ -130,12 +136,14 @@ class RobustScalerTest {
   @DisplayName("invalid input is rejected with explicit messages")
   void validation() {
     assertThatThrownBy(() -> RobustScaler.fit(new double[0][]))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("0 rows");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("0 rows");
     assertThatThrownBy(() -> RobustScaler.fit(new double[][] {{1, 2}, {3}}))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("ragged rows: row 1 has 1 features but row 0 has 2");
     assertThatThrownBy(() -> RobustScaler.fit(new double[][] {{Double.NaN}}))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("row 0, feature 0 is NaN");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("row 0, feature 0 is NaN");
     assertThatThrownBy(() -> RobustScaler.fit(new double[][] {{1, 2}}, new double[] {1}))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("minScale has 1 values but rows have 2 features");
@@ -144,10 +152,13 @@ class RobustScalerTest {
         .hasMessage("minScale[1] must be finite and >= 0, got -1.0");
     RobustScaler scaler = RobustScaler.fit(new double[][] {{1, 2}, {3, 4}});
     assertThatThrownBy(() -> scaler.transform(new double[3], new double[3]))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("expected a row of 2 features, got 3");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("expected a row of 2 features, got 3");
     assertThatThrownBy(() -> scaler.transform(new double[2], new double[1]))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("out has room for 1");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("out has room for 1");
     assertThatThrownBy(() -> scaler.median(2))
-        .isInstanceOf(IndexOutOfBoundsException.class).hasMessage("feature 2 out of range [0, 2)");
+        .isInstanceOf(IndexOutOfBoundsException.class)
+        .hasMessage("feature 2 out of range [0, 2)");
   }
 }

@@ -38,7 +38,8 @@ final class SeedFixture {
       rows.add(v);
     }
     boolean[] labels = new boolean[rows.size()];
-    for (List<String> r : records(locate("seed_sample_metrics2k.labels.csv"), List.of("row_index", "label"))) {
+    for (List<String> r :
+        records(locate("seed_sample_metrics2k.labels.csv"), List.of("row_index", "label"))) {
       labels[Integer.parseInt(r.get(0))] = r.get(1).equals("1");
     }
     return new SeedFixture(rows.toArray(double[][]::new), labels);

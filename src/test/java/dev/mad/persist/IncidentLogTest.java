@@ -11,8 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class IncidentLogTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private static JsonObject incident(long id, String reason) {
     return new JsonObject().put("id", id).put("reason", reason).put("severity", "high");
@@ -36,7 +35,8 @@ class IncidentLogTest {
   }
 
   @Test
-  @DisplayName("reloads what it wrote after a restart, and sets an unreadable file aside instead of losing it")
+  @DisplayName(
+      "reloads what it wrote after a restart, and sets an unreadable file aside instead of losing it")
   void restart() throws Exception {
     Path file = dir.resolve("anomalies.json");
     new IncidentLog(file, 10).upsert(incident(7, "kept"));
@@ -49,7 +49,8 @@ class IncidentLogTest {
     fresh.upsert(incident(9, "after"));
     assertThat(new JsonArray(Files.readString(file))).hasSize(1);
     try (var files = Files.list(dir)) {
-      assertThat(files.map(p -> p.getFileName().toString())).anyMatch(n -> n.startsWith("anomalies.unreadable-"));
+      assertThat(files.map(p -> p.getFileName().toString()))
+          .anyMatch(n -> n.startsWith("anomalies.unreadable-"));
     }
   }
 }

@@ -1,6 +1,5 @@
 package dev.mad.persist;
 
-import java.time.Instant;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mad.bus.Addresses;
@@ -10,9 +9,9 @@ import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import io.vertx.junit5.VertxTestContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
@@ -22,17 +21,22 @@ import org.junit.jupiter.api.io.TempDir;
 
 @ExtendWith(VertxExtension.class)
 class PersistVerticleTest {
-  private static final String HEADER = "timestamp,cpu_percent,cpu_frequency,memory_percent,memory_available_gb,"
-      + "disk_read_mb,disk_write_mb,network_sent_mb,network_recv_mb,is_anomaly,anomaly_score,severity,host";
+  private static final String HEADER =
+      "timestamp,cpu_percent,cpu_frequency,memory_percent,memory_available_gb,"
+          + "disk_read_mb,disk_write_mb,network_sent_mb,network_recv_mb,is_anomaly,anomaly_score,severity,host";
 
-  @TempDir
-  Path logs;
+  @TempDir Path logs;
 
   private String deploy(Vertx vertx) throws Exception {
-    return vertx.deployVerticle(new PersistVerticle(), new DeploymentOptions()
-            .setThreadingModel(ThreadingModel.WORKER)
-            .setConfig(new JsonObject().put("logs_dir", logs.toString())))
-        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    return vertx
+        .deployVerticle(
+            new PersistVerticle(),
+            new DeploymentOptions()
+                .setThreadingModel(ThreadingModel.WORKER)
+                .setConfig(new JsonObject().put("logs_dir", logs.toString())))
+        .toCompletionStage()
+        .toCompletableFuture()
+        .get(10, TimeUnit.SECONDS);
   }
 
   private static JsonObject scored(long ts, double cpu, boolean anomaly) {
@@ -50,8 +54,12 @@ class PersistVerticleTest {
    * after the samples comes after their rows are written; a failed write would make it answer 503.
    */
   private List<String> linesWritten(Vertx vertx) throws Exception {
-    vertx.eventBus().request(Addresses.health("persist"), new JsonObject())
-        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    vertx
+        .eventBus()
+        .request(Addresses.health("persist"), new JsonObject())
+        .toCompletionStage()
+        .toCompletableFuture()
+        .get(10, TimeUnit.SECONDS);
     return Files.readAllLines(logs.resolve("metrics_history.csv"));
   }
 
@@ -60,13 +68,18 @@ class PersistVerticleTest {
   void oneRowPerSample(Vertx vertx) throws Exception {
     deploy(vertx);
     for (int i = 0; i < 5; i++) {
-      vertx.eventBus().publish(Addresses.METRICS_SCORED, scored(1_700_000_000_000L + i * 1000L, 10 + i, i == 4));
+      vertx
+          .eventBus()
+          .publish(
+              Addresses.METRICS_SCORED, scored(1_700_000_000_000L + i * 1000L, 10 + i, i == 4));
     }
     List<String> lines = linesWritten(vertx);
     assertThat(lines).hasSize(6);
     assertThat(lines.get(0)).isEqualTo(HEADER);
-    assertThat(lines.get(1)).matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{6},10\\.0000,2400\\.0000,40\\.0000,"
-        + "8\\.5000,1\\.2500,0\\.5000,0\\.0100,0\\.0200,false,,,web-1");
+    assertThat(lines.get(1))
+        .matches(
+            "\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{6},10\\.0000,2400\\.0000,40\\.0000,"
+                + "8\\.5000,1\\.2500,0\\.5000,0\\.0100,0\\.0200,false,,,web-1");
     assertThat(lines.get(5)).endsWith(",true,-0.7312,critical,web-1");
     assertThat(lines.stream().skip(1).map(l -> l.split(",").length)).containsOnly(13);
   }
@@ -75,7 +88,10 @@ class PersistVerticleTest {
   @DisplayName("after a crash mid-line, a restart drops the partial line and appends cleanly")
   void repairsPartialLine(Vertx vertx) throws Exception {
     Path file = logs.resolve("metrics_history.csv");
-    Files.writeString(file, HEADER + "\n2024-01-01 00:00:00.000000,1,2,3,4,5,6,7,8,false,,,h\n2024-01-01 00:00:01.0000");
+    Files.writeString(
+        file,
+        HEADER
+            + "\n2024-01-01 00:00:00.000000,1,2,3,4,5,6,7,8,false,,,h\n2024-01-01 00:00:01.0000");
     deploy(vertx);
     vertx.eventBus().publish(Addresses.METRICS_SCORED, scored(1_700_000_000_000L, 12, false));
     List<String> lines = linesWritten(vertx);
@@ -88,15 +104,23 @@ class PersistVerticleTest {
   @DisplayName("a second server on the same logs directory is refused instead of interleaving rows")
   void secondWriterRefused(Vertx vertx) throws Exception {
     deploy(vertx);
-    Throwable failure = vertx.deployVerticle(new PersistVerticle(), new DeploymentOptions()
-            .setThreadingModel(ThreadingModel.WORKER)
-            .setConfig(new JsonObject().put("logs_dir", logs.toString())))
-        .toCompletionStage().toCompletableFuture().handle((id, e) -> e).join();
+    Throwable failure =
+        vertx
+            .deployVerticle(
+                new PersistVerticle(),
+                new DeploymentOptions()
+                    .setThreadingModel(ThreadingModel.WORKER)
+                    .setConfig(new JsonObject().put("logs_dir", logs.toString())))
+            .toCompletionStage()
+            .toCompletableFuture()
+            .handle((id, e) -> e)
+            .join();
     assertThat(failure).isNotNull().hasMessageContaining("another server is already writing to");
   }
 
   @Test
-  @DisplayName("metrics_history.csv rolls over at its size limit, each file with the header, keeping a bounded number")
+  @DisplayName(
+      "metrics_history.csv rolls over at its size limit, each file with the header, keeping a bounded number")
   void rollsOverBySize() throws Exception {
     Path file = logs.resolve("metrics_history.csv");
     try (MetricsHistoryWriter writer = new MetricsHistoryWriter(file, 2000, false, 2)) {
@@ -116,13 +140,15 @@ class PersistVerticleTest {
       assertThat(Files.size(f)).isLessThanOrEqualTo(2000);
       rows += lines.size() - 1;
     }
-    assertThat(Files.readAllLines(file).get(Files.readAllLines(file).size() - 1)).startsWith(
-        MetricsHistoryWriter.TIMESTAMP.format(Instant.ofEpochMilli(1_700_000_099_000L)));
+    assertThat(Files.readAllLines(file).get(Files.readAllLines(file).size() - 1))
+        .startsWith(
+            MetricsHistoryWriter.TIMESTAMP.format(Instant.ofEpochMilli(1_700_000_099_000L)));
     assertThat(rows).isLessThan(100).isGreaterThan(10);
   }
 
   @Test
-  @DisplayName("temp files and unanalysed uploads left by a crash are removed at start; results are kept")
+  @DisplayName(
+      "temp files and unanalysed uploads left by a crash are removed at start; results are kept")
   void removesCrashLeftovers(Vertx vertx) throws Exception {
     Files.createDirectories(logs.resolve("uploads"));
     Files.createDirectories(logs.resolve("analyses"));

@@ -36,7 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith(VertxExtension.class)
 class BridgeTest {
-  // Vert.x 5 closes a client once it is garbage collected, even mid-handshake (eclipse-vertx/vert.x#5839),
+  // Vert.x 5 closes a client once it is garbage collected, even mid-handshake
+  // (eclipse-vertx/vert.x#5839),
   // so each test keeps its clients in fields.
   private WebSocketClient webSockets;
   private HttpClient http;
@@ -55,35 +56,53 @@ class BridgeTest {
     int port = ServerFixture.start(vertx, logs, new JsonObject());
     List<JsonObject> frames = new CopyOnWriteArrayList<>();
     List<JsonObject> leaked = new CopyOnWriteArrayList<>();
-    vertx.eventBus().<JsonObject>consumer(Addresses.METRICS_SAMPLE, m -> {
-      if (m.body().getString("host", "").equals("intruder")) {
-        leaked.add(m.body());
-      }
-    });
+    vertx
+        .eventBus()
+        .<JsonObject>consumer(
+            Addresses.METRICS_SAMPLE,
+            m -> {
+              if (m.body().getString("host", "").equals("intruder")) {
+                leaked.add(m.body());
+              }
+            });
     Promise<Void> answered = Promise.promise();
     WebSocket ws = await(webSockets.connect(port, "127.0.0.1", "/eventbus/000/test0001/websocket"));
-    ws.textMessageHandler(text -> {
-      if (text.startsWith("a")) {
-        new JsonArray(text.substring(1)).forEach(f -> frames.add(new JsonObject((String) f)));
-      }
-      if (count(frames, "rec") > 0 && count(frames, "err") >= 3) {
-        answered.tryComplete();
-      }
-    });
+    ws.textMessageHandler(
+        text -> {
+          if (text.startsWith("a")) {
+            new JsonArray(text.substring(1)).forEach(f -> frames.add(new JsonObject((String) f)));
+          }
+          if (count(frames, "rec") > 0 && count(frames, "err") >= 3) {
+            answered.tryComplete();
+          }
+        });
     send(ws, new JsonObject().put("type", "register").put("address", Addresses.DASHBOARD_METRICS));
     send(ws, new JsonObject().put("type", "register").put("address", Addresses.METRICS_SCORED));
-    send(ws, new JsonObject().put("type", "send").put("address", Addresses.METRICS_SAMPLE)
-        .put("body", new JsonObject().put("host", "intruder")));
-    send(ws, new JsonObject().put("type", "publish").put("address", Addresses.DASHBOARD_METRICS)
-        .put("body", new JsonObject().put("host", "intruder")));
+    send(
+        ws,
+        new JsonObject()
+            .put("type", "send")
+            .put("address", Addresses.METRICS_SAMPLE)
+            .put("body", new JsonObject().put("host", "intruder")));
+    send(
+        ws,
+        new JsonObject()
+            .put("type", "publish")
+            .put("address", Addresses.DASHBOARD_METRICS)
+            .put("body", new JsonObject().put("host", "intruder")));
 
     // a live sample, and an answer to each of the three refused frames
     await(answered.future());
-    JsonObject sample = frames.stream().filter(f -> "rec".equals(f.getString("type"))).findFirst().orElseThrow();
+    JsonObject sample =
+        frames.stream().filter(f -> "rec".equals(f.getString("type"))).findFirst().orElseThrow();
     assertThat(sample.getString("address")).isEqualTo(Addresses.DASHBOARD_METRICS);
     assertThat(sample.getJsonObject("body").getDouble("cpu_percent")).isBetween(0.0, 100.0);
-    assertThat(frames.stream().filter(f -> "err".equals(f.getString("type"))).map(f -> f.getString("body")))
-        .hasSize(3).containsOnly("access_denied");
+    assertThat(
+            frames.stream()
+                .filter(f -> "err".equals(f.getString("type")))
+                .map(f -> f.getString("body")))
+        .hasSize(3)
+        .containsOnly("access_denied");
     assertThat(frames.stream().filter(f -> "rec".equals(f.getString("type"))))
         .allMatch(f -> f.getString("address").equals(Addresses.DASHBOARD_METRICS))
         .noneMatch(f -> "intruder".equals(f.getJsonObject("body").getString("host")));
@@ -92,37 +111,55 @@ class BridgeTest {
   }
 
   @Test
-  @DisplayName("behind a proxy that blocks WebSockets, the xhr-streaming transport delivers dashboard.metrics")
+  @DisplayName(
+      "behind a proxy that blocks WebSockets, the xhr-streaming transport delivers dashboard.metrics")
   void xhrStreaming(Vertx vertx, @TempDir Path logs) throws Exception {
     int port = ServerFixture.start(vertx, logs, new JsonObject());
     String session = "/eventbus/000/xhr00001/";
     Promise<Void> opened = Promise.promise();
     Promise<JsonObject> received = Promise.promise();
     StringBuilder stream = new StringBuilder();
-    // SockJS streams one frame a line: a prelude of 'h's, 'o' when open, then 'a[...]' arrays of JSON strings
-    Handler<Buffer> frames = chunk -> {
-      stream.append(chunk.toString());
-      for (int end = stream.indexOf("\n"); end >= 0; end = stream.indexOf("\n")) {
-        String frame = stream.substring(0, end);
-        stream.delete(0, end + 1);
-        if (frame.equals("o")) {
-          opened.tryComplete();
-        } else if (frame.startsWith("a")) {
-          new JsonArray(frame.substring(1)).stream().map(f -> new JsonObject((String) f))
-              .filter(f -> "rec".equals(f.getString("type"))).findFirst().ifPresent(received::tryComplete);
-        }
-      }
-    };
-    HttpClientResponse response = await(http.request(HttpMethod.POST, port, "127.0.0.1", session + "xhr_streaming")
-        .compose(HttpClientRequest::send)
-        .map(r -> r.handler(frames)));
+    // SockJS streams one frame a line: a prelude of 'h's, 'o' when open, then 'a[...]' arrays of
+    // JSON strings
+    Handler<Buffer> frames =
+        chunk -> {
+          stream.append(chunk.toString());
+          for (int end = stream.indexOf("\n"); end >= 0; end = stream.indexOf("\n")) {
+            String frame = stream.substring(0, end);
+            stream.delete(0, end + 1);
+            if (frame.equals("o")) {
+              opened.tryComplete();
+            } else if (frame.startsWith("a")) {
+              new JsonArray(frame.substring(1))
+                  .stream()
+                      .map(f -> new JsonObject((String) f))
+                      .filter(f -> "rec".equals(f.getString("type")))
+                      .findFirst()
+                      .ifPresent(received::tryComplete);
+            }
+          }
+        };
+    HttpClientResponse response =
+        await(
+            http.request(HttpMethod.POST, port, "127.0.0.1", session + "xhr_streaming")
+                .compose(HttpClientRequest::send)
+                .map(r -> r.handler(frames)));
     assertThat(response.statusCode()).isEqualTo(200);
     await(opened.future());
 
-    String register = new JsonArray()
-        .add(new JsonObject().put("type", "register").put("address", Addresses.DASHBOARD_METRICS).encode()).encode();
-    HttpResponse<Buffer> sent = await(web.post(port, "127.0.0.1", session + "xhr_send")
-        .putHeader("Content-Type", "text/plain").sendBuffer(Buffer.buffer(register)));
+    String register =
+        new JsonArray()
+            .add(
+                new JsonObject()
+                    .put("type", "register")
+                    .put("address", Addresses.DASHBOARD_METRICS)
+                    .encode())
+            .encode();
+    HttpResponse<Buffer> sent =
+        await(
+            web.post(port, "127.0.0.1", session + "xhr_send")
+                .putHeader("Content-Type", "text/plain")
+                .sendBuffer(Buffer.buffer(register)));
     assertThat(sent.statusCode()).as("xhr_send: %s", sent.bodyAsString()).isEqualTo(204);
 
     JsonObject sample = await(received.future());
@@ -131,19 +168,26 @@ class BridgeTest {
   }
 
   @Test
-  @DisplayName("a non-browser client on ws://.../eventbus/websocket registers with a JSON frame and gets live samples")
+  @DisplayName(
+      "a non-browser client on ws://.../eventbus/websocket registers with a JSON frame and gets live samples")
   void rawWebSocket(Vertx vertx, @TempDir Path logs) throws Exception {
     int port = ServerFixture.start(vertx, logs, new JsonObject());
     Promise<JsonObject> received = Promise.promise();
     WebSocket ws = await(webSockets.connect(port, "127.0.0.1", "/eventbus/websocket"));
-    // the bridge answers in binary frames of JSON text; handler() takes text and binary frames alike
-    ws.handler(frame -> {
-      JsonObject message = frame.toJsonObject();
-      if ("rec".equals(message.getString("type"))) {
-        received.tryComplete(message);
-      }
-    });
-    ws.writeTextMessage(new JsonObject().put("type", "register").put("address", Addresses.DASHBOARD_METRICS).encode());
+    // the bridge answers in binary frames of JSON text; handler() takes text and binary frames
+    // alike
+    ws.handler(
+        frame -> {
+          JsonObject message = frame.toJsonObject();
+          if ("rec".equals(message.getString("type"))) {
+            received.tryComplete(message);
+          }
+        });
+    ws.writeTextMessage(
+        new JsonObject()
+            .put("type", "register")
+            .put("address", Addresses.DASHBOARD_METRICS)
+            .encode());
 
     JsonObject sample = await(received.future());
     assertThat(sample.getString("address")).isEqualTo(Addresses.DASHBOARD_METRICS);

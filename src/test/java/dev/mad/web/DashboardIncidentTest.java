@@ -1,6 +1,5 @@
 package dev.mad.web;
 
-import java.time.Instant;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mad.MainVerticle;
@@ -17,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
@@ -41,15 +41,17 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 class DashboardIncidentTest {
   private static final Path SHOTS = Path.of("target", "screenshots");
   private static final long SECOND_MS = 1000;
+
   /** Samples of the quiet host: enough for the 10 s baseline after the detector's 5 s start-up skip. */
   private static final int QUIET_SAMPLES = 20;
+
   /** The burst: CPU at 99 % (the cpu_critical rule) for this many samples... */
   private static final int BURST_SAMPLES = 5;
+
   /** ...and, on this one of them, the disk writing 80 MB/s instead of 2. */
   private static final int DISK_SPIKE = 2;
 
-  @TempDir
-  Path logs;
+  @TempDir Path logs;
   private Vertx vertx;
   private ChromeDriver browser;
   private int port;
@@ -59,13 +61,23 @@ class DashboardIncidentTest {
   void start() throws Exception {
     vertx = Vertx.vertx();
     String driver = System.getProperty("webdriver.chrome.driver", "/usr/bin/chromedriver");
-    assertThat(Path.of(driver)).as("chromedriver (apt-get install chromium chromium-driver)").exists();
-    ChromeOptions options = new ChromeOptions()
-        .setBinary(System.getProperty("chrome.binary", "/usr/bin/chromium"))
-        .addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-dev-shm-usage", "--window-size=1366,900");
-    browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(new File(driver)).build(),
-        options);
+    assertThat(Path.of(driver))
+        .as("chromedriver (apt-get install chromium chromium-driver)")
+        .exists();
+    ChromeOptions options =
+        new ChromeOptions()
+            .setBinary(System.getProperty("chrome.binary", "/usr/bin/chromium"))
+            .addArguments(
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-dev-shm-usage",
+                "--window-size=1366,900");
+    browser =
+        new ChromeDriver(
+            new ChromeDriverService.Builder().usingDriverExecutable(new File(driver)).build(),
+            options);
     Files.createDirectories(SHOTS);
     // The samples end about now, so the page's clock and the charts agree.
     firstSampleMs = System.currentTimeMillis() - (QUIET_SAMPLES + BURST_SAMPLES) * SECOND_MS;
@@ -82,33 +94,51 @@ class DashboardIncidentTest {
   /** The whole server with the collector silenced; the test's samples are the only ones. */
   private void startServer() throws Exception {
     port = ServerFixture.freePort();
-    JsonObject config = new JsonObject()
-        .put("logs_dir", logs.toString())
-        .put("collect", new JsonObject().put("interval_ms", 3_600_000))
-        .put("detect", new JsonObject().put("baseline_seconds", 10).put("window_seconds", 30))
-        .put("http", new JsonObject().put("port", port).put("chart_points", 60));
-    ServerFixture.await(vertx.deployVerticle(new MainVerticle(), new DeploymentOptions().setConfig(config)));
+    JsonObject config =
+        new JsonObject()
+            .put("logs_dir", logs.toString())
+            .put("collect", new JsonObject().put("interval_ms", 3_600_000))
+            .put("detect", new JsonObject().put("baseline_seconds", 10).put("window_seconds", 30))
+            .put("http", new JsonObject().put("port", port).put("chart_points", 60));
+    ServerFixture.await(
+        vertx.deployVerticle(new MainVerticle(), new DeploymentOptions().setConfig(config)));
   }
 
   /** A quiet moment of the host, with the small wobble real metrics have. */
   private static double[] quiet(int i) {
-    return new double[] {10 + i % 4, 2400, 40 + 0.2 * (i % 3), 8.0 - 0.02 * (i % 3),
-        1.0 + 0.1 * (i % 4), 2.0 + 0.1 * (i % 4), 0.5 + 0.05 * (i % 2), 0.8 + 0.05 * (i % 2)};
+    return new double[] {
+      10 + i % 4,
+      2400,
+      40 + 0.2 * (i % 3),
+      8.0 - 0.02 * (i % 3),
+      1.0 + 0.1 * (i % 4),
+      2.0 + 0.1 * (i % 4),
+      0.5 + 0.05 * (i % 2),
+      0.8 + 0.05 * (i % 2)
+    };
   }
 
   private void publish(int i, double[] values) {
-    vertx.eventBus().publish(Addresses.METRICS_SAMPLE,
-        new MetricSample(firstSampleMs + i * SECOND_MS, "test-host", values).toJson());
+    vertx
+        .eventBus()
+        .publish(
+            Addresses.METRICS_SAMPLE,
+            new MetricSample(firstSampleMs + i * SECOND_MS, "test-host", values).toJson());
   }
 
   /** Feeds the quiet host until the detector has trained its model on it (the consumers live until vertx closes). */
   private void learnQuietHost() throws Exception {
     Promise<Void> trained = Promise.promise();
-    var status = vertx.eventBus().<JsonObject>consumer(Addresses.DASHBOARD_STATUS, m -> {
-      if (m.body().getBoolean("is_trained", false)) {
-        trained.tryComplete();
-      }
-    });
+    var status =
+        vertx
+            .eventBus()
+            .<JsonObject>consumer(
+                Addresses.DASHBOARD_STATUS,
+                m -> {
+                  if (m.body().getBoolean("is_trained", false)) {
+                    trained.tryComplete();
+                  }
+                });
     ServerFixture.await(status.completion());
     for (int i = 0; i < QUIET_SAMPLES; i++) {
       publish(i, quiet(i));
@@ -122,11 +152,16 @@ class DashboardIncidentTest {
    */
   private JsonObject burst(Predicate<JsonObject> expected) throws Exception {
     Promise<JsonObject> seen = Promise.promise();
-    var incidents = vertx.eventBus().<JsonObject>consumer(Addresses.INCIDENT, m -> {
-      if (expected.test(m.body().getJsonObject("incident"))) {
-        seen.tryComplete(m.body().getJsonObject("incident"));
-      }
-    });
+    var incidents =
+        vertx
+            .eventBus()
+            .<JsonObject>consumer(
+                Addresses.INCIDENT,
+                m -> {
+                  if (expected.test(m.body().getJsonObject("incident"))) {
+                    seen.tryComplete(m.body().getJsonObject("incident"));
+                  }
+                });
     ServerFixture.await(incidents.completion());
     for (int b = 0; b < BURST_SAMPLES; b++) {
       int i = QUIET_SAMPLES + b;
@@ -151,9 +186,14 @@ class DashboardIncidentTest {
    */
   private void openDashboard(int samples) {
     browser.get("http://127.0.0.1:" + port + "/");
-    waitUpTo(15).until(d -> chartPoints("cpu_percent") == samples
-        && d.findElement(By.id("status")).getText().contains("Active")
-        && d.findElement(By.id("connection")).getAttribute("class").contains("conn-open"));
+    waitUpTo(15)
+        .until(
+            d ->
+                chartPoints("cpu_percent") == samples
+                    && d.findElement(By.id("status")).getText().contains("Active")
+                    && d.findElement(By.id("connection"))
+                        .getAttribute("class")
+                        .contains("conn-open"));
   }
 
   private WebDriverWait waitUpTo(int seconds) {
@@ -161,27 +201,32 @@ class DashboardIncidentTest {
   }
 
   private long chartPoints(String metric) {
-    return (Long) browser.executeScript(
-        "var u = window.madDashboard && madDashboard.charts[arguments[0]];"
-            + "return u ? u.data[1].filter(function (v) { return v !== null; }).length : -1;", metric);
+    return (Long)
+        browser.executeScript(
+            "var u = window.madDashboard && madDashboard.charts[arguments[0]];"
+                + "return u ? u.data[1].filter(function (v) { return v !== null; }).length : -1;",
+            metric);
   }
 
   /** The anomaly dots a live chart draws: the non-empty values of its anomaly series. */
   private Map<String, Long> anomalyDots() {
     @SuppressWarnings("unchecked")
-    Map<String, Long> dots = (Map<String, Long>) browser.executeScript(
-        "var out = {};"
-            + "Object.keys(madDashboard.charts).forEach(function (k) {"
-            + "  out[k] = madDashboard.charts[k].data[2].filter(function (v) { return v !== null; }).length; });"
-            + "return out;");
+    Map<String, Long> dots =
+        (Map<String, Long>)
+            browser.executeScript(
+                "var out = {};"
+                    + "Object.keys(madDashboard.charts).forEach(function (k) {"
+                    + "  out[k] = madDashboard.charts[k].data[2].filter(function (v) { return v !== null; }).length; });"
+                    + "return out;");
     return dots;
   }
 
   @SuppressWarnings("unchecked")
   private List<String> highlightedCards() {
-    return (List<String>) browser.executeScript(
-        "return Array.prototype.map.call(document.querySelectorAll('.metric-card.is-anomaly'),"
-            + " function (c) { return c.dataset.metric; });");
+    return (List<String>)
+        browser.executeScript(
+            "return Array.prototype.map.call(document.querySelectorAll('.metric-card.is-anomaly'),"
+                + " function (c) { return c.dataset.metric; });");
   }
 
   private int listedIncidents() {
@@ -202,16 +247,29 @@ class DashboardIncidentTest {
    */
   private JsonObject earlierIncident() {
     long started = firstSampleMs - 3_600 * SECOND_MS;
-    return new JsonObject().put("id", started).put("timestamp", iso(started))
-        .put("metrics", new JsonObject().put("memory_percent", 97.0)).put("reason", "High memory consumption")
-        .put("severity_factors", new JsonArray().add("Memory: 97.0%")).put("severity", "critical")
+    return new JsonObject()
+        .put("id", started)
+        .put("timestamp", iso(started))
+        .put("metrics", new JsonObject().put("memory_percent", 97.0))
+        .put("reason", "High memory consumption")
+        .put("severity_factors", new JsonArray().add("Memory: 97.0%"))
+        .put("severity", "critical")
         .put("host", "test-host")
-        .put("detectors", new JsonArray().add(new JsonObject().put("name", "rule:memory_critical")
-            .put("metric", "memory_percent").put("value", 97.0).put("threshold", 95.0)))
+        .put(
+            "detectors",
+            new JsonArray()
+                .add(
+                    new JsonObject()
+                        .put("name", "rule:memory_critical")
+                        .put("metric", "memory_percent")
+                        .put("value", 97.0)
+                        .put("threshold", 95.0)))
         .put("contributions", new JsonObject().put("memory_percent", 100.0))
         .put("expected", new JsonObject().put("memory_percent", 41.0))
-        .put("started", iso(started)).putNull("ended")
-        .put("duration_s", 30.0).put("samples", 31);
+        .put("started", iso(started))
+        .putNull("ended")
+        .put("duration_s", 30.0)
+        .put("samples", 31);
   }
 
   private static String iso(long epochMs) {
@@ -224,22 +282,30 @@ class DashboardIncidentTest {
    */
   private void beforePageScripts(String locale) {
     browser.executeCdpCommand("Emulation.setLocaleOverride", Map.of("locale", locale));
-    browser.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source", String.join("\n",
-        "window.__chartTexts = [];",
-        "var fillText = CanvasRenderingContext2D.prototype.fillText;",
-        "CanvasRenderingContext2D.prototype.fillText = function (t) {",
-        "  var chart = this.canvas && this.canvas.closest ? this.canvas.closest('.chart') : null;",
-        "  if (chart) window.__chartTexts.push({ chart: chart.id, text: String(t) });",
-        "  return fillText.apply(this, arguments);",
-        "};")));
+    browser.executeCdpCommand(
+        "Page.addScriptToEvaluateOnNewDocument",
+        Map.of(
+            "source",
+            String.join(
+                "\n",
+                "window.__chartTexts = [];",
+                "var fillText = CanvasRenderingContext2D.prototype.fillText;",
+                "CanvasRenderingContext2D.prototype.fillText = function (t) {",
+                "  var chart = this.canvas && this.canvas.closest ? this.canvas.closest('.chart') : null;",
+                "  if (chart) window.__chartTexts.push({ chart: chart.id, text: String(t) });",
+                "  return fillText.apply(this, arguments);",
+                "};")));
   }
 
   /** The time labels (texts with a colon) drawn on a chart's canvas. */
   @SuppressWarnings("unchecked")
   private List<String> timeLabels(String chartId) {
-    return (List<String>) browser.executeScript("var id = arguments[0]; return window.__chartTexts"
-        + ".filter(function (e) { return e.chart === id && e.text.indexOf(':') >= 0; })"
-        + ".map(function (e) { return e.text; });", chartId);
+    return (List<String>)
+        browser.executeScript(
+            "var id = arguments[0]; return window.__chartTexts"
+                + ".filter(function (e) { return e.chart === id && e.text.indexOf(':') >= 0; })"
+                + ".map(function (e) { return e.text; });",
+            chartId);
   }
 
   private void screenshot(String name) throws Exception {
@@ -248,7 +314,8 @@ class DashboardIncidentTest {
   }
 
   @Test
-  @DisplayName("only the metrics that explain the open incident are marked, on the cards and on the charts")
+  @DisplayName(
+      "only the metrics that explain the open incident are marked, on the cards and on the charts")
   void marksWhatExplainsTheIncident() throws Exception {
     startServer();
     learnQuietHost();
@@ -256,46 +323,68 @@ class DashboardIncidentTest {
     assertThat(highlightedCards()).as("no card is marked on a quiet host").isEmpty();
     assertThat(anomalyDots().values()).as("no anomaly dot on a quiet host").containsOnly(0L);
 
-    JsonObject incident = burst(in -> namesMetric(in, "cpu_percent") && namesMetric(in, "disk_write_mb"));
+    JsonObject incident =
+        burst(in -> namesMetric(in, "cpu_percent") && namesMetric(in, "disk_write_mb"));
     assertThat(incident.getValue("ended")).as("the incident is still open").isNull();
     // the page has every sample and the incident as updated at the disk's spike
-    waitUpTo(15).until(d -> chartPoints("cpu_percent") == QUIET_SAMPLES + BURST_SAMPLES
-        && d.findElements(By.cssSelector("#incident-list .factor")).stream()
-            .anyMatch(f -> f.getText().startsWith("Disk write")));
+    waitUpTo(15)
+        .until(
+            d ->
+                chartPoints("cpu_percent") == QUIET_SAMPLES + BURST_SAMPLES
+                    && d.findElements(By.cssSelector("#incident-list .factor")).stream()
+                        .anyMatch(f -> f.getText().startsWith("Disk write")));
 
-    assertThat(highlightedCards()).as("cards of the incident's causes, CPU and disk write, and no others")
+    assertThat(highlightedCards())
+        .as("cards of the incident's causes, CPU and disk write, and no others")
         .containsExactlyInAnyOrder("cpu_percent", "disk_write_mb");
     Map<String, Long> dots = anomalyDots();
-    assertThat(dots.get("cpu_percent")).as("CPU was at 99 percent on every sample of the burst").isEqualTo(BURST_SAMPLES);
-    assertThat(dots.get("disk_write_mb")).as("the disk wrote 80 MB/s on one sample of the burst").isEqualTo(1L);
-    assertThat(dots).as("metrics that did nothing unusual carry no dot")
-        .containsEntry("cpu_frequency", 0L).containsEntry("memory_percent", 0L)
-        .containsEntry("memory_available_gb", 0L).containsEntry("disk_read_mb", 0L)
-        .containsEntry("network_sent_mb", 0L).containsEntry("network_recv_mb", 0L);
+    assertThat(dots.get("cpu_percent"))
+        .as("CPU was at 99 percent on every sample of the burst")
+        .isEqualTo(BURST_SAMPLES);
+    assertThat(dots.get("disk_write_mb"))
+        .as("the disk wrote 80 MB/s on one sample of the burst")
+        .isEqualTo(1L);
+    assertThat(dots)
+        .as("metrics that did nothing unusual carry no dot")
+        .containsEntry("cpu_frequency", 0L)
+        .containsEntry("memory_percent", 0L)
+        .containsEntry("memory_available_gb", 0L)
+        .containsEntry("disk_read_mb", 0L)
+        .containsEntry("network_sent_mb", 0L)
+        .containsEntry("network_recv_mb", 0L);
     screenshot("incident-desktop.png");
   }
 
   @Test
-  @DisplayName("the incidents counter counts the incidents the list shows, those of an earlier run included")
+  @DisplayName(
+      "the incidents counter counts the incidents the list shows, those of an earlier run included")
   void counterAgreesWithList() throws Exception {
-    Files.writeString(logs.resolve(LogsDir.INCIDENTS), new JsonArray().add(earlierIncident()).encodePrettily());
+    Files.writeString(
+        logs.resolve(LogsDir.INCIDENTS), new JsonArray().add(earlierIncident()).encodePrettily());
     startServer();
     learnQuietHost();
     openDashboard(QUIET_SAMPLES);
     waitUpTo(10).until(d -> listedIncidents() == 1);
-    assertThat(incidentCounter()).as("the earlier run's incident, loaded from /api/anomalies").isEqualTo("1");
-    assertThat(highlightedCards()).as("the earlier run's incident is over: it marks no card").isEmpty();
+    assertThat(incidentCounter())
+        .as("the earlier run's incident, loaded from /api/anomalies")
+        .isEqualTo("1");
+    assertThat(highlightedCards())
+        .as("the earlier run's incident is over: it marks no card")
+        .isEmpty();
     assertThat(ongoingIncidents()).as("nor is it listed as ongoing").isZero();
 
     burst(in -> true);
     waitUpTo(15).until(d -> listedIncidents() == 2);
-    assertThat(incidentCounter()).as("the live incident is counted with the earlier one").isEqualTo("2");
+    assertThat(incidentCounter())
+        .as("the live incident is counted with the earlier one")
+        .isEqualTo("2");
     assertThat(ongoingIncidents()).as("the live incident is the one going on").isEqualTo(1);
     assertThat(highlightedCards()).contains("cpu_percent").doesNotContain("memory_percent");
   }
 
   @Test
-  @DisplayName("every time on the page, chart axes included, is written in the browser's locale, one format")
+  @DisplayName(
+      "every time on the page, chart axes included, is written in the browser's locale, one format")
   void oneTimeFormat() throws Exception {
     startServer();
     learnQuietHost();
@@ -305,20 +394,26 @@ class DashboardIncidentTest {
     waitUpTo(15).until(d -> listedIncidents() == 1);
     // en-US: a 12-hour clock; Chromium puts a narrow no-break space before AM/PM
     String twelveHour = "\\d{1,2}:\\d{2}(:\\d{2})?[ \u202f][AP]M";
-    assertThat(browser.findElement(By.id("stat-model-trained")).getText()).as("when the model was trained")
+    assertThat(browser.findElement(By.id("stat-model-trained")).getText())
+        .as("when the model was trained")
         .matches(twelveHour + " \\(.*ago\\)");
     assertThat(browser.findElement(By.cssSelector("#incident-list .incident-time")).getText())
-        .as("when the incident started").matches(twelveHour);
+        .as("when the incident started")
+        .matches(twelveHour);
     waitUpTo(10).until(d -> !timeLabels("chart-cpu_percent").isEmpty());
-    assertThat(timeLabels("chart-cpu_percent")).as("the CPU chart's time axis").allMatch(l -> l.matches(twelveHour));
+    assertThat(timeLabels("chart-cpu_percent"))
+        .as("the CPU chart's time axis")
+        .allMatch(l -> l.matches(twelveHour));
 
     browser.executeCdpCommand("Emulation.setLocaleOverride", Map.of());
     browser.executeCdpCommand("Emulation.setLocaleOverride", Map.of("locale", "de-DE"));
     openDashboard(QUIET_SAMPLES + BURST_SAMPLES);
     waitUpTo(15).until(d -> listedIncidents() == 1 && !timeLabels("chart-cpu_percent").isEmpty());
     String twentyFourHour = "\\d{1,2}:\\d{2}(:\\d{2})?";
-    assertThat(browser.findElement(By.id("stat-model-trained")).getText()).matches(twentyFourHour + " \\(.*\\)");
-    assertThat(browser.findElement(By.cssSelector("#incident-list .incident-time")).getText()).matches(twentyFourHour);
+    assertThat(browser.findElement(By.id("stat-model-trained")).getText())
+        .matches(twentyFourHour + " \\(.*\\)");
+    assertThat(browser.findElement(By.cssSelector("#incident-list .incident-time")).getText())
+        .matches(twentyFourHour);
     assertThat(timeLabels("chart-cpu_percent")).allMatch(l -> l.matches(twentyFourHour));
   }
 }

@@ -27,47 +27,65 @@ import org.junit.jupiter.api.io.TempDir;
 /** One JSON result schema: the command line's output, the dashboard's download and the history API agree. */
 @ExtendWith(VertxExtension.class)
 class ResultSchemaTest {
-  private static final Path FIXTURE = Path.of("src/test/resources/fixtures/seed_sample_metrics2k.csv");
+  private static final Path FIXTURE =
+      Path.of("src/test/resources/fixtures/seed_sample_metrics2k.csv");
 
-  @TempDir
-  Path serverLogs;
-  @TempDir
-  Path cliLogs;
+  @TempDir Path serverLogs;
+  @TempDir Path cliLogs;
 
   @Test
-  @DisplayName("the same file gives the same JSON document from --output-file and from the upload's download")
+  @DisplayName(
+      "the same file gives the same JSON document from --output-file and from the upload's download")
   void cliUploadAndDownloadAgree(Vertx vertx) throws Exception {
     Path cliJson = cliLogs.resolve("out.json");
     BatchCli cli = new BatchCli(cliLogs);
-    assertThat(cli.run("--csv-file", FIXTURE.toString(), "--output-file", cliJson.toString())).isZero();
+    assertThat(cli.run("--csv-file", FIXTURE.toString(), "--output-file", cliJson.toString()))
+        .isZero();
     JsonObject fromCli = new JsonObject(Files.readString(cliJson, StandardCharsets.UTF_8));
 
     int port = ServerFixture.start(vertx, serverLogs, new JsonObject());
     WebClient client = WebClient.create(vertx);
     Promise<JsonObject> finished = Promise.promise();
-    var consumer = vertx.eventBus().<JsonObject>consumer(Addresses.DASHBOARD_ANALYSIS, m -> {
-      if (m.body().getString("phase").equals("done") || m.body().getString("phase").equals("failed")) {
-        finished.tryComplete(m.body());
-      }
-    });
+    var consumer =
+        vertx
+            .eventBus()
+            .<JsonObject>consumer(
+                Addresses.DASHBOARD_ANALYSIS,
+                m -> {
+                  if (m.body().getString("phase").equals("done")
+                      || m.body().getString("phase").equals("failed")) {
+                    finished.tryComplete(m.body());
+                  }
+                });
     await(consumer.completion());
-    MultipartForm form = MultipartForm.create().binaryFileUpload("file", "sample.csv", FIXTURE.toString(), "text/csv");
-    HttpResponse<Buffer> accepted = await(client.post(port, "127.0.0.1", "/api/upload-csv")
-        .putHeader("Origin", "http://127.0.0.1:" + port).sendMultipartForm(form));
+    MultipartForm form =
+        MultipartForm.create()
+            .binaryFileUpload("file", "sample.csv", FIXTURE.toString(), "text/csv");
+    HttpResponse<Buffer> accepted =
+        await(
+            client
+                .post(port, "127.0.0.1", "/api/upload-csv")
+                .putHeader("Origin", "http://127.0.0.1:" + port)
+                .sendMultipartForm(form));
     assertThat(accepted.statusCode()).isEqualTo(202);
     JsonObject done = await(finished.future());
     assertThat(done.getString("phase")).isEqualTo("done");
     long id = done.getLong("analysis_id");
 
-    HttpResponse<Buffer> download = await(client.get(port, "127.0.0.1", "/api/analyses/" + id + "/results.json").send());
+    HttpResponse<Buffer> download =
+        await(client.get(port, "127.0.0.1", "/api/analyses/" + id + "/results.json").send());
     assertThat(download.statusCode()).isEqualTo(200);
     JsonObject fromDownload = download.bodyAsJsonObject();
 
     assertThat(fromCli.getInteger("schema_version")).isEqualTo(3);
     assertThat(fromCli.getJsonArray("rows")).hasSize(2000);
     assertThat(fromCli.getJsonObject("summary").getLong("incidents")).isPositive();
-    JsonObject flagged = fromCli.getJsonArray("rows").stream().map(JsonObject.class::cast)
-        .filter(r -> r.getBoolean("is_anomaly")).findFirst().orElseThrow();
+    JsonObject flagged =
+        fromCli.getJsonArray("rows").stream()
+            .map(JsonObject.class::cast)
+            .filter(r -> r.getBoolean("is_anomaly"))
+            .findFirst()
+            .orElseThrow();
     assertThat(flagged.getValue("severity_factors")).isInstanceOf(JsonArray.class);
     assertThat(flagged.getValue("contributions")).isInstanceOf(JsonObject.class);
     assertThat(fromCli.getJsonArray("incidents").getJsonObject(0).getValue("contributions"))
@@ -80,14 +98,17 @@ class ResultSchemaTest {
     for (int i = 0; i < rows.size(); i++) {
       cliRows.put((long) i, rows.getJsonObject(i));
     }
-    JsonArray anomalies = await(client.get(port, "127.0.0.1", "/api/analysis-details/" + id).send())
-        .bodyAsJsonObject().getJsonArray("anomalies");
+    JsonArray anomalies =
+        await(client.get(port, "127.0.0.1", "/api/analysis-details/" + id).send())
+            .bodyAsJsonObject()
+            .getJsonArray("anomalies");
     assertThat(anomalies).isNotEmpty();
     for (Object o : anomalies) {
       JsonObject a = (JsonObject) o;
       JsonObject row = cliRows.get(a.getLong("row_index"));
       assertThat(a.getJsonObject("contributions")).isEqualTo(row.getJsonObject("contributions"));
-      assertThat(a.getJsonArray("severity_factors")).isEqualTo(row.getJsonArray("severity_factors"));
+      assertThat(a.getJsonArray("severity_factors"))
+          .isEqualTo(row.getJsonArray("severity_factors"));
       assertThat(a.getString("reason")).isEqualTo(row.getString("reason"));
     }
   }

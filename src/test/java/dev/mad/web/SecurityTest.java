@@ -24,8 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 class SecurityTest {
   private static final String TOKEN = "correct-horse-battery-staple";
 
-  @TempDir
-  Path logs;
+  @TempDir Path logs;
   private Vertx vertx;
   private WebClient client;
   private int port;
@@ -37,7 +36,8 @@ class SecurityTest {
     client = WebClient.create(vertx);
   }
 
-  private HttpResponse<Buffer> get(String path, String authorization, String cookie) throws Exception {
+  private HttpResponse<Buffer> get(String path, String authorization, String cookie)
+      throws Exception {
     var request = client.get(port, "127.0.0.1", path);
     if (authorization != null) {
       request.putHeader("Authorization", authorization);
@@ -51,12 +51,20 @@ class SecurityTest {
   @Test
   @DisplayName("API routes, downloads and /metrics answer 401 without the token and 200 with it")
   void tokenRequired() throws Exception {
-    for (String path : new String[] {"/api/status", "/api/anomalies", "/api/analysis-history", "/api/analyses/1/results.csv",
-        "/metrics"}) {
+    for (String path :
+        new String[] {
+          "/api/status",
+          "/api/anomalies",
+          "/api/analysis-history",
+          "/api/analyses/1/results.csv",
+          "/metrics"
+        }) {
       HttpResponse<Buffer> denied = get(path, null, null);
       assertThat(denied.statusCode()).as(path).isEqualTo(401);
       assertThat(denied.bodyAsJsonObject().getString("error")).contains("authentication required");
-      assertThat(get(path, "Bearer wrong-token-wrong-token", null).statusCode()).as(path).isEqualTo(401);
+      assertThat(get(path, "Bearer wrong-token-wrong-token", null).statusCode())
+          .as(path)
+          .isEqualTo(401);
     }
     assertThat(get("/api/status", "Bearer " + TOKEN, null).statusCode()).isEqualTo(200);
     assertThat(get("/health", null, null).statusCode()).isIn(200, 503);
@@ -66,16 +74,26 @@ class SecurityTest {
   }
 
   @Test
-  @DisplayName("the login form sets an HttpOnly cookie that opens the API; a wrong token is refused")
+  @DisplayName(
+      "the login form sets an HttpOnly cookie that opens the API; a wrong token is refused")
   void loginCookie() throws Exception {
-    HttpResponse<Buffer> wrong = await(client.post(port, "127.0.0.1", "/login")
-        .sendForm(MultiMap.caseInsensitiveMultiMap().add("token", "nope")));
+    HttpResponse<Buffer> wrong =
+        await(
+            client
+                .post(port, "127.0.0.1", "/login")
+                .sendForm(MultiMap.caseInsensitiveMultiMap().add("token", "nope")));
     assertThat(wrong.statusCode()).isEqualTo(401);
-    HttpResponse<Buffer> ok = await(client.post(port, "127.0.0.1", "/login")
-        .sendForm(MultiMap.caseInsensitiveMultiMap().add("token", TOKEN)));
+    HttpResponse<Buffer> ok =
+        await(
+            client
+                .post(port, "127.0.0.1", "/login")
+                .sendForm(MultiMap.caseInsensitiveMultiMap().add("token", TOKEN)));
     assertThat(ok.statusCode()).isEqualTo(204);
     String setCookie = ok.getHeader("Set-Cookie");
-    assertThat(setCookie).containsIgnoringCase("HttpOnly").contains("SameSite=Strict").doesNotContain(TOKEN);
+    assertThat(setCookie)
+        .containsIgnoringCase("HttpOnly")
+        .contains("SameSite=Strict")
+        .doesNotContain(TOKEN);
     String cookie = setCookie.substring(0, setCookie.indexOf(';'));
     assertThat(get("/api/status", null, cookie).statusCode()).isEqualTo(200);
     assertThat(get("/api/status", null, TokenAuth.COOKIE + "=forged").statusCode()).isEqualTo(401);
@@ -84,15 +102,26 @@ class SecurityTest {
   @Test
   @DisplayName("the bridge refuses a WebSocket without the token and accepts one with it")
   void bridgeNeedsToken() throws Exception {
-    WebSocketConnectOptions anonymous = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
-        .setURI("/eventbus/000/anon0001/websocket");
-    // kept in a variable used to the end: Vert.x 5 closes a garbage-collected client (eclipse-vertx/vert.x#5839)
+    WebSocketConnectOptions anonymous =
+        new WebSocketConnectOptions()
+            .setHost("127.0.0.1")
+            .setPort(port)
+            .setURI("/eventbus/000/anon0001/websocket");
+    // kept in a variable used to the end: Vert.x 5 closes a garbage-collected client
+    // (eclipse-vertx/vert.x#5839)
     WebSocketClient webSockets = vertx.createWebSocketClient();
-    Throwable refused = webSockets.connect(anonymous)
-        .toCompletionStage().toCompletableFuture().handle((ws, e) -> e).join();
+    Throwable refused =
+        webSockets
+            .connect(anonymous)
+            .toCompletionStage()
+            .toCompletableFuture()
+            .handle((ws, e) -> e)
+            .join();
     assertThat(refused).isNotNull().hasMessageContaining("401");
-    WebSocketConnectOptions withToken = new WebSocketConnectOptions(anonymous).setURI("/eventbus/000/auth0001/websocket")
-        .addHeader("Authorization", "Bearer " + TOKEN);
+    WebSocketConnectOptions withToken =
+        new WebSocketConnectOptions(anonymous)
+            .setURI("/eventbus/000/auth0001/websocket")
+            .addHeader("Authorization", "Bearer " + TOKEN);
     assertThat(await(webSockets.connect(withToken))).isNotNull();
     await(webSockets.close());
   }

@@ -11,8 +11,7 @@ import java.util.concurrent.TimeUnit;
 
 /** Starts the whole server on a free port with a throw-away logs directory. */
 final class ServerFixture {
-  private ServerFixture() {
-  }
+  private ServerFixture() {}
 
   static int freePort() throws Exception {
     try (ServerSocket s = new ServerSocket(0)) {
@@ -22,11 +21,12 @@ final class ServerFixture {
 
   static int start(Vertx vertx, Path logs, JsonObject http) throws Exception {
     int port = freePort();
-    JsonObject config = new JsonObject()
-        .put("logs_dir", logs.toString())
-        .put("collect", new JsonObject().put("interval_ms", 250))
-        .put("detect", new JsonObject().put("baseline_seconds", 10).put("window_seconds", 30))
-        .put("http", http.copy().put("port", port));
+    JsonObject config =
+        new JsonObject()
+            .put("logs_dir", logs.toString())
+            .put("collect", new JsonObject().put("interval_ms", 250))
+            .put("detect", new JsonObject().put("baseline_seconds", 10).put("window_seconds", 30))
+            .put("http", http.copy().put("port", port));
     await(vertx.deployVerticle(new MainVerticle(), new DeploymentOptions().setConfig(config)));
     return port;
   }

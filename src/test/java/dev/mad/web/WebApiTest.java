@@ -1,7 +1,5 @@
 package dev.mad.web;
 
-import java.util.concurrent.CopyOnWriteArrayList;
-import org.assertj.core.data.Offset;
 import static dev.mad.web.ServerFixture.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -19,6 +17,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -28,12 +28,13 @@ import org.junit.jupiter.api.io.TempDir;
 /** Every route of the HTTP API, end to end on an ephemeral port. */
 @ExtendWith(VertxExtension.class)
 class WebApiTest {
-  private static final Path FIXTURE = Path.of("src/test/resources/fixtures/seed_sample_metrics2k.csv");
+  private static final Path FIXTURE =
+      Path.of("src/test/resources/fixtures/seed_sample_metrics2k.csv");
+
   /** Analyses whose result files are kept (AnalysisFiles.KEEP, which a web test cannot import). */
   private static final int KEPT_RESULTS = 20;
 
-  @TempDir
-  Path logs;
+  @TempDir Path logs;
   private Vertx vertx;
   private WebClient client;
   private int port;
@@ -41,7 +42,9 @@ class WebApiTest {
   @BeforeEach
   void start(Vertx vertx) throws Exception {
     this.vertx = vertx;
-    port = ServerFixture.start(vertx, logs, new JsonObject().put("max_upload_mb", 1).put("chart_points", 20));
+    port =
+        ServerFixture.start(
+            vertx, logs, new JsonObject().put("max_upload_mb", 1).put("chart_points", 20));
     client = WebClient.create(vertx);
   }
 
@@ -54,19 +57,25 @@ class WebApiTest {
   }
 
   private HttpResponse<Buffer> upload(String uri, String name, Path file) throws Exception {
-    MultipartForm form = MultipartForm.create().binaryFileUpload("file", name, file.toString(), "text/csv");
+    MultipartForm form =
+        MultipartForm.create().binaryFileUpload("file", name, file.toString(), "text/csv");
     return await(client.post(port, "127.0.0.1", uri).sendMultipartForm(form));
   }
 
   /** Uploads and waits for the analysis to finish; returns the final progress event. */
   private JsonObject uploadAndWait(String name, Path file) throws Exception {
     Promise<JsonObject> finished = Promise.promise();
-    var consumer = vertx.eventBus().<JsonObject>consumer(Addresses.DASHBOARD_ANALYSIS, m -> {
-      String phase = m.body().getString("phase");
-      if (phase.equals("done") || phase.equals("failed")) {
-        finished.tryComplete(m.body());
-      }
-    });
+    var consumer =
+        vertx
+            .eventBus()
+            .<JsonObject>consumer(
+                Addresses.DASHBOARD_ANALYSIS,
+                m -> {
+                  String phase = m.body().getString("phase");
+                  if (phase.equals("done") || phase.equals("failed")) {
+                    finished.tryComplete(m.body());
+                  }
+                });
     await(consumer.completion());
     HttpResponse<Buffer> accepted = upload(name, file);
     assertThat(accepted.statusCode()).isEqualTo(202);
@@ -81,11 +90,16 @@ class WebApiTest {
     // two scored samples on their way to the dashboard: the charts have something to show
     Promise<Void> twoSamples = Promise.promise();
     int[] seen = {0};
-    var samples = vertx.eventBus().<JsonObject>consumer(Addresses.DASHBOARD_METRICS, m -> {
-      if (++seen[0] >= 2) {
-        twoSamples.tryComplete();
-      }
-    });
+    var samples =
+        vertx
+            .eventBus()
+            .<JsonObject>consumer(
+                Addresses.DASHBOARD_METRICS,
+                m -> {
+                  if (++seen[0] >= 2) {
+                    twoSamples.tryComplete();
+                  }
+                });
     await(samples.completion());
     await(twoSamples.future());
     await(samples.unregister());
@@ -94,7 +108,9 @@ class WebApiTest {
     assertThat(status.getLong("uptime")).isBetween(0L, 30L);
     JsonObject latest = get("/api/metrics").bodyAsJsonObject();
     assertThat(latest.getDouble("cpu_percent")).isBetween(0.0, 100.0);
-    assertThat(latest.getValue("is_anomaly")).as("booleans are booleans").isInstanceOf(Boolean.class);
+    assertThat(latest.getValue("is_anomaly"))
+        .as("booleans are booleans")
+        .isInstanceOf(Boolean.class);
     JsonArray points = get("/api/chart-data").bodyAsJsonObject().getJsonArray("points");
     assertThat(points.size()).isBetween(2, 20);
     JsonArray incidents = get("/api/anomalies").bodyAsJsonObject().getJsonArray("incidents");
@@ -114,20 +130,25 @@ class WebApiTest {
     assertThat(page.bodyAsString()).contains("Metrics Anomaly Detector").doesNotContain("{{");
     // the page loads the WebJars pom.xml declares, from this server
     assertThat(WebJars.UPLOT).matches("\\d+\\.\\d+\\.\\d+");
-    assertThat(page.bodyAsString()).contains("/webjars/uplot/" + WebJars.UPLOT + "/dist/uPlot.iife.min.js")
+    assertThat(page.bodyAsString())
+        .contains("/webjars/uplot/" + WebJars.UPLOT + "/dist/uPlot.iife.min.js")
         .contains(WebJars.SOCKJS_URL);
-    assertThat(get("/webjars/uplot/" + WebJars.UPLOT + "/dist/uPlot.iife.min.js").statusCode()).isEqualTo(200);
+    assertThat(get("/webjars/uplot/" + WebJars.UPLOT + "/dist/uPlot.iife.min.js").statusCode())
+        .isEqualTo(200);
     assertThat(get(WebJars.SOCKJS_URL).statusCode()).isEqualTo(200);
     assertThat(get("/static/app.css").statusCode()).isEqualTo(200);
-    assertThat(get("/eventbus/iframe.html").bodyAsString()).as("no CDN, even for SockJS's iframe transport")
-        .contains(WebJars.SOCKJS_URL).doesNotContain("cdn.");
+    assertThat(get("/eventbus/iframe.html").bodyAsString())
+        .as("no CDN, even for SockJS's iframe transport")
+        .contains(WebJars.SOCKJS_URL)
+        .doesNotContain("cdn.");
     HttpResponse<Buffer> missing = get("/api/nothing-here");
     assertThat(missing.statusCode()).isEqualTo(404);
     assertThat(missing.bodyAsJsonObject().getString("error")).contains("/api/nothing-here");
   }
 
   @Test
-  @DisplayName("an uploaded CSV is analysed with progress, kept under its name, and can be downloaded")
+  @DisplayName(
+      "an uploaded CSV is analysed with progress, kept under its name, and can be downloaded")
   void uploadHistoryDownloads() throws Exception {
     assertThat(get("/api/csv-data").statusCode()).isEqualTo(404);
     JsonObject done = uploadAndWait("seed sample <b>.csv", FIXTURE);
@@ -146,13 +167,15 @@ class WebApiTest {
     assertThat(analysis.getString("file_name")).isEqualTo("seed sample _b_.csv");
     assertThat(analysis.getString("source")).isEqualTo("upload");
     assertThat(analysis.getLong("rows")).isEqualTo(2000);
-    // the sample has 110 labelled anomalies; the engine flags them with F1 >= 0.97 (FixtureDetectionTest)
+    // the sample has 110 labelled anomalies; the engine flags them with F1 >= 0.97
+    // (FixtureDetectionTest)
     long flagged = analysis.getLong("anomalies");
     assertThat(flagged).isBetween(105L, 115L);
 
     JsonObject details = get("/api/analysis-details/" + id).bodyAsJsonObject();
     assertThat(details.getJsonArray("anomalies")).hasSize((int) flagged);
-    assertThat(details.getJsonArray("anomalies").getJsonObject(0).getJsonArray("severity_factors")).isNotEmpty();
+    assertThat(details.getJsonArray("anomalies").getJsonObject(0).getJsonArray("severity_factors"))
+        .isNotEmpty();
     JsonObject chart = details.getJsonObject("chart");
     assertThat(chart.getJsonArray("columns")).contains("cpu_percent");
     // the analysis view lists incidents first: they come with the chart, each with its reason
@@ -160,10 +183,15 @@ class WebApiTest {
     assertThat(chart.getJsonArray("incidents")).hasSize(chart.getInteger("incident_count"));
     assertThat(chart.getJsonArray("incidents").getJsonObject(0).getString("reason")).isNotBlank();
     assertThat(chart.getJsonArray("points").size()).isEqualTo(2000);
-    assertThat(chart.getJsonArray("points").stream().filter(p -> ((JsonObject) p).getBoolean("is_anomaly")).count())
+    assertThat(
+            chart.getJsonArray("points").stream()
+                .filter(p -> ((JsonObject) p).getBoolean("is_anomaly"))
+                .count())
         .isEqualTo(flagged);
-    assertThat(get("/api/csv-data").bodyAsJsonObject().getJsonObject("analysis").getLong("id")).isEqualTo(id);
-    assertThat(get("/api/csv-anomalies").bodyAsJsonObject().getJsonArray("anomalies")).hasSize((int) flagged);
+    assertThat(get("/api/csv-data").bodyAsJsonObject().getJsonObject("analysis").getLong("id"))
+        .isEqualTo(id);
+    assertThat(get("/api/csv-anomalies").bodyAsJsonObject().getJsonArray("anomalies"))
+        .hasSize((int) flagged);
 
     HttpResponse<Buffer> csv = get("/api/analyses/" + id + "/results.csv");
     assertThat(csv.statusCode()).isEqualTo(200);
@@ -174,8 +202,10 @@ class WebApiTest {
     JsonArray jsonRows = json.bodyAsJsonObject().getJsonArray("rows");
     assertThat(jsonRows).hasSize(2000);
     assertThat(jsonRows.getJsonObject(0).getValue("is_anomaly")).isInstanceOf(Boolean.class);
-    assertThat(jsonRows.stream().map(JsonObject.class::cast).filter(r -> r.getBoolean("is_anomaly")))
-        .isNotEmpty().allMatch(r -> r.getValue("incident_id") instanceof Number);
+    assertThat(
+            jsonRows.stream().map(JsonObject.class::cast).filter(r -> r.getBoolean("is_anomaly")))
+        .isNotEmpty()
+        .allMatch(r -> r.getValue("incident_id") instanceof Number);
 
     assertThat(get("/api/analysis-details/9999").statusCode()).isEqualTo(404);
     assertThat(get("/api/analyses/9999/results.csv").statusCode()).isEqualTo(404);
@@ -183,9 +213,12 @@ class WebApiTest {
   }
 
   @Test
-  @DisplayName("a bad upload fails its analysis with the reason; an oversized one gets 413; the server stays up")
+  @DisplayName(
+      "a bad upload fails its analysis with the reason; an oversized one gets 413; the server stays up")
   void badUploads() throws Exception {
-    Path bad = Files.writeString(logs.resolve("bad.csv"), "timestamp,cpu_percent\n2025-01-01 00:00:00,abc\n");
+    Path bad =
+        Files.writeString(
+            logs.resolve("bad.csv"), "timestamp,cpu_percent\n2025-01-01 00:00:00,abc\n");
     JsonObject failed = uploadAndWait("bad.csv", bad);
     assertThat(failed.getString("phase")).isEqualTo("failed");
     assertThat(failed.getString("error")).contains("'abc' is not a number");
@@ -207,29 +240,46 @@ class WebApiTest {
   }
 
   @Test
-  @DisplayName("an empty, binary, ';'-separated or headless upload is refused with 400 naming the problem, before any job")
+  @DisplayName(
+      "an empty, binary, ';'-separated or headless upload is refused with 400 naming the problem, before any job")
   void refusedBeforeAccepting() throws Exception {
     Path empty = Files.write(logs.resolve("empty.csv"), new byte[0]);
-    Path binary = Files.write(logs.resolve("image.csv"), new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13});
-    Path semicolons = Files.writeString(logs.resolve("excel.csv"), "timestamp;cpu_percent\n2025-01-01 00:00:00;12,5\n");
-    Path noTimestamp = Files.writeString(logs.resolve("no-time.csv"), "time,cpu_percent\n2025-01-01 00:00:00,12.5\n");
-    Path onlyTimestamp = Files.writeString(logs.resolve("only-time.csv"), "timestamp\n2025-01-01 00:00:00\n");
+    Path binary =
+        Files.write(
+            logs.resolve("image.csv"),
+            new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13});
+    Path semicolons =
+        Files.writeString(
+            logs.resolve("excel.csv"), "timestamp;cpu_percent\n2025-01-01 00:00:00;12,5\n");
+    Path noTimestamp =
+        Files.writeString(
+            logs.resolve("no-time.csv"), "time,cpu_percent\n2025-01-01 00:00:00,12.5\n");
+    Path onlyTimestamp =
+        Files.writeString(logs.resolve("only-time.csv"), "timestamp\n2025-01-01 00:00:00\n");
     var analysisEvents = new CopyOnWriteArrayList<JsonObject>();
-    await(vertx.eventBus().<JsonObject>consumer(Addresses.DASHBOARD_ANALYSIS, m -> analysisEvents.add(m.body())).completion());
+    await(
+        vertx
+            .eventBus()
+            .<JsonObject>consumer(Addresses.DASHBOARD_ANALYSIS, m -> analysisEvents.add(m.body()))
+            .completion());
 
     assertRefused(upload("empty.csv", empty), "empty.csv", "empty");
     assertRefused(upload("image.csv", binary), "image.csv", "binary");
     assertRefused(upload("excel.csv", semicolons), "excel.csv", "';'", "comma-separated");
     assertRefused(upload("no-time.csv", noTimestamp), "no-time.csv", "no 'timestamp' column");
-    assertRefused(upload("only-time.csv", onlyTimestamp), "only-time.csv", "no column besides 'timestamp'");
+    assertRefused(
+        upload("only-time.csv", onlyTimestamp), "only-time.csv", "no column besides 'timestamp'");
 
     HttpResponse<Buffer> waited = upload("/api/upload-csv?wait=true", "empty.csv", empty);
     assertRefused(waited, "empty.csv", "empty");
     assertThat(waited.bodyAsJsonObject().getBoolean("success")).isFalse();
 
-    // nothing was started or kept: a later good upload is the first event, and no refused file stays in uploads/
+    // nothing was started or kept: a later good upload is the first event, and no refused file
+    // stays in uploads/
     JsonObject good = uploadAndWait("seed.csv", FIXTURE);
-    assertThat(analysisEvents).first().satisfies(e -> assertThat(e.getString("job_id")).isEqualTo(good.getString("job_id")));
+    assertThat(analysisEvents)
+        .first()
+        .satisfies(e -> assertThat(e.getString("job_id")).isEqualTo(good.getString("job_id")));
     try (var left = Files.list(logs.resolve("uploads"))) {
       assertThat(left).isEmpty();
     }
@@ -242,18 +292,25 @@ class WebApiTest {
   }
 
   @Test
-  @DisplayName("GET /api/jobs/:id follows an upload from queued or running to done; an unknown job is 404")
+  @DisplayName(
+      "GET /api/jobs/:id follows an upload from queued or running to done; an unknown job is 404")
   void jobState() throws Exception {
     HttpResponse<Buffer> unknown = get("/api/jobs/7f1c0e1e-0000-4000-8000-000000000000");
     assertThat(unknown.statusCode()).isEqualTo(404);
     assertThat(unknown.bodyAsJsonObject().getString("error")).contains("no upload job");
 
     Promise<JsonObject> finished = Promise.promise();
-    await(vertx.eventBus().<JsonObject>consumer(Addresses.DASHBOARD_ANALYSIS, m -> {
-      if (m.body().getString("phase").equals("done")) {
-        finished.tryComplete(m.body());
-      }
-    }).completion());
+    await(
+        vertx
+            .eventBus()
+            .<JsonObject>consumer(
+                Addresses.DASHBOARD_ANALYSIS,
+                m -> {
+                  if (m.body().getString("phase").equals("done")) {
+                    finished.tryComplete(m.body());
+                  }
+                })
+            .completion());
     HttpResponse<Buffer> accepted = upload("seed.csv", FIXTURE);
     assertThat(accepted.statusCode()).isEqualTo(202);
     String jobId = accepted.bodyAsJsonObject().getString("job_id");
@@ -270,7 +327,8 @@ class WebApiTest {
   }
 
   @Test
-  @DisplayName("POST /api/upload-csv?wait=true answers when the analysis is done, with its totals, or with its error")
+  @DisplayName(
+      "POST /api/upload-csv?wait=true answers when the analysis is done, with its totals, or with its error")
   void uploadAndWaitForTheAnswer() throws Exception {
     HttpResponse<Buffer> answered = upload("/api/upload-csv?wait=true", "seed.csv", FIXTURE);
     assertThat(answered.statusCode()).as(answered.bodyAsString()).isEqualTo(200);
@@ -280,11 +338,14 @@ class WebApiTest {
     long flagged = result.getLong("anomalies_found");
     assertThat(flagged).isBetween(105L, 115L);
     assertThat(result.getDouble("anomaly_rate")).isCloseTo(flagged / 2000.0, Offset.offset(1e-9));
-    JsonObject analysis = get("/api/analysis-history").bodyAsJsonObject().getJsonArray("analyses").getJsonObject(0);
+    JsonObject analysis =
+        get("/api/analysis-history").bodyAsJsonObject().getJsonArray("analyses").getJsonObject(0);
     assertThat(result.getLong("analysis_id")).isEqualTo(analysis.getLong("id"));
     assertThat(analysis.getLong("anomalies")).isEqualTo(flagged);
 
-    Path bad = Files.writeString(logs.resolve("bad.csv"), "timestamp,cpu_percent\n2025-01-01 00:00:00,abc\n");
+    Path bad =
+        Files.writeString(
+            logs.resolve("bad.csv"), "timestamp,cpu_percent\n2025-01-01 00:00:00,abc\n");
     HttpResponse<Buffer> failed = upload("/api/upload-csv?wait=true", "bad.csv", bad);
     assertThat(failed.statusCode()).isEqualTo(400);
     assertThat(failed.bodyAsJsonObject().getBoolean("success")).isFalse();
@@ -296,7 +357,8 @@ class WebApiTest {
   }
 
   @Test
-  @DisplayName("a 404 for an analysis says whether it never existed or its results are no longer kept")
+  @DisplayName(
+      "a 404 for an analysis says whether it never existed or its results are no longer kept")
   void unknownOrPrunedAnalysis() throws Exception {
     StringBuilder csv = new StringBuilder("timestamp,cpu_percent,memory_percent\n");
     for (int i = 0; i < 60; i++) {
@@ -305,7 +367,8 @@ class WebApiTest {
     Path small = Files.writeString(logs.resolve("small.csv"), csv);
     List<Long> ids = new ArrayList<>();
     for (int i = 0; i <= KEPT_RESULTS; i++) {
-      HttpResponse<Buffer> answer = upload("/api/upload-csv?wait=true", "small-" + i + ".csv", small);
+      HttpResponse<Buffer> answer =
+          upload("/api/upload-csv?wait=true", "small-" + i + ".csv", small);
       assertThat(answer.statusCode()).as(answer.bodyAsString()).isEqualTo(200);
       ids.add(answer.bodyAsJsonObject().getLong("analysis_id"));
     }
@@ -316,18 +379,29 @@ class WebApiTest {
     HttpResponse<Buffer> pruned = get("/api/analyses/" + oldest + "/results.csv");
     assertThat(pruned.statusCode()).isEqualTo(404);
     assertThat(pruned.bodyAsJsonObject().getString("error"))
-        .contains("results of analysis #" + oldest + " are no longer kept (only the newest " + KEPT_RESULTS + " are)");
+        .contains(
+            "results of analysis #"
+                + oldest
+                + " are no longer kept (only the newest "
+                + KEPT_RESULTS
+                + " are)");
     JsonObject stillListed = get("/api/analysis-details/" + oldest).bodyAsJsonObject();
-    assertThat(stillListed.getJsonObject("analysis").getString("file_name")).isEqualTo("small-0.csv");
+    assertThat(stillListed.getJsonObject("analysis").getString("file_name"))
+        .isEqualTo("small-0.csv");
     assertThat(stillListed.getBoolean("results_available")).isFalse();
 
     long never = newest + 1000;
-    for (String path : List.of("/api/analyses/" + never + "/results.csv", "/api/analyses/" + never + "/results.json",
-        "/api/analysis-details/" + never)) {
+    for (String path :
+        List.of(
+            "/api/analyses/" + never + "/results.csv",
+            "/api/analyses/" + never + "/results.json",
+            "/api/analysis-details/" + never)) {
       HttpResponse<Buffer> missing = get(path);
       assertThat(missing.statusCode()).as(path).isEqualTo(404);
-      assertThat(missing.bodyAsJsonObject().getString("error")).as(path)
-          .contains("no analysis #" + never).doesNotContain("no longer kept");
+      assertThat(missing.bodyAsJsonObject().getString("error"))
+          .as(path)
+          .contains("no analysis #" + never)
+          .doesNotContain("no longer kept");
     }
   }
 }

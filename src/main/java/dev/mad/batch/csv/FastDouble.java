@@ -19,8 +19,7 @@ public final class FastDouble {
     }
   }
 
-  private FastDouble() {
-  }
+  private FastDouble() {}
 
   /** As {@link Double#parseDouble}, including its NumberFormatException for text that is no number. */
   public static double parse(String s) {

@@ -28,7 +28,8 @@ public final class MetricsCsv implements AutoCloseable {
   private final Rfc4180.Scanner records;
   private final List<String> header;
 
-  private MetricsCsv(String name, FileChannel channel, Rfc4180.Scanner records, List<String> header) {
+  private MetricsCsv(
+      String name, FileChannel channel, Rfc4180.Scanner records, List<String> header) {
     this.name = name;
     this.channel = channel;
     this.records = records;
@@ -51,13 +52,15 @@ public final class MetricsCsv implements AutoCloseable {
       throw InputDataException.at(name, 0, null, "file is not readable");
     }
     if (Files.size(file) == 0) {
-      throw InputDataException.at(name, 0, null, "file is empty; expected a header line and data rows");
+      throw InputDataException.at(
+          name, 0, null, "file is empty; expected a header line and data rows");
     }
     sniffForBinary(file, name);
     FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
     boolean opened = false;
     try {
-      Rfc4180.Scanner records = new Rfc4180.Scanner(channel, 0, Long.MAX_VALUE, 1 << 16).replacingMalformedUtf8();
+      Rfc4180.Scanner records =
+          new Rfc4180.Scanner(channel, 0, Long.MAX_VALUE, 1 << 16).replacingMalformedUtf8();
       if (!records.next()) {
         throw InputDataException.at(name, 0, null, "file has no header line");
       }
@@ -74,7 +77,8 @@ public final class MetricsCsv implements AutoCloseable {
     }
   }
 
-  private static void sniffForBinary(Path file, String name) throws IOException, InputDataException {
+  private static void sniffForBinary(Path file, String name)
+      throws IOException, InputDataException {
     byte[] head = new byte[SNIFF_BYTES];
     int n;
     try (InputStream in = Files.newInputStream(file)) {
@@ -84,7 +88,8 @@ public final class MetricsCsv implements AutoCloseable {
     for (int i = 0; i < n; i++) {
       int b = head[i] & 0xff;
       if (b == 0) {
-        throw InputDataException.at(name, 0, null, "looks like a binary file (it contains NUL bytes), not CSV text");
+        throw InputDataException.at(
+            name, 0, null, "looks like a binary file (it contains NUL bytes), not CSV text");
       }
       if (b < 0x09 || (b > 0x0d && b < 0x20)) {
         control++;
@@ -95,7 +100,8 @@ public final class MetricsCsv implements AutoCloseable {
     }
   }
 
-  private static List<String> checkHeader(String name, List<String> record) throws InputDataException {
+  private static List<String> checkHeader(String name, List<String> record)
+      throws InputDataException {
     List<String> header = new ArrayList<>(record.size());
     Set<String> seen = new HashSet<>();
     for (String raw : record) {
@@ -104,7 +110,8 @@ public final class MetricsCsv implements AutoCloseable {
         column = column.substring(1);
       }
       if (column.isEmpty()) {
-        throw InputDataException.at(name, 1, null, "header has an empty column name (column " + (header.size() + 1) + ")");
+        throw InputDataException.at(
+            name, 1, null, "header has an empty column name (column " + (header.size() + 1) + ")");
       }
       if (!seen.add(column.toLowerCase(Locale.ROOT))) {
         throw InputDataException.at(name, 1, column, "column name appears twice in the header");
@@ -115,14 +122,24 @@ public final class MetricsCsv implements AutoCloseable {
       String only = header.get(0);
       for (String delimiter : List.of(";", "\t", "|")) {
         if (only.contains(delimiter)) {
-          throw InputDataException.at(name, 1, null, "header is a single column '" + shorten(only)
-              + "'; the file seems to use '" + (delimiter.equals("\t") ? "\\t" : delimiter)
-              + "' as delimiter, but only comma-separated files are supported");
+          throw InputDataException.at(
+              name,
+              1,
+              null,
+              "header is a single column '"
+                  + shorten(only)
+                  + "'; the file seems to use '"
+                  + (delimiter.equals("\t") ? "\\t" : delimiter)
+                  + "' as delimiter, but only comma-separated files are supported");
         }
       }
     }
     if (header.stream().noneMatch(c -> c.equalsIgnoreCase(TIMESTAMP))) {
-      throw InputDataException.at(name, 1, null, "header has no 'timestamp' column (columns: " + shorten(String.join(",", header)) + ")");
+      throw InputDataException.at(
+          name,
+          1,
+          null,
+          "header has no 'timestamp' column (columns: " + shorten(String.join(",", header)) + ")");
     }
     return header;
   }
@@ -146,7 +163,8 @@ public final class MetricsCsv implements AutoCloseable {
     }
     int size = records.fieldCount();
     if (size != header.size()) {
-      throw InputDataException.at(name, line(), null, "row has " + size + " fields but the header has " + header.size());
+      throw InputDataException.at(
+          name, line(), null, "row has " + size + " fields but the header has " + header.size());
     }
     return true;
   }

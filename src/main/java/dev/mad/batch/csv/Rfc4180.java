@@ -26,8 +26,7 @@ public final class Rfc4180 {
   /** A record may not be longer than this: past it the file is surely not what it claims. */
   static final int MAX_RECORD_BYTES = 1 << 26;
 
-  private Rfc4180() {
-  }
+  private Rfc4180() {}
 
   /** {@code field} as one CSV field: quoted, with its quotes doubled, when it holds a comma, quote or line break. */
   public static String escape(String field) {
@@ -177,7 +176,8 @@ public final class Rfc4180 {
       if (!quoted[i]) {
         return new String(buf, starts[i], ends[i] - starts[i], StandardCharsets.UTF_8);
       }
-      String inner = new String(buf, starts[i] + 1, ends[i] - starts[i] - 2, StandardCharsets.UTF_8);
+      String inner =
+          new String(buf, starts[i] + 1, ends[i] - starts[i] - 2, StandardCharsets.UTF_8);
       return inner.indexOf('"') < 0 ? inner : inner.replace("\"\"", "\"");
     }
 
@@ -224,8 +224,11 @@ public final class Rfc4180 {
         pos = 0;
       } else if (len == buf.length) {
         if (buf.length >= MAX_RECORD_BYTES) {
-          throw new FormatException(lines + 1,
-              "a record is longer than " + (MAX_RECORD_BYTES >> 20) + " MiB (is a quote never closed?)");
+          throw new FormatException(
+              lines + 1,
+              "a record is longer than "
+                  + (MAX_RECORD_BYTES >> 20)
+                  + " MiB (is a quote never closed?)");
         }
         buf = Arrays.copyOf(buf, buf.length * 2);
       }
@@ -282,7 +285,8 @@ public final class Rfc4180 {
           while (true) {
             if (q >= len) {
               if (eof) {
-                throw new FormatException(lines + 1, "a quoted field is never closed (unterminated quote)");
+                throw new FormatException(
+                    lines + 1, "a quoted field is never closed (unterminated quote)");
               }
               return -1;
             }
@@ -308,7 +312,8 @@ public final class Rfc4180 {
           quoted[nf] = true;
           q++;
           if (q < len && buf[q] != ',' && buf[q] != '\n' && buf[q] != '\r') {
-            throw new FormatException(lines + 1, "text after a closing quote; fields must be quoted whole");
+            throw new FormatException(
+                lines + 1, "text after a closing quote; fields must be quoted whole");
           }
         } else {
           q = p;
@@ -363,8 +368,7 @@ public final class Rfc4180 {
 
   /** Strict UTF-8 validation (no overlong forms, surrogates or code points past U+10FFFF). */
   static final class Utf8 {
-    private Utf8() {
-    }
+    private Utf8() {}
 
     static boolean valid(byte[] b, int from, int to) {
       int i = from;
@@ -393,8 +397,10 @@ public final class Rfc4180 {
           }
         }
         int second = b[i + 1] & 0xff;
-        if ((c == 0xE0 && second < 0xA0) || (c == 0xED && second > 0x9F)
-            || (c == 0xF0 && second < 0x90) || (c == 0xF4 && second > 0x8F)) {
+        if ((c == 0xE0 && second < 0xA0)
+            || (c == 0xED && second > 0x9F)
+            || (c == 0xF0 && second < 0x90)
+            || (c == 0xF4 && second > 0x8F)) {
           return false;
         }
         i += n + 1;

@@ -1,18 +1,18 @@
 package dev.mad.batch.csv;
 
-import java.time.LocalDate;
-import java.time.Month;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.LocalDateTime;
+import java.time.Month;
+import java.time.OffsetDateTime;
 import java.time.Year;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
+import java.time.format.DateTimeParseException;
 import java.time.zone.ZoneOffsetTransition;
 import java.time.zone.ZoneRules;
-import java.time.OffsetDateTime;
-import java.time.ZoneId;
-import java.time.format.DateTimeParseException;
 
 /**
  * Reads the timestamp forms users' files contain: ISO-8601 with or without zone,
@@ -25,8 +25,10 @@ public final class TimestampParser {
 
   private final ZoneId zone;
   private final ZoneRules rules;
+
   /** The zone's offset over a span of instants without transitions (a day kept clear at both ends). */
   private int cachedOffset;
+
   private long cachedFrom = Long.MAX_VALUE;
   private long cachedTo = Long.MIN_VALUE;
 
@@ -47,7 +49,9 @@ public final class TimestampParser {
    */
   public long parse(byte[] b, int from, int to) {
     long fast = fast(b, from, to);
-    return fast != Long.MIN_VALUE ? fast : parse(new String(b, from, to - from, StandardCharsets.UTF_8));
+    return fast != Long.MIN_VALUE
+        ? fast
+        : parse(new String(b, from, to - from, StandardCharsets.UTF_8));
   }
 
   /** The plain local form or an epoch number, or MIN_VALUE for any other form. */
@@ -82,7 +86,9 @@ public final class TimestampParser {
    */
   private long fastLocal(byte[] b, int from, int to) {
     int n = to - from;
-    if (b[from + 7] != '-' || (b[from + 10] != ' ' && b[from + 10] != 'T') || b[from + 13] != ':'
+    if (b[from + 7] != '-'
+        || (b[from + 10] != ' ' && b[from + 10] != 'T')
+        || b[from + 13] != ':'
         || b[from + 16] != ':') {
       return Long.MIN_VALUE;
     }
@@ -106,12 +112,20 @@ public final class TimestampParser {
     if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0) {
       return Long.MIN_VALUE;
     }
-    if (month < 1 || month > 12 || day < 1 || day > Month.of(month).length(Year.isLeap(year))
-        || hour > 23 || minute > 59 || second > 59) {
-      throw new IllegalArgumentException("not a valid date or time: '"
-          + shorten(new String(b, from, n, StandardCharsets.UTF_8)) + "'");
+    if (month < 1
+        || month > 12
+        || day < 1
+        || day > Month.of(month).length(Year.isLeap(year))
+        || hour > 23
+        || minute > 59
+        || second > 59) {
+      throw new IllegalArgumentException(
+          "not a valid date or time: '"
+              + shorten(new String(b, from, n, StandardCharsets.UTF_8))
+              + "'");
     }
-    long local = LocalDate.of(year, month, day).toEpochDay() * 86_400 + hour * 3600 + minute * 60 + second;
+    long local =
+        LocalDate.of(year, month, day).toEpochDay() * 86_400 + hour * 3600 + minute * 60 + second;
     long guess = local - cachedOffset;
     if (guess < cachedFrom || guess >= cachedTo) {
       ZonedDateTime zoned = LocalDateTime.ofEpochSecond(local, 0, ZoneOffset.UTC).atZone(zone);
@@ -129,8 +143,9 @@ public final class TimestampParser {
     return (local - cachedOffset) * 1000 + nanos / 1_000_000;
   }
 
-  private static final int[] POW10 = {1, 10, 100, 1000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000,
-      1_000_000_000};
+  private static final int[] POW10 = {
+    1, 10, 100, 1000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000
+  };
 
   private static int digits(byte[] b, int from, int to) {
     int v = 0;
@@ -158,11 +173,14 @@ public final class TimestampParser {
     if (t.charAt(0) < '0' || t.charAt(0) > '9') {
       throw new IllegalArgumentException("not a timestamp: '" + shorten(t) + "'");
     }
-    String iso = t.length() > 10 && t.charAt(10) == ' ' ? t.substring(0, 10) + 'T' + t.substring(11) : t;
+    String iso =
+        t.length() > 10 && t.charAt(10) == ' ' ? t.substring(0, 10) + 'T' + t.substring(11) : t;
     try {
       if (hasZone(iso)) {
-        return OffsetDateTime.parse(iso.endsWith("z") ? iso.substring(0, iso.length() - 1) + "Z" : iso)
-            .toInstant().toEpochMilli();
+        return OffsetDateTime.parse(
+                iso.endsWith("z") ? iso.substring(0, iso.length() - 1) + "Z" : iso)
+            .toInstant()
+            .toEpochMilli();
       }
       if (iso.length() == 10) {
         return LocalDate.parse(iso).atStartOfDay(zone).toInstant().toEpochMilli();

@@ -19,38 +19,39 @@ import org.junit.jupiter.api.io.TempDir;
 /** The one CSV grammar, read through every entry point: the file scanner (whole and in parts), MetricsCsv and the raw-record splitters. */
 class Rfc4180Test {
   /** Every rule at once: quoted commas, quotes and line breaks, CRLF, LF and CR, blank lines, no final line end. */
-  private static final String SAMPLE = "timestamp,note,\"cpu, percent\"\r\n"
-      + "\r\n"
-      + "2025-01-01 00:00:00,\"a, b\",1\n"
-      + "2025-01-01 00:00:01,\"say \"\"hi\"\"\",2\r"
-      + "2025-01-01 00:00:02,\"two\nlines\",3\n"
-      + "\n\n"
-      + "\"2025-01-01 00:00:03\",a\"b,\"4\"\r\n"
-      + "2025-01-01 00:00:04,,5\n"
-      + "2025-01-01 00:00:05,\"\",6\n"
-      + "2025-01-01 00:00:06,\"crlf\r\ninside\",7\n"
-      + "2025-01-01 00:00:07,café ✓,8";
+  private static final String SAMPLE =
+      "timestamp,note,\"cpu, percent\"\r\n"
+          + "\r\n"
+          + "2025-01-01 00:00:00,\"a, b\",1\n"
+          + "2025-01-01 00:00:01,\"say \"\"hi\"\"\",2\r"
+          + "2025-01-01 00:00:02,\"two\nlines\",3\n"
+          + "\n\n"
+          + "\"2025-01-01 00:00:03\",a\"b,\"4\"\r\n"
+          + "2025-01-01 00:00:04,,5\n"
+          + "2025-01-01 00:00:05,\"\",6\n"
+          + "2025-01-01 00:00:06,\"crlf\r\ninside\",7\n"
+          + "2025-01-01 00:00:07,café ✓,8";
 
-  private static final List<Read> EXPECTED = List.of(
-      new Read(1, List.of("timestamp", "note", "cpu, percent")),
-      new Read(3, List.of("2025-01-01 00:00:00", "a, b", "1")),
-      new Read(4, List.of("2025-01-01 00:00:01", "say \"hi\"", "2")),
-      new Read(5, List.of("2025-01-01 00:00:02", "two\nlines", "3")),
-      new Read(9, List.of("2025-01-01 00:00:03", "a\"b", "4")),
-      new Read(10, List.of("2025-01-01 00:00:04", "", "5")),
-      new Read(11, List.of("2025-01-01 00:00:05", "", "6")),
-      new Read(12, List.of("2025-01-01 00:00:06", "crlf\r\ninside", "7")),
-      new Read(14, List.of("2025-01-01 00:00:07", "café ✓", "8")));
+  private static final List<Read> EXPECTED =
+      List.of(
+          new Read(1, List.of("timestamp", "note", "cpu, percent")),
+          new Read(3, List.of("2025-01-01 00:00:00", "a, b", "1")),
+          new Read(4, List.of("2025-01-01 00:00:01", "say \"hi\"", "2")),
+          new Read(5, List.of("2025-01-01 00:00:02", "two\nlines", "3")),
+          new Read(9, List.of("2025-01-01 00:00:03", "a\"b", "4")),
+          new Read(10, List.of("2025-01-01 00:00:04", "", "5")),
+          new Read(11, List.of("2025-01-01 00:00:05", "", "6")),
+          new Read(12, List.of("2025-01-01 00:00:06", "crlf\r\ninside", "7")),
+          new Read(14, List.of("2025-01-01 00:00:07", "café ✓", "8")));
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   /** One record as an entry point gave it: the line it starts on and its fields. */
-  private record Read(long line, List<String> fields) {
-  }
+  private record Read(long line, List<String> fields) {}
 
   @Test
-  @DisplayName("the scanner reads quoted commas, quotes and line breaks, every line end, and skips blank lines")
+  @DisplayName(
+      "the scanner reads quoted commas, quotes and line breaks, every line end, and skips blank lines")
   void scannerReadsEveryRule() throws Exception {
     Path file = write(SAMPLE);
     assertThat(scan(file, 1 << 16)).isEqualTo(EXPECTED);
@@ -102,40 +103,50 @@ class Rfc4180Test {
   }
 
   @Test
-  @DisplayName("an unclosed quote is reported with the line its record starts on, through every entry point")
+  @DisplayName(
+      "an unclosed quote is reported with the line its record starts on, through every entry point")
   void unclosedQuote() throws Exception {
     // the quoted line break before it counts, so the record with the open quote starts on line 5
     Path file = write("timestamp,x\n1,\"a\nb\"\n\n3,\"open\n4,5\n");
-    assertThat(formatError(file)).isEqualTo("line 5: a quoted field is never closed (unterminated quote)");
+    assertThat(formatError(file))
+        .isEqualTo("line 5: a quoted field is never closed (unterminated quote)");
     try (MetricsCsv csv = MetricsCsv.open(file, "open.csv")) {
       assertThat(csv.next()).isTrue();
       assertThat(csv.line()).isEqualTo(2);
-      assertThatThrownBy(csv::next).isInstanceOf(InputDataException.class)
+      assertThatThrownBy(csv::next)
+          .isInstanceOf(InputDataException.class)
           .hasMessage("open.csv, line 5: a quoted field is never closed (unterminated quote)");
     }
     Path header = write("timestamp,\"x\n1,2\n");
-    assertThatThrownBy(() -> MetricsCsv.open(header, "h.csv")).isInstanceOf(InputDataException.class)
+    assertThatThrownBy(() -> MetricsCsv.open(header, "h.csv"))
+        .isInstanceOf(InputDataException.class)
         .hasMessage("h.csv, line 1: a quoted field is never closed (unterminated quote)");
     byte[] raw = "1,\"open".getBytes(StandardCharsets.UTF_8);
-    assertThatThrownBy(() -> Rfc4180.fields(raw, 0, raw.length)).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> Rfc4180.fields(raw, 0, raw.length))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("never closed");
   }
 
   @Test
-  @DisplayName("text after a closing quote is refused with its line; a quote inside an unquoted field is kept")
+  @DisplayName(
+      "text after a closing quote is refused with its line; a quote inside an unquoted field is kept")
   void textAfterClosingQuote() throws Exception {
     Path file = write("timestamp,x\r\n1,2\r\n\r\n3,\"a\"b\r\n");
-    assertThat(formatError(file)).isEqualTo("line 4: text after a closing quote; fields must be quoted whole");
+    assertThat(formatError(file))
+        .isEqualTo("line 4: text after a closing quote; fields must be quoted whole");
     try (MetricsCsv csv = MetricsCsv.open(file, "junk.csv")) {
       assertThat(csv.next()).isTrue();
-      assertThatThrownBy(csv::next).isInstanceOf(InputDataException.class)
+      assertThatThrownBy(csv::next)
+          .isInstanceOf(InputDataException.class)
           .hasMessage("junk.csv, line 4: text after a closing quote; fields must be quoted whole");
     }
-    assertThat(scan(write("a\"b,c\"\n"), 1 << 16)).containsExactly(new Read(1, List.of("a\"b", "c\"")));
+    assertThat(scan(write("a\"b,c\"\n"), 1 << 16))
+        .containsExactly(new Read(1, List.of("a\"b", "c\"")));
   }
 
   @Test
-  @DisplayName("bytes that are not UTF-8 are refused with their line by the scanner, shown as U+FFFD by MetricsCsv")
+  @DisplayName(
+      "bytes that are not UTF-8 are refused with their line by the scanner, shown as U+FFFD by MetricsCsv")
   void notUtf8() throws Exception {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     bytes.writeBytes("timestamp,x\n1,2\n\"3\",caf".getBytes(StandardCharsets.UTF_8));
@@ -153,8 +164,18 @@ class Rfc4180Test {
   @Test
   @DisplayName("what escape writes, the scanner reads back as it was")
   void escapeRoundTrip() {
-    List<String> fields = List.of("plain", "", "a,b", "say \"hi\"", "a\"b", "two\nlines", "cr\ronly", "crlf\r\n",
-        "\"", "café ✓");
+    List<String> fields =
+        List.of(
+            "plain",
+            "",
+            "a,b",
+            "say \"hi\"",
+            "a\"b",
+            "two\nlines",
+            "cr\ronly",
+            "crlf\r\n",
+            "\"",
+            "café ✓");
     StringBuilder record = new StringBuilder();
     for (String f : fields) {
       record.append(record.length() > 0 ? "," : "").append(Rfc4180.escape(f));
@@ -167,7 +188,8 @@ class Rfc4180Test {
   }
 
   private Path write(String text) throws IOException {
-    return Files.writeString(Files.createTempFile(dir, "grammar", ".csv"), text, StandardCharsets.UTF_8);
+    return Files.writeString(
+        Files.createTempFile(dir, "grammar", ".csv"), text, StandardCharsets.UTF_8);
   }
 
   private static List<Read> scan(Path file, int bufferBytes) throws Exception {
