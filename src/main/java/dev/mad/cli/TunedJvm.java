@@ -17,7 +17,9 @@ import java.util.OptionalInt;
  * only ({@code -XX:TieredStopAtLevel=1}). Such a run lasts a second or two, and on a small
  * machine the C2 compiler's work during it costs more CPU than its faster code gives back
  * (bench/batch.sh, 2 cores: 200k rows 1.45 s in this JVM, 1.1 s in the child; 1M rows 3.9 s and
- * 3.1 s); for long files C2 wins (10M rows: 15 s against 24 s), so they stay in this JVM. The
+ * 3.1 s; re-measured 2026-12-02 on a shared machine, 200k rows, 5 interleaved runs each: 2.25-2.48 s
+ * wall and 4.2-4.6 s CPU in this JVM, 1.58-1.92 s and 2.5-3.0 s in the child); for long files C2
+ * wins (10M rows: 15 s against 24 s), so they stay in this JVM. The
  * child is told ({@code -Dmad.jit=c1}) so that code can pick the form C1 compiles best. The
  * child gets this JVM's own options after ours (so a user's flags win), the same standard streams,
  * environment and working directory, and its exit status is passed on. Set {@code MAD_BATCH_FORK=0}
