@@ -171,8 +171,9 @@ public class MainVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    // the children are undeployed after this, in reverse order; each says what it closed
-    LOG.info("Metrics Anomaly Detector stopping");
+    // runs once the feature verticles are undeployed (Vert.x stops children first); each said what
+    // it closed
+    LOG.info("Metrics Anomaly Detector stopped");
     return Future.succeededFuture();
   }
 
