@@ -98,9 +98,13 @@ public final class BatchCommand {
         logsDirOverride != null
             ? logsDirOverride
             : Path.of(config.getString(ConfigSchema.LOGS_DIR));
-    if (logsDirOverride == null) {
-      LogSetup.batch(logsDir);
+    try (LogSetup.Pending logFiles = logsDirOverride == null ? LogSetup.batch(logsDir) : null) {
+      return analyse(options, config, logsDir, out, err);
     }
+  }
+
+  private static int analyse(
+      Options options, JsonObject config, Path logsDir, PrintStream out, PrintStream err) {
     BatchSettings settings = settings(options, config.getJsonObject("detect"));
     ProgressBar bar = ProgressBar.forTerminal(err, options.csvFile());
     try {

@@ -37,16 +37,48 @@ public final class LogSetup {
     context.getLogger("dev.mad.analysis").addAppender(analyses);
   }
 
-  /** Command-line analysis: its log goes to {@code csv_analysis.log} only; the console is the summary's. */
-  public static void batch(Path logsDir) {
+  /**
+   * Command-line analysis: its log goes to {@code csv_analysis.log} only; the console is the summary's.
+   * The file's appender is built on another thread while the analysis runs (it costs about 0.14 s in
+   * the C1-only child JVM, 200k rows on 2 cores, 2026-12-02: 8 % of the run); events logged meanwhile
+   * wait in a {@link DeferredAppender}. Close the returned handle before the process exits, so that
+   * every event has reached the file.
+   */
+  public static Pending batch(Path logsDir) {
     LoggerContext context = context();
     if (context == null) {
-      return;
+      return new Pending(null);
     }
     Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
     root.detachAndStopAllAppenders();
     root.setLevel(Level.INFO);
-    root.addAppender(rolling(context, logsDir, LogsDir.ANALYSIS_LOG, 20, 200));
+    DeferredAppender deferred = new DeferredAppender();
+    deferred.setContext(context);
+    deferred.setName("deferred-" + LogsDir.ANALYSIS_LOG);
+    deferred.start();
+    root.addAppender(deferred);
+    Thread setup =
+        new Thread(
+            () -> deferred.forwardTo(rolling(context, logsDir, LogsDir.ANALYSIS_LOG, 20, 200)),
+            "mad-log-files");
+    setup.setDaemon(true);
+    setup.start();
+    return new Pending(setup);
+  }
+
+  /** The log file being opened by {@link #batch}; {@link #close} waits until it is. */
+  public record Pending(Thread setup) implements AutoCloseable {
+    @Override
+    public void close() {
+      if (setup == null) {
+        return;
+      }
+      try {
+        setup.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   private static LoggerContext context() {
