@@ -252,6 +252,15 @@ public final class BatchAnalysis {
               "no numeric column to analyse besides the timestamp (the first data row decides which columns are numeric)");
         }
       }
+      if (idx.size() > BatchSettings.MAX_FEATURES) {
+        throw new InputDataException(
+            csv.name()
+                + ": has "
+                + idx.size()
+                + " numeric columns; at most "
+                + BatchSettings.MAX_FEATURES
+                + " are analysed at once: choose them with --features");
+      }
       int[] featureIndex = idx.stream().mapToInt(Integer::intValue).toArray();
       List<String> names = idx.stream().map(header::get).toList();
       return new Columns(ts, featureIndex, names, header);

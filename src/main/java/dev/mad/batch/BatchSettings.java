@@ -30,6 +30,13 @@ public record BatchSettings(
   /** Rows below half the open level that close an incident in a batch analysis. */
   public static final int DEFAULT_QUIET_ROWS = 3;
 
+  /**
+   * Columns analysed at once at most. A block of rows in the scoring passes holds {@code 4096 x
+   * features} values per thread and per block in flight, so this bounds an analysis' memory (at 256
+   * about 8 MB per block); the server's live sampling shares the process.
+   */
+  public static final int MAX_FEATURES = 256;
+
   /** Training rows kept in memory at most (a uniform sample of the file), so memory is bounded. */
   public static final int MAX_TRAINING_ROWS = 20_000;
 

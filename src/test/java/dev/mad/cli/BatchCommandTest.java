@@ -255,6 +255,37 @@ class BatchCommandTest {
     }
   }
 
+  /** A small file of {@code columns} numeric columns besides the timestamp, three rows. */
+  private Path wideFile(String name, int columns) throws Exception {
+    StringBuilder sb = new StringBuilder("timestamp");
+    for (int c = 0; c < columns; c++) {
+      sb.append(",m").append(c);
+    }
+    sb.append('\n');
+    for (int r = 0; r < 3; r++) {
+      sb.append("2025-01-01 00:00:0").append(r);
+      for (int c = 0; c < columns; c++) {
+        sb.append(",1");
+      }
+      sb.append('\n');
+    }
+    return Files.writeString(dir.resolve(name), sb);
+  }
+
+  @Test
+  @DisplayName("a very wide file is refused as input data with the limit, before it costs memory")
+  void wideFiles() throws Exception {
+    assertThat(run("--csv-file", wideFile("w40k.csv", 40_000).toString())).isEqualTo(3);
+    assertThat(err()).contains("header has 40001 columns; at most 4096");
+    assertThat(run("--csv-file", wideFile("w100k.csv", 100_000).toString())).isEqualTo(3);
+    assertThat(err()).contains("header has 100001 columns");
+    Path wide = wideFile("w300.csv", 300);
+    assertThat(run("--csv-file", wide.toString())).isEqualTo(3);
+    assertThat(err()).contains("has 300 numeric columns; at most 256").contains("--features");
+    // choosing the columns is the way through
+    assertThat(run("--csv-file", wide.toString(), "--features", "m1,m2,m299")).isZero();
+  }
+
   @Test
   @DisplayName("binary garbage and a missing file are refused as input data")
   void binaryAndMissing() throws Exception {

@@ -256,6 +256,14 @@ class WebApiTest {
             logs.resolve("no-time.csv"), "time,cpu_percent\n2025-01-01 00:00:00,12.5\n");
     Path onlyTimestamp =
         Files.writeString(logs.resolve("only-time.csv"), "timestamp\n2025-01-01 00:00:00\n");
+    Path wide =
+        Files.writeString(
+            logs.resolve("wide.csv"),
+            "timestamp"
+                + ",m".repeat(40_000)
+                + "\n2025-01-01 00:00:00"
+                + ",1".repeat(40_000)
+                + "\n");
     var analysisEvents = new CopyOnWriteArrayList<JsonObject>();
     await(
         vertx
@@ -269,6 +277,7 @@ class WebApiTest {
     assertRefused(upload("no-time.csv", noTimestamp), "no-time.csv", "no 'timestamp' column");
     assertRefused(
         upload("only-time.csv", onlyTimestamp), "only-time.csv", "no column besides 'timestamp'");
+    assertRefused(upload("wide.csv", wide), "wide.csv", "40001 columns", "at most 4096");
 
     HttpResponse<Buffer> waited = upload("/api/upload-csv?wait=true", "empty.csv", empty);
     assertRefused(waited, "empty.csv", "empty");

@@ -20,6 +20,12 @@ import java.util.Set;
  * are not UTF-8 are decoded as U+FFFD here and reported with their line by the validating pass.
  */
 public final class MetricsCsv implements AutoCloseable {
+  /**
+   * Columns a file may have at most. Each row of a file is held in memory as it is read, and a very
+   * wide file (40,000 columns in a 500 KB upload) would otherwise cost gigabytes.
+   */
+  public static final int MAX_COLUMNS = 4096;
+
   static final String TIMESTAMP = "timestamp";
   private static final int SNIFF_BYTES = 8192;
 
@@ -102,6 +108,17 @@ public final class MetricsCsv implements AutoCloseable {
 
   private static List<String> checkHeader(String name, List<String> record)
       throws InputDataException {
+    if (record.size() > MAX_COLUMNS) {
+      throw InputDataException.at(
+          name,
+          1,
+          null,
+          "header has "
+              + record.size()
+              + " columns; at most "
+              + MAX_COLUMNS
+              + " are accepted (a metrics file has a timestamp and a few hundred metrics at most)");
+    }
     List<String> header = new ArrayList<>(record.size());
     Set<String> seen = new HashSet<>();
     for (String raw : record) {
