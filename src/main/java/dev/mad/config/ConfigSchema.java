@@ -107,6 +107,10 @@ public final class ConfigSchema {
               "http.chart_points", 300, 10, 100_000, "samples shown on the live charts"),
           Setting.integer("http.max_upload_mb", 200, 1, 100_000, "largest CSV upload accepted"),
           Setting.text("http.auth_token", "", "token required by the API and bridge; empty = none"),
+          Setting.text(
+              "http.allowed_hosts",
+              "",
+              "reverse proxies' host names (comma-separated), accepted as Host and Origin"),
           Setting.bool(
               "http.allow_unauthenticated", false, "allow a non-loopback bind without a token"));
 

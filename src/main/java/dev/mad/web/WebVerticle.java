@@ -76,6 +76,14 @@ public class WebVerticle extends VerticleBase {
 
     TokenAuth auth = new TokenAuth(http.getString("auth_token"));
     Router router = Router.router(vertx);
+    // Other sites first: a foreign Host or Origin never reaches a handler.
+    router
+        .route()
+        .handler(
+            new SameOrigin(
+                http.getString("host"),
+                !http.getString("auth_token").isEmpty(),
+                http.getString("allowed_hosts")));
     // Authentication first: every API route, download and the bridge; the page, assets and /health
     // stay open.
     router.route("/api/*").handler(auth::check);
