@@ -270,6 +270,10 @@ public final class ConfigSchema {
               + " network only, http.allow_unauthenticated to true)");
     }
     String token = http.getString("auth_token");
+    if (!token.isEmpty()
+        && (!token.equals(token.strip()) || token.chars().anyMatch(Character::isWhitespace))) {
+      throw new ConfigException("config key \"http.auth_token\" must not contain spaces");
+    }
     if (!token.isEmpty() && token.length() < 16) {
       throw new ConfigException(
           "config key \"http.auth_token\" must be at least 16 characters long");

@@ -19,6 +19,7 @@ final class TokenAuth {
 
   private final byte[] token;
   private final String cookieValue;
+  private final LoginThrottle throttle = new LoginThrottle();
 
   /** @param token the configured token; empty disables the check */
   TokenAuth(String token) {
@@ -32,9 +33,19 @@ final class TokenAuth {
 
   /** Route handler: lets the request through when authenticated, answers 401 otherwise. */
   void check(RoutingContext ctx) {
-    if (!enabled() || authenticated(ctx)) {
+    if (!enabled()) {
       ctx.next();
       return;
+    }
+    if (throttled(ctx)) {
+      return;
+    }
+    if (authenticated(ctx)) {
+      ctx.next();
+      return;
+    }
+    if (ctx.request().getHeader("Authorization") != null) {
+      throttle.failed(client(ctx), System.currentTimeMillis());
     }
     ctx.response()
         .setStatusCode(401)
@@ -69,8 +80,12 @@ final class TokenAuth {
       ctx.response().setStatusCode(204).end();
       return;
     }
+    if (throttled(ctx)) {
+      return;
+    }
     if (offered == null
         || !MessageDigest.isEqual(offered.getBytes(StandardCharsets.UTF_8), token)) {
+      throttle.failed(client(ctx), System.currentTimeMillis());
       ctx.response()
           .setStatusCode(401)
           .putHeader("Content-Type", "application/json")
@@ -85,6 +100,27 @@ final class TokenAuth {
                 .setSameSite(CookieSameSite.STRICT))
         .setStatusCode(204)
         .end();
+  }
+
+  /** Answers 429 when this client gave too many wrong tokens lately ({@link LoginThrottle}). */
+  private boolean throttled(RoutingContext ctx) {
+    long waitMs = throttle.waitMs(client(ctx), System.currentTimeMillis());
+    if (waitMs == 0) {
+      return false;
+    }
+    ctx.response()
+        .setStatusCode(429)
+        .putHeader("Retry-After", Long.toString((waitMs + 999) / 1000))
+        .putHeader("Content-Type", "application/json")
+        .end(
+            new JsonObject()
+                .put("error", "too many wrong tokens; try again in " + (waitMs + 999) / 1000 + " s")
+                .encode());
+    return true;
+  }
+
+  private static String client(RoutingContext ctx) {
+    return ctx.request().remoteAddress() == null ? "" : ctx.request().remoteAddress().hostAddress();
   }
 
   private static String sha256Hex(String text) {

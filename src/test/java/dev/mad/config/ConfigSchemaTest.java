@@ -142,6 +142,11 @@ class ConfigSchemaTest {
         new JsonObject().put("http", new JsonObject().put("auth_token", "short"));
     assertThatThrownBy(() -> ConfigSchema.resolve(shortToken, Map.of(), Map.of()))
         .hasMessageContaining("16");
+    JsonObject spaces =
+        new JsonObject().put("http", new JsonObject().put("auth_token", " ".repeat(16)));
+    assertThatThrownBy(() -> ConfigSchema.resolve(spaces, Map.of(), Map.of()))
+        .hasMessageContaining("http.auth_token")
+        .hasMessageContaining("spaces");
     assertThat(
             ConfigSchema.resolve(
                     new JsonObject().put("http", new JsonObject().put("host", "localhost")),

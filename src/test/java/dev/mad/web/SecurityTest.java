@@ -100,6 +100,28 @@ class SecurityTest {
   }
 
   @Test
+  @DisplayName(
+      "token guessing is slowed down: after 10 wrong tries a client waits, even with the right one")
+  void guessingIsThrottled() throws Exception {
+    for (int i = 0; i < LoginThrottle.MAX_FAILURES; i++) {
+      HttpResponse<Buffer> wrong =
+          await(
+              client
+                  .post(port, "127.0.0.1", "/login")
+                  .sendForm(MultiMap.caseInsensitiveMultiMap().add("token", "guess-" + i)));
+      assertThat(wrong.statusCode()).as("try " + i).isEqualTo(401);
+    }
+    HttpResponse<Buffer> blocked =
+        await(
+            client
+                .post(port, "127.0.0.1", "/login")
+                .sendForm(MultiMap.caseInsensitiveMultiMap().add("token", TOKEN)));
+    assertThat(blocked.statusCode()).isEqualTo(429);
+    assertThat(Integer.parseInt(blocked.getHeader("Retry-After"))).isBetween(1, 60);
+    assertThat(get("/api/status", "Bearer " + TOKEN, null).statusCode()).isEqualTo(429);
+  }
+
+  @Test
   @DisplayName("the bridge refuses a WebSocket without the token and accepts one with it")
   void bridgeNeedsToken() throws Exception {
     WebSocketConnectOptions anonymous =
