@@ -10,6 +10,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -17,6 +18,7 @@ import io.vertx.ext.bridge.PermittedOptions;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.FileUpload;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -32,6 +34,8 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -93,24 +97,23 @@ public class WebVerticle extends VerticleBase {
         .post("/login")
         .handler(BodyHandler.create(false).setBodyLimit(4096))
         .handler(auth::login);
-    router.get("/health").handler(this::health);
-    router.get("/metrics").handler(this::metrics);
-    router.get("/").handler(this::dashboard);
-    router.get("/api/status").handler(this::status);
-    router.get("/api/metrics").handler(this::latestMetrics);
-    router.get("/api/chart-data").handler(this::chartData);
-    router.get("/api/anomalies").handler(this::anomalies);
-    router.get("/api/csv-data").handler(ctx -> details(ctx, null));
-    router.get("/api/csv-anomalies").handler(this::csvAnomalies);
-    router.get("/api/analysis-history").handler(this::history);
-    router.get("/api/analysis-details/:id").handler(ctx -> withId(ctx, id -> details(ctx, id)));
-    router
-        .get("/api/analyses/:id/results.csv")
+    getOrHead(router, "/health").handler(this::health);
+    getOrHead(router, "/metrics").handler(this::metrics);
+    getOrHead(router, "/").handler(this::dashboard);
+    getOrHead(router, "/api/status").handler(this::status);
+    getOrHead(router, "/api/metrics").handler(this::latestMetrics);
+    getOrHead(router, "/api/chart-data").handler(this::chartData);
+    getOrHead(router, "/api/anomalies").handler(this::anomalies);
+    getOrHead(router, "/api/csv-data").handler(ctx -> details(ctx, null));
+    getOrHead(router, "/api/csv-anomalies").handler(this::csvAnomalies);
+    getOrHead(router, "/api/analysis-history").handler(this::history);
+    getOrHead(router, "/api/analysis-details/:id")
+        .handler(ctx -> withId(ctx, id -> details(ctx, id)));
+    getOrHead(router, "/api/analyses/:id/results.csv")
         .handler(ctx -> withId(ctx, id -> download(ctx, id, "csv")));
-    router
-        .get("/api/analyses/:id/results.json")
+    getOrHead(router, "/api/analyses/:id/results.json")
         .handler(ctx -> withId(ctx, id -> download(ctx, id, "json")));
-    router.get("/api/jobs/:id").handler(this::job);
+    getOrHead(router, "/api/jobs/:id").handler(this::job);
     // Uploads stream to disk; a body over the limit is refused with 413 before it is stored.
     router
         .post(UPLOAD_PATH)
@@ -127,6 +130,8 @@ public class WebVerticle extends VerticleBase {
     // frames are small.
     router.post("/eventbus/*").handler(BodyHandler.create(false).setBodyLimit(SOCKJS_BODY_BYTES));
     router.route("/eventbus/*").subRouter(bridge());
+    // A known path asked with another method: 405 naming the ones it has (OPTIONS: 204 with them).
+    router.route().last().handler(ctx -> wrongMethod(router, ctx));
     router.route("/api/*").last().handler(ctx -> ctx.fail(404));
     router.route().last().handler(ctx -> ctx.fail(404));
     router.route().failureHandler(this::failure);
@@ -205,6 +210,52 @@ public class WebVerticle extends VerticleBase {
   /** The port actually bound; differs from the configured one when that is 0. */
   public int actualPort() {
     return server == null ? -1 : server.actualPort();
+  }
+
+  /** A GET route that answers HEAD as well (Vert.x sends the headers of the GET answer, no body). */
+  private static Route getOrHead(Router router, String path) {
+    return router.route(path).method(HttpMethod.GET).method(HttpMethod.HEAD);
+  }
+
+  /**
+   * After every route: a request whose path some route serves, with a method none of them takes,
+   * gets 405 and {@code Allow} (OPTIONS gets 204 and {@code Allow}); any other goes on to the 404.
+   */
+  private static void wrongMethod(Router router, RoutingContext ctx) {
+    String path = ctx.request().path();
+    Set<String> allowed = new TreeSet<>();
+    for (Route r : router.getRoutes()) {
+      String pattern = r.getPath();
+      if (pattern == null || r.methods() == null || pattern.equals("/") && !path.equals("/")) {
+        continue;
+      }
+      String regex = Pattern.quote(pattern).replaceAll(":[A-Za-z]+", "\\\\E[^/]+\\\\Q");
+      if (pattern.endsWith("*")) {
+        regex = Pattern.quote(pattern.substring(0, pattern.length() - 1)) + ".*";
+      }
+      if (path.matches(regex)) {
+        r.methods().forEach(m -> allowed.add(m.name()));
+      }
+    }
+    if (allowed.isEmpty()) {
+      ctx.next();
+      return;
+    }
+    allowed.add(HttpMethod.OPTIONS.name());
+    String allow = String.join(", ", allowed);
+    if (ctx.request().method() == HttpMethod.OPTIONS) {
+      ctx.response().setStatusCode(204).putHeader("Allow", allow).end();
+    } else {
+      ctx.response()
+          .setStatusCode(405)
+          .putHeader("Allow", allow)
+          .putHeader("Content-Type", "application/json")
+          .end(
+              new JsonObject()
+                  .put(
+                      "error", ctx.request().method().name() + " is not allowed here; use " + allow)
+                  .encode());
+    }
   }
 
   private void dashboard(RoutingContext ctx) {
