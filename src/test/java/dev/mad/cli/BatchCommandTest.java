@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mad.analysis.AnalysisHistory;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -284,6 +285,28 @@ class BatchCommandTest {
     assertThat(err()).contains("has 300 numeric columns; at most 256").contains("--features");
     // choosing the columns is the way through
     assertThat(run("--csv-file", wide.toString(), "--features", "m1,m2,m299")).isZero();
+  }
+
+  @Test
+  @DisplayName("a symlink loop, a pipe and UTF-16 text are each refused with what they are")
+  void oddFiles() throws Exception {
+    Path loop = dir.resolve("loop.csv");
+    Files.createSymbolicLink(loop, loop);
+    assertThat(run("--csv-file", loop.toString())).isEqualTo(3);
+    assertThat(err()).contains("symbolic link that leads nowhere");
+    Path fifo = dir.resolve("pipe.csv");
+    assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+    assertThat(run("--csv-file", fifo.toString())).isEqualTo(3);
+    assertThat(err()).contains("not a regular file");
+    byte[] text =
+        "timestamp,cpu_percent\n2025-01-01 00:00:00,1\n".getBytes(StandardCharsets.UTF_16LE);
+    byte[] utf16 = new byte[text.length + 2];
+    utf16[0] = (byte) 0xFF;
+    utf16[1] = (byte) 0xFE;
+    System.arraycopy(text, 0, utf16, 2, text.length);
+    assertThat(run("--csv-file", Files.write(dir.resolve("u16.csv"), utf16).toString()))
+        .isEqualTo(3);
+    assertThat(err()).contains("UTF-16");
   }
 
   @Test

@@ -49,10 +49,20 @@ public final class MetricsCsv implements AutoCloseable {
    */
   public static MetricsCsv open(Path file, String name) throws InputDataException, IOException {
     if (!Files.exists(file)) {
-      throw InputDataException.at(name, 0, null, "file does not exist");
+      throw InputDataException.at(
+          name,
+          0,
+          null,
+          Files.isSymbolicLink(file)
+              ? "is a symbolic link that leads nowhere (a missing target or a loop)"
+              : "file does not exist");
     }
     if (Files.isDirectory(file)) {
       throw InputDataException.at(name, 0, null, "is a directory, not a CSV file");
+    }
+    if (!Files.isRegularFile(file)) {
+      throw InputDataException.at(
+          name, 0, null, "is not a regular file (a pipe or a device?); give a CSV file");
     }
     if (!Files.isReadable(file)) {
       throw InputDataException.at(name, 0, null, "file is not readable");
@@ -89,6 +99,12 @@ public final class MetricsCsv implements AutoCloseable {
     int n;
     try (InputStream in = Files.newInputStream(file)) {
       n = in.readNBytes(head, 0, head.length);
+    }
+    if (n >= 2
+        && ((head[0] == (byte) 0xFF && head[1] == (byte) 0xFE)
+            || (head[0] == (byte) 0xFE && head[1] == (byte) 0xFF))) {
+      throw InputDataException.at(
+          name, 0, null, "is UTF-16 text; save it as UTF-8 (or plain ASCII) CSV");
     }
     int control = 0;
     for (int i = 0; i < n; i++) {
