@@ -106,6 +106,12 @@ public final class ConfigSchema {
           Setting.integer(
               "http.chart_points", 300, 10, 100_000, "samples shown on the live charts"),
           Setting.integer("http.max_upload_mb", 200, 1, 100_000, "largest CSV upload accepted"),
+          Setting.integer(
+              "http.idle_seconds",
+              120,
+              5,
+              3600,
+              "a connection silent this long is closed (above the bridge's 25 s heartbeat)"),
           Setting.text("http.auth_token", "", "token required by the API and bridge; empty = none"),
           Setting.text(
               "http.allowed_hosts",

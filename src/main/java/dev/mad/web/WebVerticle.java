@@ -12,6 +12,7 @@ import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.bridge.PermittedOptions;
@@ -37,6 +38,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -120,7 +122,7 @@ public class WebVerticle extends VerticleBase {
         .handler(
             BodyHandler.create(uploads)
                 .setBodyLimit(maxUploadBytes)
-                .setDeleteUploadedFilesOnEnd(false))
+                .setDeleteUploadedFilesOnEnd(true))
         .handler(this::upload);
     router.route("/static/*").handler(StaticHandler.create("webroot"));
     router.route("/webjars/*").handler(StaticHandler.create("META-INF/resources/webjars"));
@@ -177,7 +179,12 @@ public class WebVerticle extends VerticleBase {
     String host = http.getString("host");
     int port = http.getInteger("port");
     return vertx
-        .createHttpServer()
+        // Idle connections (a client that stopped sending, slowloris) are closed:
+        // http.idle_seconds.
+        .createHttpServer(
+            new HttpServerOptions()
+                .setIdleTimeout(http.getInteger("idle_seconds"))
+                .setIdleTimeoutUnit(TimeUnit.SECONDS))
         .requestHandler(router)
         .listen(port, host)
         .onSuccess(
@@ -437,7 +444,21 @@ public class WebVerticle extends VerticleBase {
     }
     String name = FileNames.sanitise(file.fileName());
     String jobId = UUID.randomUUID().toString();
-    String path = file.uploadedFileName();
+    // The upload becomes the job's file: whatever else the request left (an upload cut short, an
+    // extra field) the body handler deletes when the request ends.
+    String path = Path.of(file.uploadedFileName()).resolveSibling(jobId + ".csv").toString();
+    vertx
+        .fileSystem()
+        .move(file.uploadedFileName(), path)
+        .onSuccess(moved -> startJob(ctx, jobId, name, path, wait))
+        .onFailure(
+            e -> {
+              LOG.error("Cannot keep the upload {}: {}", name, e.toString());
+              error(ctx, 500, "cannot store the upload");
+            });
+  }
+
+  private void startJob(RoutingContext ctx, String jobId, String name, String path, boolean wait) {
     JsonObject job =
         new JsonObject()
             .put("job_id", jobId)
