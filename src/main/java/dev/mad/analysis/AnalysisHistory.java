@@ -18,6 +18,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code anomaly_history.db}: the newest batch analyses (a configurable number) with their flagged rows
@@ -26,6 +29,7 @@ import java.util.Map;
  * so a failed analysis leaves nothing behind. Blocking JDBC: call from worker threads only.
  */
 public final class AnalysisHistory implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(AnalysisHistory.class);
   static final int SCHEMA_VERSION = 2;
   private static final String[] SCHEMA_V1 = {
     """
@@ -86,12 +90,70 @@ public final class AnalysisHistory implements AutoCloseable {
     this.db = db;
   }
 
+  /**
+   * Opens (creating or migrating) the history. A file SQLite cannot read (not a database, or its
+   * header damaged) is set aside as {@code anomaly_history.corrupt-TIME.db}, with its journal files,
+   * and a new history is started, as {@code anomalies.json} is; {@link #setAside()} says so.
+   */
   public static AnalysisHistory open(Path file) throws SQLException {
     try {
       Files.createDirectories(file.toAbsolutePath().getParent());
     } catch (IOException e) {
       throw new SQLException("cannot create " + file.getParent() + ": " + e.getMessage(), e);
     }
+    try {
+      return openOrMigrate(file);
+    } catch (SQLException e) {
+      if (!unreadable(e) || !Files.exists(file)) {
+        throw e;
+      }
+      Path aside =
+          file.resolveSibling(
+              file.getFileName().toString().replace(".db", "")
+                  + ".corrupt-"
+                  + System.currentTimeMillis()
+                  + ".db");
+      try {
+        Files.move(file, aside);
+        for (String journal : new String[] {"-wal", "-shm", "-journal"}) {
+          Path j = file.resolveSibling(file.getFileName() + journal);
+          if (Files.exists(j)) {
+            Files.move(j, aside.resolveSibling(aside.getFileName() + journal));
+          }
+        }
+      } catch (IOException io) {
+        throw new SQLException(
+            file + " cannot be read (" + e.getMessage() + ") nor set aside: " + io, e);
+      }
+      LOG.error(
+          "{} cannot be read ({}); kept as {} and a new history started",
+          file,
+          e.getMessage(),
+          aside);
+      SET_ASIDE.set(aside.toString());
+      return openOrMigrate(file);
+    }
+  }
+
+  /** The last history file set aside because it could not be read, or null. */
+  public static String setAside() {
+    return SET_ASIDE.get();
+  }
+
+  private static final AtomicReference<String> SET_ASIDE = new AtomicReference<>();
+
+  /** SQLITE_CORRUPT (11) or SQLITE_NOTADB (26), however the driver words it. */
+  private static boolean unreadable(SQLException e) {
+    String m = String.valueOf(e.getMessage());
+    return e.getErrorCode() == 11
+        || e.getErrorCode() == 26
+        || m.contains("SQLITE_NOTADB")
+        || m.contains("SQLITE_CORRUPT")
+        || m.contains("not a database")
+        || m.contains("malformed");
+  }
+
+  private static AnalysisHistory openOrMigrate(Path file) throws SQLException {
     Connection db = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
     try (Statement st = db.createStatement()) {
       st.execute("PRAGMA busy_timeout = 10000");

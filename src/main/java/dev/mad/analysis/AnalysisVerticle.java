@@ -42,7 +42,13 @@ public class AnalysisVerticle extends VerticleBase {
             bus.<JsonObject>consumer(Addresses.ANALYSIS_RESULTS, analyses::results).completion(),
             bus.<JsonObject>consumer(
                     Addresses.health("analysis"),
-                    m -> m.reply(new JsonObject().put("deployment_id", deploymentID())))
+                    m -> {
+                      JsonObject health = new JsonObject().put("deployment_id", deploymentID());
+                      if (AnalysisHistory.setAside() != null) {
+                        health.put("history_set_aside", AnalysisHistory.setAside());
+                      }
+                      m.reply(health);
+                    })
                 .completion()));
   }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.mad.batch.BatchIncident;
 import dev.mad.batch.Contributions;
 import dev.mad.detect.Severity;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -117,6 +118,23 @@ class AnalysisHistoryTest {
       history.eachFlagged(
           1, (row, severity, reason, factors, contributions) -> rowsOfFirst.add(row));
       assertThat(rowsOfFirst).as("the deleted analysis' rows went with it").isEmpty();
+    }
+  }
+
+  @Test
+  @DisplayName("a history SQLite cannot read is set aside, kept whole, and a new one starts")
+  void corruptHistoryIsSetAside() throws Exception {
+    Path file = dir.resolve("anomaly_history.db");
+    byte[] garbage =
+        "this is not a database, but it might be someone's data".repeat(100).getBytes();
+    Files.write(file, garbage);
+    try (AnalysisHistory history = AnalysisHistory.open(file)) {
+      assertThat(history.analyses(10)).isEmpty();
+    }
+    assertThat(AnalysisHistory.setAside()).contains("anomaly_history.corrupt-");
+    assertThat(Files.readAllBytes(Path.of(AnalysisHistory.setAside()))).isEqualTo(garbage);
+    try (AnalysisHistory again = AnalysisHistory.open(file)) {
+      assertThat(again.analyses(10)).as("the new history works").isEmpty();
     }
   }
 }
