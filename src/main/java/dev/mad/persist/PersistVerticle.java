@@ -39,13 +39,19 @@ public class PersistVerticle extends VerticleBase {
     JsonObject c = ConfigSchema.section("persist", config());
     Path logsDir = Path.of(ConfigSchema.logsDir(c));
     lock = LogsDirLock.acquire(logsDir);
-    LogsDir.removeLeftovers(logsDir);
-    history =
-        new MetricsHistoryWriter(
-            logsDir.resolve(HISTORY_FILE),
-            c.getInteger("rotate_max_mb") * 1024L * 1024L,
-            c.getBoolean("rotate_daily"),
-            c.getInteger("keep_files"));
+    try {
+      LogsDir.removeLeftovers(logsDir);
+      history =
+          new MetricsHistoryWriter(
+              logsDir.resolve(HISTORY_FILE),
+              c.getInteger("rotate_max_mb") * 1024L * 1024L,
+              c.getBoolean("rotate_daily"),
+              c.getInteger("keep_files"));
+    } catch (IOException | RuntimeException e) {
+      // a start that fails (a full disk) must not keep the lock from the redeploy that follows
+      lock.close();
+      throw e;
+    }
     LOG.info("Writing metrics history to {}", logsDir.resolve(HISTORY_FILE).toAbsolutePath());
     incidentLog = new IncidentLog(logsDir.resolve(INCIDENTS_FILE), c.getInteger("max_incidents"));
     var bus = vertx.eventBus();
@@ -126,8 +132,13 @@ public class PersistVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() throws IOException {
-    history.close();
-    lock.close();
+    try {
+      history.close();
+    } finally {
+      // released even when the last write cannot be flushed (a full disk), so a redeploy can take
+      // it
+      lock.close();
+    }
     LOG.info(
         "Persist stopped: {} and {} closed, logs directory released", HISTORY_FILE, INCIDENTS_FILE);
     return Future.succeededFuture();

@@ -101,6 +101,32 @@ class PersistVerticleTest {
   }
 
   @Test
+  @DisplayName(
+      "a start that fails (the history file cannot be written) leaves the lock for the next try")
+  void failedStartReleasesTheLock(Vertx vertx) throws Exception {
+    // metrics_history.csv as a directory: the writer cannot open it, as on a full or broken disk
+    Files.createDirectories(logs.resolve("metrics_history.csv"));
+    Throwable failure =
+        vertx
+            .deployVerticle(
+                new PersistVerticle(),
+                new DeploymentOptions()
+                    .setThreadingModel(ThreadingModel.WORKER)
+                    .setConfig(new JsonObject().put("logs_dir", logs.toString())))
+            .toCompletionStage()
+            .toCompletableFuture()
+            .handle((id, e) -> e)
+            .join();
+    assertThat(failure).isNotNull();
+    Files.delete(logs.resolve("metrics_history.csv"));
+    // the supervisor's redeploy: the same process, the lock free again
+    String id = deploy(vertx);
+    assertThat(id).isNotBlank();
+    vertx.eventBus().publish(Addresses.METRICS_SCORED, scored(1_700_000_000_000L, 12.5, false));
+    assertThat(linesWritten(vertx)).hasSize(2);
+  }
+
+  @Test
   @DisplayName("a second server on the same logs directory is refused instead of interleaving rows")
   void secondWriterRefused(Vertx vertx) throws Exception {
     deploy(vertx);
