@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -23,8 +22,6 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -67,24 +64,7 @@ class DashboardBrowserTest {
   void start() throws Exception {
     vertx = Vertx.vertx();
     port = ServerFixture.start(vertx, logs, new JsonObject().put("chart_points", 60));
-    String driver = System.getProperty("webdriver.chrome.driver", "/usr/bin/chromedriver");
-    assertThat(Path.of(driver))
-        .as("chromedriver (apt-get install chromium chromium-driver)")
-        .exists();
-    ChromeOptions options =
-        new ChromeOptions()
-            .setBinary(System.getProperty("chrome.binary", "/usr/bin/chromium"))
-            .addArguments(
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-dev-shm-usage",
-                "--window-size=1366,900");
-    browser =
-        new ChromeDriver(
-            new ChromeDriverService.Builder().usingDriverExecutable(new File(driver)).build(),
-            options);
+    browser = HeadlessChromium.start();
     // the time formats asserted below are en-US's, whatever the machine's locale
     browser.executeCdpCommand("Emulation.setLocaleOverride", Map.of("locale", "en-US"));
     Files.createDirectories(SHOTS);

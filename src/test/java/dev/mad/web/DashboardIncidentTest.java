@@ -11,7 +11,6 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -29,8 +28,6 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -60,24 +57,7 @@ class DashboardIncidentTest {
   @BeforeEach
   void start() throws Exception {
     vertx = Vertx.vertx();
-    String driver = System.getProperty("webdriver.chrome.driver", "/usr/bin/chromedriver");
-    assertThat(Path.of(driver))
-        .as("chromedriver (apt-get install chromium chromium-driver)")
-        .exists();
-    ChromeOptions options =
-        new ChromeOptions()
-            .setBinary(System.getProperty("chrome.binary", "/usr/bin/chromium"))
-            .addArguments(
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-dev-shm-usage",
-                "--window-size=1366,900");
-    browser =
-        new ChromeDriver(
-            new ChromeDriverService.Builder().usingDriverExecutable(new File(driver)).build(),
-            options);
+    browser = HeadlessChromium.start();
     Files.createDirectories(SHOTS);
     // The samples end about now, so the page's clock and the charts agree.
     firstSampleMs = System.currentTimeMillis() - (QUIET_SAMPLES + BURST_SAMPLES) * SECOND_MS;

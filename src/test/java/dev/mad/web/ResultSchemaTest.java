@@ -3,9 +3,7 @@ package dev.mad.web;
 import static dev.mad.web.ServerFixture.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.mad.bus.Addresses;
 import dev.mad.cli.BatchCli;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -45,32 +43,17 @@ class ResultSchemaTest {
 
     int port = ServerFixture.start(vertx, serverLogs, new JsonObject());
     WebClient client = WebClient.create(vertx);
-    Promise<JsonObject> finished = Promise.promise();
-    var consumer =
-        vertx
-            .eventBus()
-            .<JsonObject>consumer(
-                Addresses.DASHBOARD_ANALYSIS,
-                m -> {
-                  if (m.body().getString("phase").equals("done")
-                      || m.body().getString("phase").equals("failed")) {
-                    finished.tryComplete(m.body());
-                  }
-                });
-    await(consumer.completion());
     MultipartForm form =
         MultipartForm.create()
             .binaryFileUpload("file", "sample.csv", FIXTURE.toString(), "text/csv");
-    HttpResponse<Buffer> accepted =
+    HttpResponse<Buffer> answered =
         await(
             client
-                .post(port, "127.0.0.1", "/api/upload-csv")
+                .post(port, "127.0.0.1", "/api/upload-csv?wait=true")
                 .putHeader("Origin", "http://127.0.0.1:" + port)
                 .sendMultipartForm(form));
-    assertThat(accepted.statusCode()).isEqualTo(202);
-    JsonObject done = await(finished.future());
-    assertThat(done.getString("phase")).isEqualTo("done");
-    long id = done.getLong("analysis_id");
+    assertThat(answered.statusCode()).isEqualTo(200);
+    long id = answered.bodyAsJsonObject().getLong("analysis_id");
 
     HttpResponse<Buffer> download =
         await(client.get(port, "127.0.0.1", "/api/analyses/" + id + "/results.json").send());
