@@ -233,7 +233,7 @@ public class WebVerticle extends VerticleBase {
     Set<String> allowed = new TreeSet<>();
     for (Route r : router.getRoutes()) {
       String pattern = r.getPath();
-      if (pattern == null || r.methods() == null || pattern.equals("/") && !path.equals("/")) {
+      if (pattern == null || r.methods() == null) {
         continue;
       }
       String regex = Pattern.quote(pattern).replaceAll(":[A-Za-z]+", "\\\\E[^/]+\\\\Q");
