@@ -5,11 +5,16 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.FileAppender;
 import ch.qos.logback.core.rolling.RollingFileAppender;
 import ch.qos.logback.core.rolling.SizeAndTimeBasedRollingPolicy;
 import ch.qos.logback.core.util.FileSize;
 import dev.mad.files.LogsDir;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Set;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -77,6 +82,33 @@ public final class LogSetup {
         setup.join();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /**
+   * Opens every log file again under its name, creating missing directories: after the logs
+   * directory was deleted while the server ran, the appenders would otherwise go on writing to
+   * deleted files.
+   */
+  public static void reopenFiles() {
+    LoggerContext context = context();
+    if (context == null) {
+      return;
+    }
+    Set<Object> done = Collections.newSetFromMap(new IdentityHashMap<>());
+    for (Logger logger : context.getLoggerList()) {
+      for (var it = logger.iteratorForAppenders(); it.hasNext(); ) {
+        if (it.next() instanceof FileAppender<ILoggingEvent> file
+            && file.isStarted()
+            && done.add(file)) {
+          try {
+            file.openFile(file.getFile());
+          } catch (IOException e) {
+            LoggerFactory.getLogger(LogSetup.class)
+                .error("Cannot open the log file {} again: {}", file.getFile(), e.toString());
+          }
+        }
       }
     }
   }

@@ -81,14 +81,25 @@ final class IncidentLog {
     }
   }
 
+  /** Writes the incidents held in memory again (after a failed write, or a deleted file). */
+  void save() throws IOException {
+    write();
+  }
+
   private void write() throws IOException {
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    Files.writeString(
-        tmp,
-        new JsonArray(new ArrayList<>(incidents.values())).encodePrettily(),
-        StandardCharsets.UTF_8);
-    try (var channel = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-      channel.force(true);
+    try {
+      Files.writeString(
+          tmp,
+          new JsonArray(new ArrayList<>(incidents.values())).encodePrettily(),
+          StandardCharsets.UTF_8);
+      try (var channel = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+        channel.force(true);
+      }
+    } catch (IOException e) {
+      // a full disk: the part written would only hold space; the old file is still whole
+      Files.deleteIfExists(tmp);
+      throw e;
     }
     try {
       Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

@@ -2,9 +2,10 @@ package dev.mad.persist;
 
 import dev.mad.bus.MetricSample;
 import io.vertx.core.json.JsonObject;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,25 +22,42 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Appends scored samples to {@code metrics_history.csv}, one line per sample, flushed per line
- * so that a crash loses at most the line being written, rolling over by size and day so the logs
- * directory stays bounded. Blocking; used from a worker verticle.
+ * Appends scored samples to {@code metrics_history.csv}, one line per sample, each written whole or
+ * not at all: a write that fails part-way (the disk filled up) is cut back to the last whole line,
+ * so a row is never joined to the next one once space returns. Lines go to the OS as they are
+ * written, so a crash loses at most the line being written; the file rolls over by size and day so
+ * the logs directory stays bounded. Blocking; used from a worker verticle.
  */
 final class MetricsHistoryWriter implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(MetricsHistoryWriter.class);
   static final String HEADER =
       "timestamp,cpu_percent,cpu_frequency,memory_percent,memory_available_gb,"
           + "disk_read_mb,disk_write_mb,network_sent_mb,network_recv_mb,is_anomaly,anomaly_score,severity,host";
+  private static final byte[] HEADER_LINE = (HEADER + "\n").getBytes(StandardCharsets.UTF_8);
   static final DateTimeFormatter TIMESTAMP =
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS", Locale.ROOT)
           .withZone(ZoneId.systemDefault());
+
+  /** Opens the file for appending; tests put a disk that fills up in its place. */
+  interface Opener {
+    FileChannel open(Path file) throws IOException;
+  }
+
+  static final Opener APPEND =
+      f ->
+          FileChannel.open(
+              f, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
 
   private final Path file;
   private final long maxBytes;
   private final boolean daily;
   private final int keepFiles;
-  private BufferedWriter out;
+  private final Opener opener;
+  private FileChannel out;
+
+  /** Bytes of whole lines in the file; anything beyond is what a failed write left. */
   private long size;
+
   private LocalDate day;
 
   /**
@@ -48,33 +66,60 @@ final class MetricsHistoryWriter implements AutoCloseable {
    * @param keepFiles rolled-over files kept; older ones are deleted
    */
   MetricsHistoryWriter(Path file, long maxBytes, boolean daily, int keepFiles) throws IOException {
+    this(file, maxBytes, daily, keepFiles, APPEND);
+  }
+
+  MetricsHistoryWriter(Path file, long maxBytes, boolean daily, int keepFiles, Opener opener)
+      throws IOException {
     this.file = file;
     this.maxBytes = maxBytes;
     this.daily = daily;
     this.keepFiles = keepFiles;
+    this.opener = opener;
     Files.createDirectories(file.toAbsolutePath().getParent());
     prepare();
     open();
   }
 
   private void open() throws IOException {
-    out =
-        Files.newBufferedWriter(
-            file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-    size = Files.size(file);
-    day = LocalDate.ofInstant(Files.getLastModifiedTime(file).toInstant(), ZoneId.systemDefault());
-    if (size == 0) {
-      out.write(HEADER);
-      out.write('\n');
-      out.flush();
-      size = HEADER.length() + 1;
-      day = LocalDate.now();
+    out = opener.open(file);
+    size = out.size();
+    day =
+        size == 0
+            ? LocalDate.now()
+            : LocalDate.ofInstant(
+                Files.getLastModifiedTime(file).toInstant(), ZoneId.systemDefault());
+    // the header is written with the first row, so that opening never fails on a full disk
+  }
+
+  /**
+   * Writes one line, or nothing: on failure the file is cut back to its last whole line (and, if
+   * even that fails, before the next write).
+   */
+  private void writeWhole(byte[] line) throws IOException {
+    if (out.size() != size) {
+      out.truncate(size);
     }
+    ByteBuffer buf = ByteBuffer.wrap(line);
+    try {
+      while (buf.hasRemaining()) {
+        out.write(buf);
+      }
+    } catch (IOException e) {
+      try {
+        out.truncate(size);
+      } catch (IOException again) {
+        e.addSuppressed(again);
+      }
+      throw e;
+    }
+    size += line.length;
   }
 
   /** Closes the current file under a dated name, starts a new one and deletes the oldest beyond keepFiles. */
   private void rollOver() throws IOException {
     out.close();
+    out = null;
     String stem = "metrics_history." + day;
     Path target = file.resolveSibling(stem + ".csv");
     for (int i = 1; Files.exists(target); i++) {
@@ -143,17 +188,20 @@ final class MetricsHistoryWriter implements AutoCloseable {
     }
   }
 
+  /** Appends one sample's line, whole or not at all. */
   void append(JsonObject scored) throws IOException {
-    String line = format(scored);
-    LocalDate today = LocalDate.now();
-    if (size + line.length() + 1 > maxBytes || (daily && !today.equals(day))) {
-      rollOver();
-      day = today;
+    byte[] line = (format(scored) + "\n").getBytes(StandardCharsets.UTF_8);
+    if (out == null) {
+      open();
     }
-    out.write(line);
-    out.write('\n');
-    out.flush();
-    size += line.length() + 1;
+    LocalDate today = LocalDate.now();
+    if (size + line.length > maxBytes || (daily && !today.equals(day))) {
+      rollOver();
+    }
+    if (size == 0) {
+      writeWhole(HEADER_LINE);
+    }
+    writeWhole(line);
   }
 
   static String format(JsonObject s) {
@@ -183,6 +231,8 @@ final class MetricsHistoryWriter implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
-    out.close();
+    if (out != null) {
+      out.close();
+    }
   }
 }

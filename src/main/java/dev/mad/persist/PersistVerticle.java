@@ -3,15 +3,19 @@ package dev.mad.persist;
 import dev.mad.bus.Addresses;
 import dev.mad.bus.IncidentChange;
 import dev.mad.config.ConfigSchema;
+import dev.mad.files.IoFailure;
 import dev.mad.files.LogsDir;
 import dev.mad.files.LogsDirLock;
+import dev.mad.logging.LogSetup;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -22,38 +26,60 @@ import org.slf4j.LoggerFactory;
  * Keeps what live monitoring produces: the metrics history and the recent incidents. Holds the
  * logs directory's lock and repairs what a crash left there before anything else writes. Deployed
  * as a worker verticle, so its blocking writes never hold an event loop.
+ *
+ * <p>Disk trouble is reported, never hidden: a row that cannot be written (a full disk) is dropped
+ * whole and counted, and {@code /health} says why until writes succeed again; a logs directory
+ * deleted while the server runs is noticed within {@link #WATCH_MS}, recreated with a new lock,
+ * history file, incident file and log files, and reported.
  */
 public class PersistVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(PersistVerticle.class);
   private static final String HISTORY_FILE = LogsDir.METRICS_HISTORY;
   private static final String INCIDENTS_FILE = LogsDir.INCIDENTS;
 
+  /** How often the logs directory's lock is checked for having been deleted. */
+  static final long WATCH_MS = 2000;
+
+  private final MetricsHistoryWriter.Opener opener;
+  private JsonObject settings;
+  private Path logsDir;
   private LogsDirLock lock;
   private MetricsHistoryWriter history;
   private IncidentLog incidentLog;
-  private long writeFailures;
-  private boolean lastWriteFailed;
+  private long rowsDropped;
+  private Instant droppingSince;
+  private Instant lastDropped;
+  private String historyProblem;
+  private String incidentsProblem;
+  private String logsDirProblem;
+  private Instant logsDirRecreated;
+
+  public PersistVerticle() {
+    this(MetricsHistoryWriter.APPEND);
+  }
+
+  /** With the history file opened by {@code opener}: tests give it a disk that fills up. */
+  PersistVerticle(MetricsHistoryWriter.Opener opener) {
+    this.opener = opener;
+  }
 
   @Override
   public Future<?> start() throws IOException {
-    JsonObject c = ConfigSchema.section("persist", config());
-    Path logsDir = Path.of(ConfigSchema.logsDir(c));
+    settings = ConfigSchema.section("persist", config());
+    logsDir = Path.of(ConfigSchema.logsDir(settings));
     lock = LogsDirLock.acquire(logsDir);
     try {
       LogsDir.removeLeftovers(logsDir);
-      history =
-          new MetricsHistoryWriter(
-              logsDir.resolve(HISTORY_FILE),
-              c.getInteger("rotate_max_mb") * 1024L * 1024L,
-              c.getBoolean("rotate_daily"),
-              c.getInteger("keep_files"));
+      history = openHistory();
     } catch (IOException | RuntimeException e) {
       // a start that fails (a full disk) must not keep the lock from the redeploy that follows
       lock.close();
       throw e;
     }
     LOG.info("Writing metrics history to {}", logsDir.resolve(HISTORY_FILE).toAbsolutePath());
-    incidentLog = new IncidentLog(logsDir.resolve(INCIDENTS_FILE), c.getInteger("max_incidents"));
+    incidentLog =
+        new IncidentLog(logsDir.resolve(INCIDENTS_FILE), settings.getInteger("max_incidents"));
+    vertx.setPeriodic(WATCH_MS, id -> watchLogsDir());
     var bus = vertx.eventBus();
     return Future.all(
         List.of(
@@ -64,31 +90,169 @@ public class PersistVerticle extends VerticleBase {
             bus.<JsonObject>consumer(Addresses.health("persist"), this::health).completion()));
   }
 
+  private MetricsHistoryWriter openHistory() throws IOException {
+    return new MetricsHistoryWriter(
+        logsDir.resolve(HISTORY_FILE),
+        settings.getInteger("rotate_max_mb") * 1024L * 1024L,
+        settings.getBoolean("rotate_daily"),
+        settings.getInteger("keep_files"),
+        opener);
+  }
+
   private void onScored(Message<JsonObject> message) {
+    if (history == null) {
+      dropped(logsDirProblem);
+      return;
+    }
     try {
       history.append(message.body());
-      lastWriteFailed = false;
     } catch (IOException | RuntimeException e) {
-      lastWriteFailed = true;
-      if (writeFailures++ % 60 == 0) {
-        LOG.error(
-            "Cannot append to {} ({} failures so far): {}",
-            HISTORY_FILE,
-            writeFailures,
-            e.toString());
+      dropped(
+          (IoFailure.diskFull(e) ? "disk full: " : "")
+              + "cannot write "
+              + HISTORY_FILE
+              + " ("
+              + IoFailure.reason(e)
+              + ")");
+      return;
+    }
+    if (droppingSince != null) {
+      LOG.warn(
+          "Writing {} again: {} rows dropped since {} ({} in all since start)",
+          HISTORY_FILE,
+          rowsDropped - droppedBefore,
+          droppingSince,
+          rowsDropped);
+      droppingSince = null;
+      historyProblem = null;
+      if (incidentsProblem != null) {
+        saveIncidents();
       }
     }
   }
 
-  private void health(Message<JsonObject> message) {
-    if (lastWriteFailed) {
-      message.fail(503, "cannot write " + HISTORY_FILE);
-    } else {
-      message.reply(
-          new JsonObject()
-              .put("deployment_id", deploymentID())
-              .put("incidents_kept", incidentLog.size()));
+  private long droppedBefore;
+
+  /** Counts a row that could not be written, logging the first of a run and every 60th. */
+  private void dropped(String why) {
+    if (droppingSince == null) {
+      droppingSince = Instant.now();
+      droppedBefore = rowsDropped;
+      LOG.error("{}; rows are dropped and counted until it can be written again", why);
+    } else if ((rowsDropped - droppedBefore) % 60 == 59) {
+      LOG.error(
+          "{}; {} rows dropped since {}", why, rowsDropped - droppedBefore + 1, droppingSince);
     }
+    rowsDropped++;
+    lastDropped = Instant.now();
+    historyProblem = why;
+  }
+
+  /**
+   * Notices a logs directory that was deleted or replaced (its lock file is gone), and recreates
+   * what lives there: a lock (so a second server is refused again), the history file, the incident
+   * file from memory, and the log files. What was in the deleted files is gone; that is logged.
+   */
+  private void watchLogsDir() {
+    if (lock != null && lock.intact()) {
+      return;
+    }
+    if (lock != null) {
+      LOG.error(
+          "The logs directory {} was deleted or replaced while the server ran; recreating it",
+          logsDir.toAbsolutePath());
+      closeQuietly(history);
+      history = null;
+      closeQuietly(lock);
+      lock = null;
+    }
+    try {
+      lock = LogsDirLock.acquire(logsDir);
+    } catch (IOException e) {
+      String why = "logs directory unavailable: " + IoFailure.describe(e);
+      if (!why.equals(logsDirProblem)) {
+        LOG.error("Cannot take the logs directory again: {}", why);
+      }
+      logsDirProblem = why;
+      return;
+    }
+    try {
+      Files.createDirectories(logsDir.resolve(LogsDir.UPLOADS_DIR));
+      Files.createDirectories(logsDir.resolve(LogsDir.ANALYSES_DIR));
+      history = openHistory();
+    } catch (IOException e) {
+      logsDirProblem = "logs directory unavailable: " + IoFailure.describe(e);
+      LOG.error("Cannot recreate the logs directory: {}", logsDirProblem);
+      closeQuietly(lock);
+      lock = null;
+      return;
+    }
+    LogSetup.reopenFiles();
+    saveIncidents();
+    logsDirProblem = null;
+    logsDirRecreated = Instant.now();
+    LOG.warn(
+        "Recreated the logs directory {}: new lock, {}, {} ({} incidents from memory) and log"
+            + " files; rows and analyses that were in the deleted files are gone",
+        logsDir.toAbsolutePath(),
+        HISTORY_FILE,
+        INCIDENTS_FILE,
+        incidentLog.size());
+  }
+
+  private void saveIncidents() {
+    try {
+      incidentLog.save();
+      incidentsProblem = null;
+    } catch (IOException | RuntimeException e) {
+      incidentsProblem = incidentsFailure(e);
+    }
+  }
+
+  private static String incidentsFailure(Exception e) {
+    return (IoFailure.diskFull(e) ? "disk full: " : "")
+        + "cannot write "
+        + INCIDENTS_FILE
+        + " ("
+        + IoFailure.reason(e)
+        + ")";
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    if (c == null) {
+      return;
+    }
+    try {
+      c.close();
+    } catch (Exception e) {
+      LOG.debug("Closing {} failed: {}", c, e.toString());
+    }
+  }
+
+  /**
+   * Always answers (a redeploy cures no full disk), with {@code problem} while rows are being
+   * dropped or incidents cannot be saved; the web's health check reports that as DOWN.
+   */
+  private void health(Message<JsonObject> message) {
+    JsonObject h =
+        new JsonObject()
+            .put("deployment_id", deploymentID())
+            .put("incidents_kept", incidentLog.size())
+            .put("rows_dropped", rowsDropped);
+    if (lastDropped != null) {
+      h.put("last_dropped_at", lastDropped.toString());
+    }
+    String problem =
+        historyProblem != null
+            ? historyProblem
+            : logsDirProblem != null ? logsDirProblem : incidentsProblem;
+    if (problem != null) {
+      h.put("problem", problem);
+    }
+    if (logsDirRecreated != null) {
+      h.put("logs_dir_recreated", logsDirRecreated.toString());
+    }
+    message.reply(h);
   }
 
   private void recentIncidents(Message<JsonObject> message) {
@@ -125,19 +289,27 @@ public class PersistVerticle extends VerticleBase {
     JsonObject incident = message.body().getJsonObject("incident");
     try {
       incidentLog.upsert(incident);
+      incidentsProblem = null;
     } catch (IOException | RuntimeException e) {
-      LOG.error("Cannot write {}: {}", INCIDENTS_FILE, e.toString());
+      if (incidentsProblem == null) {
+        LOG.error("Cannot write {}: {}", INCIDENTS_FILE, IoFailure.reason(e));
+      }
+      incidentsProblem = incidentsFailure(e);
     }
   }
 
   @Override
   public Future<?> stop() throws IOException {
     try {
-      history.close();
+      if (history != null) {
+        history.close();
+      }
     } finally {
       // released even when the last write cannot be flushed (a full disk), so a redeploy can take
       // it
-      lock.close();
+      if (lock != null) {
+        lock.close();
+      }
     }
     LOG.info(
         "Persist stopped: {} and {} closed, logs directory released", HISTORY_FILE, INCIDENTS_FILE);

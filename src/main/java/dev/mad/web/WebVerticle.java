@@ -163,7 +163,13 @@ public class WebVerticle extends VerticleBase {
                       Addresses.health(verticle),
                       new JsonObject(),
                       new DeliveryOptions().setSendTimeout(1500))
-                  .onSuccess(reply -> promise.complete(Status.OK(reply.body())))
+                  // a verticle that answers but names a problem (persist on a full disk) is DOWN
+                  .onSuccess(
+                      reply ->
+                          promise.complete(
+                              reply.body().containsKey("problem")
+                                  ? Status.KO(reply.body())
+                                  : Status.OK(reply.body())))
                   .onFailure(
                       e ->
                           promise.complete(

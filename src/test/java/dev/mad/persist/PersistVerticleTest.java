@@ -1,6 +1,7 @@
 package dev.mad.persist;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.mad.bus.Addresses;
 import dev.mad.bus.MetricSample;
@@ -28,9 +29,13 @@ class PersistVerticleTest {
   @TempDir Path logs;
 
   private String deploy(Vertx vertx) throws Exception {
+    return deploy(vertx, new PersistVerticle());
+  }
+
+  private String deploy(Vertx vertx, PersistVerticle verticle) throws Exception {
     return vertx
         .deployVerticle(
-            new PersistVerticle(),
+            verticle,
             new DeploymentOptions()
                 .setThreadingModel(ThreadingModel.WORKER)
                 .setConfig(new JsonObject().put("logs_dir", logs.toString())))
@@ -51,16 +56,92 @@ class PersistVerticleTest {
   /**
    * The lines of metrics_history.csv once persist has handled every message sent before. It is a worker
    * verticle, handling one message at a time in arrival order, so its answer to a health request sent
-   * after the samples comes after their rows are written; a failed write would make it answer 503.
+   * after the samples comes after their rows are written; a failed write would show as a problem.
    */
   private List<String> linesWritten(Vertx vertx) throws Exception {
-    vertx
+    assertThat(health(vertx).containsKey("problem")).isFalse();
+    return Files.readAllLines(logs.resolve("metrics_history.csv"));
+  }
+
+  private static JsonObject health(Vertx vertx) throws Exception {
+    return vertx
         .eventBus()
-        .request(Addresses.health("persist"), new JsonObject())
+        .<JsonObject>request(Addresses.health("persist"), new JsonObject())
         .toCompletionStage()
         .toCompletableFuture()
-        .get(10, TimeUnit.SECONDS);
-    return Files.readAllLines(logs.resolve("metrics_history.csv"));
+        .get(10, TimeUnit.SECONDS)
+        .body();
+  }
+
+  private static void publish(Vertx vertx, int from, int count) {
+    for (int i = from; i < from + count; i++) {
+      vertx
+          .eventBus()
+          .publish(Addresses.METRICS_SCORED, scored(1_700_000_000_000L + i * 1000L, i, false));
+    }
+  }
+
+  @Test
+  @DisplayName(
+      "on a full disk a row is dropped whole, never cut and joined to the next; health says disk"
+          + " full and counts the dropped rows, and writing resumes when space returns")
+  void diskFullDropsWholeRows(Vertx vertx) throws Exception {
+    FillingDisk disk = new FillingDisk();
+    deploy(vertx, new PersistVerticle(disk));
+    publish(vertx, 0, 3);
+    assertThat(linesWritten(vertx)).hasSize(4);
+
+    disk.free.set(40); // the next row gets 40 bytes onto the disk, then ENOSPC
+    publish(vertx, 3, 5);
+    JsonObject full = health(vertx);
+    assertThat(full.getString("problem"))
+        .startsWith("disk full: cannot write metrics_history.csv")
+        .contains("No space left on device");
+    assertThat(full.getLong("rows_dropped")).isEqualTo(5);
+
+    disk.free.set(Long.MAX_VALUE);
+    publish(vertx, 8, 2);
+    List<String> lines = linesWritten(vertx);
+    JsonObject after = health(vertx);
+    assertThat(after.getLong("rows_dropped")).isEqualTo(5);
+    assertThat(after.getString("last_dropped_at")).isNotBlank();
+    assertThat(lines).hasSize(6);
+    assertThat(lines.get(0)).isEqualTo(HEADER);
+    assertThat(lines.stream().skip(1).map(l -> l.split(",").length)).containsOnly(13);
+    assertThat(lines.subList(1, 6).stream().map(l -> l.split(",")[1]))
+        .containsExactly("0.0000", "1.0000", "2.0000", "8.0000", "9.0000");
+  }
+
+  @Test
+  @DisplayName(
+      "a logs directory deleted while the server runs is noticed, recreated with its lock, history"
+          + " and incidents, and reported in health; a second server is refused again")
+  void deletedLogsDirIsRecreated(Vertx vertx) throws Exception {
+    deploy(vertx);
+    publish(vertx, 0, 2);
+    assertThat(linesWritten(vertx)).hasSize(3);
+    try (var tree = Files.walk(logs)) {
+      for (Path p : tree.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+    // awaited: the watch runs every WATCH_MS; bounded at 10 of them
+    long deadline =
+        System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(10 * PersistVerticle.WATCH_MS);
+    JsonObject h = health(vertx);
+    while (!h.containsKey("logs_dir_recreated") && System.nanoTime() < deadline) {
+      TimeUnit.MILLISECONDS.sleep(100);
+      h = health(vertx);
+    }
+    assertThat(h.getString("logs_dir_recreated")).isNotBlank();
+    assertThat(logs.resolve("uploads")).isDirectory();
+    assertThat(logs.resolve("anomalies.json")).hasContent("[ ]");
+    publish(vertx, 2, 1);
+    List<String> lines = linesWritten(vertx);
+    assertThat(lines.get(0)).isEqualTo(HEADER);
+    assertThat(lines).hasSize(2);
+    assertThatThrownBy(() -> dev.mad.files.LogsDirLock.acquire(logs))
+        .hasMessageContaining("another server is already writing to");
   }
 
   @Test
