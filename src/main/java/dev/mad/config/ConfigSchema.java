@@ -107,6 +107,13 @@ public final class ConfigSchema {
               "http.chart_points", 300, 10, 100_000, "samples shown on the live charts"),
           Setting.integer("http.max_upload_mb", 200, 1, 100_000, "largest CSV upload accepted"),
           Setting.integer(
+              "http.min_free_mb",
+              16,
+              0,
+              10_000_000,
+              "free space kept in logs_dir: an upload that would leave less (it and its results)"
+                  + " is refused with 507"),
+          Setting.integer(
               "http.idle_seconds",
               120,
               5,

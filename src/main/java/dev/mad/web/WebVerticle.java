@@ -2,6 +2,7 @@ package dev.mad.web;
 
 import dev.mad.bus.Addresses;
 import dev.mad.config.ConfigSchema;
+import dev.mad.files.IoFailure;
 import dev.mad.files.LogsDir;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -116,9 +117,16 @@ public class WebVerticle extends VerticleBase {
     getOrHead(router, "/api/analyses/:id/results.json")
         .handler(ctx -> withId(ctx, id -> download(ctx, id, "json")));
     getOrHead(router, "/api/jobs/:id").handler(this::job);
-    // Uploads stream to disk; a body over the limit is refused with 413 before it is stored.
+    // Uploads stream to disk; a body over the limit is refused with 413 before it is stored, one
+    // that does not fit on the disk with 507 (UploadGuard).
     router
         .post(UPLOAD_PATH)
+        .handler(
+            new UploadGuard(
+                vertx,
+                ConfigSchema.logsDir(http),
+                maxUploadBytes,
+                http.getInteger("min_free_mb") * MIB))
         .handler(
             BodyHandler.create(uploads)
                 .setBodyLimit(maxUploadBytes)
@@ -429,6 +437,7 @@ public class WebVerticle extends VerticleBase {
   }
 
   private void upload(RoutingContext ctx) {
+    UploadGuard.handedOver(ctx);
     String waitParam = ctx.queryParams().get("wait");
     if (waitParam != null && !waitParam.equals("true") && !waitParam.equals("false")) {
       deleteUploads(ctx);
@@ -603,6 +612,9 @@ public class WebVerticle extends VerticleBase {
       message = "service unavailable: " + re.getMessage();
     } else if (status == 404) {
       message = "not found: " + ctx.request().path();
+    } else if (IoFailure.diskFull(failure)) {
+      status = 507;
+      message = "disk full: " + IoFailure.reason(failure);
     } else if (status == 413) {
       message =
           "upload too large: the limit is "
