@@ -5,6 +5,7 @@ import dev.mad.cli.TunedJvm;
 import dev.mad.config.ConfigException;
 import dev.mad.config.ConfigLoader;
 import dev.mad.config.ConfigSchema;
+import dev.mad.files.IoFailure;
 import dev.mad.generate.DataGenCommand;
 import dev.mad.logging.LogSetup;
 import dev.mad.process.ExitCode;
@@ -96,7 +97,7 @@ public final class Main {
           @Override
           public void afterFailureToDeployVerticle(HookContext context, Throwable t) {
             // The launcher's own log line carries a stack trace; the user needs one clear sentence.
-            err.println("error: the server did not start: " + t.getMessage());
+            err.println("error: the server did not start: " + IoFailure.describe(t));
           }
         };
     // exitOnFailure false: a start-up failure (port taken, logs directory locked) comes back here

@@ -6,6 +6,7 @@ import dev.mad.collect.CollectVerticle;
 import dev.mad.config.ConfigException;
 import dev.mad.config.ConfigSchema;
 import dev.mad.detect.DetectVerticle;
+import dev.mad.files.IoFailure;
 import dev.mad.persist.PersistVerticle;
 import dev.mad.web.WebVerticle;
 import io.vertx.core.Deployable;
@@ -116,7 +117,7 @@ public class MainVerticle extends VerticleBase {
               LOG.info("Metrics Anomaly Detector started; files in {}", logsDir);
               vertx.setPeriodic(superviseMs, id -> supervise());
             })
-        .onFailure(e -> LOG.error("Start failed: {}", e.getMessage()));
+        .onFailure(e -> LOG.error("Start failed: {}", IoFailure.describe(e)));
   }
 
   /**

@@ -149,4 +149,29 @@ class MainTest {
           .contains("error: the server did not start: another server is already writing to");
     }
   }
+
+  @Test
+  @DisplayName(
+      "a logs directory that cannot be written stops the server with code 2 and the real reason,"
+          + " not the path alone")
+  void unwritableLogsDir() throws Exception {
+    Process p =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                "dev.mad.Main",
+                "--logs-dir",
+                "/sys/mad-logs",
+                "--port",
+                "0")
+            .redirectErrorStream(true)
+            .start();
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(output).isEqualTo(2);
+    assertThat(output)
+        // sysfs answers EPERM to mkdir (a read-only mount EROFS): either way a reason follows
+        .containsPattern("error: the server did not start: /sys/mad-logs: [A-Za-z][A-Za-z -]+\n");
+  }
 }

@@ -10,6 +10,7 @@ import dev.mad.config.ConfigException;
 import dev.mad.config.ConfigSchema;
 import dev.mad.config.Setting;
 import dev.mad.detect.Severity;
+import dev.mad.files.IoFailure;
 import dev.mad.files.LogsDir;
 import dev.mad.logging.LogSetup;
 import dev.mad.process.ExitCode;
@@ -98,6 +99,17 @@ public final class BatchCommand {
         logsDirOverride != null
             ? logsDirOverride
             : Path.of(config.getString(ConfigSchema.LOGS_DIR));
+    try {
+      // the analysis' log, database and latest results go there: find out before the work is done
+      Files.createDirectories(logsDir);
+      IoFailure.checkWritable(logsDir);
+    } catch (IOException e) {
+      err.println(
+          "error: the logs directory cannot be written ("
+              + IoFailure.describe(e)
+              + "); set logs_dir (MAD_LOGS_DIR) to a writable directory");
+      return ExitCode.USAGE.code();
+    }
     try (LogSetup.Pending logFiles = logsDirOverride == null ? LogSetup.batch(logsDir) : null) {
       return analyse(options, config, logsDir, out, err);
     }
@@ -129,7 +141,7 @@ public final class BatchCommand {
       bar.done();
       err.println(
           "error: analysis failed: "
-              + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+              + (e instanceof IOException ? IoFailure.describe(e) : IoFailure.reason(e)));
       return ExitCode.FAILURE.code();
     }
   }
@@ -201,6 +213,12 @@ public final class BatchCommand {
       }
       if (output.toAbsolutePath().normalize().equals(Path.of(csv).toAbsolutePath().normalize())) {
         throw new UsageException("--output-file must not overwrite the --csv-file being analysed");
+      }
+      try {
+        IoFailure.checkWritable(dir);
+      } catch (IOException e) {
+        throw new UsageException(
+            "--output-file cannot be written in " + dir + ": " + IoFailure.reason(e));
       }
     }
     List<String> features = null;

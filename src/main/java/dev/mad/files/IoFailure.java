@@ -1,10 +1,13 @@
 package dev.mad.files;
 
+import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.FileSystemLoopException;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
 
 /**
  * Says in words why a file operation failed. Java's {@link FileSystemException}s often carry only
@@ -15,12 +18,26 @@ import java.nio.file.NotDirectoryException;
 public final class IoFailure {
   private IoFailure() {}
 
-  /** "PATH: reason" for a file system error, else the exception's own message. */
+  /**
+   * "PATH: reason" for a file system error (found among the causes too), else the exception's own
+   * message.
+   */
   public static String describe(Throwable e) {
-    if (e instanceof FileSystemException f && f.getFile() != null) {
-      return f.getFile() + ": " + reason(e);
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof FileSystemException f && f.getFile() != null) {
+        return f.getFile() + ": " + reason(t);
+      }
     }
     return reason(e);
+  }
+
+  /**
+   * Fails unless a file can be created in {@code dir} (it creates and deletes one), so that a
+   * read-only or full directory is found before work whose result would go there is done.
+   */
+  public static void checkWritable(Path dir) throws IOException {
+    Path probe = Files.createTempFile(dir, ".write-check-", ".tmp");
+    Files.delete(probe);
   }
 
   /** The cause alone: "No space left on device", "Read-only file system", "permission denied"... */

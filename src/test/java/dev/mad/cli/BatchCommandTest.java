@@ -363,4 +363,20 @@ class BatchCommandTest {
     List<String> rows = Files.readAllLines(logs.resolve("metrics_data.csv"));
     assertThat(rows.get(61)).contains(",true,");
   }
+
+  @Test
+  @DisplayName(
+      "an --output-file or logs directory that cannot be written is refused before the analysis"
+          + " runs, with the reason (sysfs takes no new files, not even from root)")
+  void unwritableDirectoriesRefusedEarly() {
+    assertThat(run("--csv-file", SEED.toString(), "--output-file", "/sys/out.csv")).isEqualTo(2);
+    assertThat(err()).startsWith("error: --output-file cannot be written in /sys: ");
+    assertThat(logs.resolve("metrics_data.csv")).as("no analysis ran").doesNotExist();
+
+    BatchCli readOnlyLogs = new BatchCli(Path.of("/sys/mad-logs"));
+    assertThat(readOnlyLogs.run("--csv-file", SEED.toString())).isEqualTo(2);
+    assertThat(readOnlyLogs.err())
+        .startsWith("error: the logs directory cannot be written (/sys/mad-logs: ")
+        .doesNotContain("Exception");
+  }
 }
