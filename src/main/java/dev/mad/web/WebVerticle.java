@@ -192,14 +192,22 @@ public class WebVerticle extends VerticleBase {
 
     String host = http.getString("host");
     int port = http.getInteger("port");
+    HeadDeadline deadline = new HeadDeadline(vertx);
     return vertx
-        // Idle connections (a client that stopped sending, slowloris) are closed:
-        // http.idle_seconds.
+        // Idle connections (a client that stopped sending) are closed after http.idle_seconds,
+        // and one that has not sent a whole request head (slowloris) after HeadDeadline.SECONDS.
         .createHttpServer(
             new HttpServerOptions()
                 .setIdleTimeout(http.getInteger("idle_seconds"))
-                .setIdleTimeoutUnit(TimeUnit.SECONDS))
-        .requestHandler(router)
+                .setIdleTimeoutUnit(TimeUnit.SECONDS)
+                // no browser speaks h2c; off, Vert.x announces connections as they open
+                .setHttp2ClearTextEnabled(false))
+        .connectionHandler(deadline::connected)
+        .requestHandler(
+            request -> {
+              deadline.requested(request);
+              router.handle(request);
+            })
         .listen(port, host)
         .onSuccess(
             s -> {
