@@ -6,6 +6,7 @@ import dev.mad.batch.csv.MetricsCsv;
 import dev.mad.bus.Addresses;
 import dev.mad.bus.AnalysisProgress;
 import dev.mad.files.LogsDir;
+import io.micrometer.core.instrument.Metrics;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.eventbus.Message;
@@ -20,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.DoubleConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,11 +46,22 @@ final class AnalysisService {
   private final AtomicInteger queued = new AtomicInteger();
   private final UploadJobs jobs = new UploadJobs();
 
-  AnalysisService(Vertx vertx, Path logsDir, BatchSettings settings, int keepAnalyses) {
+  private final JsonObject detect;
+  private final int memoryMb;
+  private volatile Process running;
+
+  /**
+   * @param detect   the server's detect section: uploads are analysed with its settings
+   * @param memoryMb heap of the JVM each upload is analysed in ({@code analysis.memory_mb}); 0 runs
+   *     analyses in this JVM (tests of the pieces around it)
+   */
+  AnalysisService(Vertx vertx, Path logsDir, JsonObject detect, int keepAnalyses, int memoryMb) {
     this.vertx = vertx;
     this.logsDir = logsDir;
     this.keepAnalyses = keepAnalyses;
-    this.settings = settings;
+    this.detect = detect;
+    this.memoryMb = memoryMb;
+    this.settings = BatchSettings.forUploads(detect);
     this.files = new AnalysisFiles(logsDir);
     this.pool = vertx.createSharedWorkerExecutor(ANALYSIS_POOL, 1, 30, TimeUnit.MINUTES);
   }
@@ -91,24 +104,40 @@ final class AnalysisService {
     pool.executeBlocking(
             () -> {
               job.running();
+              DoubleConsumer progress =
+                  fraction -> {
+                    job.progress(fraction);
+                    long now = System.nanoTime();
+                    if (now - lastEvent[0] >= PROGRESS_EVERY_NANOS) {
+                      lastEvent[0] = now;
+                      publish(jobId, name, "running", fraction, null);
+                    }
+                  };
               try {
-                return BatchRunner.run(
-                    upload,
-                    name,
-                    settings,
-                    logsDir,
-                    keepAnalyses,
-                    null,
-                    "upload",
-                    fraction -> {
-                      job.progress(fraction);
-                      long now = System.nanoTime();
-                      if (now - lastEvent[0] >= PROGRESS_EVERY_NANOS) {
-                        lastEvent[0] = now;
-                        publish(jobId, name, "running", fraction, null);
-                      }
-                    });
+                if (memoryMb == 0) {
+                  BatchRunner.Outcome o =
+                      BatchRunner.run(
+                          upload, name, settings, logsDir, keepAnalyses, null, "upload", progress);
+                  return new ChildAnalysis.Result(
+                      o.analysisId(),
+                      o.result().rows(),
+                      o.result().anomalies(),
+                      o.result().anomalyRate());
+                }
+                ChildAnalysis.Result r =
+                    ChildAnalysis.run(
+                        upload,
+                        name,
+                        detect,
+                        logsDir,
+                        keepAnalyses,
+                        memoryMb,
+                        progress,
+                        p -> running = p);
+                Metrics.counter(BatchRunner.ROWS_ANALYSED, "source", "upload").increment(r.rows());
+                return r;
               } finally {
+                running = null;
                 deleteQuietly(upload);
                 queued.decrementAndGet();
               }
@@ -117,12 +146,12 @@ final class AnalysisService {
         .onComplete(
             ar -> {
               if (ar.succeeded()) {
-                BatchRunner.Outcome outcome = ar.result();
+                ChildAnalysis.Result outcome = ar.result();
                 job.done(
                     outcome.analysisId(),
-                    outcome.result().rows(),
-                    outcome.result().anomalies(),
-                    outcome.result().anomalyRate());
+                    outcome.rows(),
+                    outcome.anomalies(),
+                    outcome.anomalyRate());
                 vertx
                     .eventBus()
                     .publish(
@@ -305,6 +334,10 @@ final class AnalysisService {
   }
 
   void close() {
+    Process child = running;
+    if (child != null) {
+      child.destroyForcibly();
+    }
     pool.close();
   }
 }

@@ -1,6 +1,5 @@
 package dev.mad.analysis;
 
-import dev.mad.batch.BatchSettings;
 import dev.mad.bus.Addresses;
 import dev.mad.config.ConfigSchema;
 import io.micrometer.core.instrument.Metrics;
@@ -27,9 +26,10 @@ public class AnalysisVerticle extends VerticleBase {
     JsonObject c = ConfigSchema.section("analysis", config());
     Path logsDir = Path.of(ConfigSchema.logsDir(c));
     JsonObject detect = ConfigSchema.section("detect", c.getJsonObject("detect", new JsonObject()));
-    analyses =
-        new AnalysisService(
-            vertx, logsDir, BatchSettings.forUploads(detect), c.getInteger("keep_analyses"));
+    // MAD_ANALYSIS_FORK=0 analyses uploads in this JVM (to debug one); otherwise each runs in a
+    // JVM of its own with analysis.memory_mb of heap
+    int memoryMb = "0".equals(System.getenv("MAD_ANALYSIS_FORK")) ? 0 : c.getInteger("memory_mb");
+    analyses = new AnalysisService(vertx, logsDir, detect, c.getInteger("keep_analyses"), memoryMb);
     // registered at 0, so that /metrics shows the series before the first upload
     Metrics.counter(BatchRunner.ROWS_ANALYSED, "source", "upload");
     var bus = vertx.eventBus();

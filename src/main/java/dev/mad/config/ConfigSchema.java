@@ -101,6 +101,13 @@ public final class ConfigSchema {
               1,
               1_000_000,
               "batch analyses kept in anomaly_history.db, with their flagged rows and incidents"),
+          Setting.integer(
+              "analysis.memory_mb",
+              512,
+              128,
+              65_536,
+              "heap of the separate JVM each upload is analysed in (0.3 GB suffice for the widest"
+                  + " file)"),
           Setting.text(HTTP_HOST, "127.0.0.1", "address the HTTP server binds"),
           Setting.integer(HTTP_PORT, 5000, 0, 65_535, "HTTP port (0 = any free port)"),
           Setting.integer(

@@ -5,6 +5,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.FileAppender;
 import ch.qos.logback.core.rolling.RollingFileAppender;
 import ch.qos.logback.core.rolling.SizeAndTimeBasedRollingPolicy;
@@ -84,6 +85,33 @@ public final class LogSetup {
         Thread.currentThread().interrupt();
       }
     }
+  }
+
+  /**
+   * An analysis child process ({@code dev.mad.analysis.ChildAnalysis}): every event goes to standard
+   * error as one line {@code LEVEL<TAB>logger<TAB>message}, which the server logs again under the same
+   * logger, so the child's lines reach the server's own log files; standard output stays free.
+   */
+  public static void child() {
+    LoggerContext context = context();
+    if (context == null) {
+      return;
+    }
+    Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
+    root.detachAndStopAllAppenders();
+    root.setLevel(Level.INFO);
+    PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+    encoder.setContext(context);
+    // one line per event: no stack traces (%nopex), line breaks in messages made spaces
+    encoder.setPattern("%level\t%logger\t%replace(%msg){'[\r\n]+', ' '}%n%nopex");
+    encoder.start();
+    ConsoleAppender<ILoggingEvent> err = new ConsoleAppender<>();
+    err.setContext(context);
+    err.setName("CHILD");
+    err.setTarget("System.err");
+    err.setEncoder(encoder);
+    err.start();
+    root.addAppender(err);
   }
 
   /**
