@@ -601,9 +601,11 @@ case_disk-full() {
     "$(verdict test "$hcode" = 503 -a -n "$(echo "$persist" | grep -i 'disk full' | grep rows_dropped | grep DOWN)")"
 
   cp "$SAMPLE" "$d/sample.csv"
+  local t_up
+  t_up=$(now)
   http code "$d/up.json" -F "file=@$d/sample.csv" "$base/api/upload-csv"
   record disk-full:upload "early error, 507 (4xx/5xx), body says disk full / no space" \
-    "HTTP $code$([ "$code" = 000 ] && echo ' (no HTTP answer)') $(head -c 90 "$d/up.json" 2>/dev/null)" \
+    "HTTP $code$([ "$code" = 000 ] && echo ' (no HTTP answer)') after $(since "$t_up")s $(head -c 90 "$d/up.json" 2>/dev/null)" \
     "$(verdict test "$code" -ge 400 -a -n "$(grep -iE 'disk full|no space' "$d/up.json" 2>/dev/null)")"
 
   local rows_full
