@@ -2,12 +2,16 @@ package dev.mad.analysis;
 
 import dev.mad.bus.Addresses;
 import dev.mad.config.ConfigSchema;
+import dev.mad.files.LogsDir;
 import io.micrometer.core.instrument.Metrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The analyses feature on the bus: runs uploaded files through the batch engine, keeps their jobs'
@@ -19,6 +23,7 @@ import java.util.List;
  * section, the settings uploads are analysed with).
  */
 public class AnalysisVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(AnalysisVerticle.class);
   private AnalysisService analyses;
 
   @Override
@@ -30,6 +35,13 @@ public class AnalysisVerticle extends VerticleBase {
     // JVM of its own with analysis.memory_mb of heap
     int memoryMb = "0".equals(System.getenv("MAD_ANALYSIS_FORK")) ? 0 : c.getInteger("memory_mb");
     analyses = new AnalysisService(vertx, logsDir, detect, c.getInteger("keep_analyses"), memoryMb);
+    // opened once at start, so that a file SQLite cannot read is set aside and reported now, not
+    // at the first upload
+    try (AnalysisHistory h = AnalysisHistory.open(logsDir.resolve(LogsDir.HISTORY_DB))) {
+      LOG.debug("Analysis history {} opened", logsDir.resolve(LogsDir.HISTORY_DB));
+    } catch (SQLException e) {
+      LOG.error("Cannot open the analysis history: {}", e.getMessage());
+    }
     // registered at 0, so that /metrics shows the series before the first upload
     Metrics.counter(BatchRunner.ROWS_ANALYSED, "source", "upload");
     var bus = vertx.eventBus();
