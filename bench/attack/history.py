@@ -8,6 +8,9 @@
   history.py fields FILE         lines that are not 13 comma-separated fields (a cut line, or two
                                  rows joined). Prints: lines=L bad=B [first bad line, cut short]
   history.py rows FILE           number of data rows (lines after the header)
+  history.py missing FILE FROM TO  samples missing between FROM and TO at 1 s sampling: the sum,
+                                 over consecutive rows more than 1.5 s apart, of the seconds
+                                 between them less one. Prints the number
 
 Timestamps are the server's "YYYY-MM-DD HH:MM:SS[.ffffff]" in local time.
 """
@@ -40,6 +43,11 @@ def gaps(path, t_from, t_to):
     print("gaps=%d max_gap=%.1fs rows=%d" % (len(big), max(diffs) if diffs else 0.0, len(ts)))
 
 
+def missing(path, t_from, t_to):
+    ts = [t for t in stamps(path) if t_from <= t <= t_to]
+    print(sum(round(b - a) - 1 for a, b in zip(ts, ts[1:]) if b - a > 1.5))
+
+
 def fields(path):
     lines = bad = 0
     first = ""
@@ -65,6 +73,8 @@ def main(argv):
         gaps(argv[2], float(argv[3]), float(argv[4]))
     elif argv[1] == "fields":
         fields(argv[2])
+    elif argv[1] == "missing" and len(argv) == 5:
+        missing(argv[2], float(argv[3]), float(argv[4]))
     elif argv[1] == "rows":
         rows(argv[2])
     else:

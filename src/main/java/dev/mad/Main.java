@@ -76,6 +76,7 @@ public final class Main {
       return ExitCode.USAGE.code();
     }
     LogSetup.server(Path.of(config.getString(ConfigSchema.LOGS_DIR)));
+    Operations.returnIdleHeap();
     JsonObject effective = config;
     VertxApplicationHooks hooks =
         new VertxApplicationHooks() {

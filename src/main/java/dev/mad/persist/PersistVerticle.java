@@ -53,6 +53,10 @@ public class PersistVerticle extends VerticleBase {
   private String incidentsProblem;
   private String logsDirProblem;
   private Instant logsDirRecreated;
+  private String spaceProblem;
+
+  /** Free space in the logs directory below which it is reported full. */
+  static final long LOW_SPACE_BYTES = 1024 * 1024;
 
   public PersistVerticle() {
     this(MetricsHistoryWriter.APPEND);
@@ -154,6 +158,7 @@ public class PersistVerticle extends VerticleBase {
    * file from memory, and the log files. What was in the deleted files is gone; that is logged.
    */
   private void watchLogsDir() {
+    checkFreeSpace();
     if (lock != null && lock.intact()) {
       return;
     }
@@ -198,6 +203,25 @@ public class PersistVerticle extends VerticleBase {
         HISTORY_FILE,
         INCIDENTS_FILE,
         incidentLog.size());
+  }
+
+  /**
+   * Reports a disk with less than {@link #LOW_SPACE_BYTES} free before a write fails: a file's
+   * last block can take a few more rows, so the first failed write may come only later.
+   */
+  private void checkFreeSpace() {
+    long free = logsDir.toFile().getUsableSpace();
+    // 0 also when the directory is gone: then the lock check says so
+    String problem =
+        free > 0 && free < LOW_SPACE_BYTES || free == 0 && Files.isDirectory(logsDir)
+            ? "disk full: " + free / 1024 + " KB free in the logs directory"
+            : null;
+    if (problem != null && spaceProblem == null) {
+      LOG.error("{}; rows that cannot be written are dropped and counted", problem);
+    } else if (problem == null && spaceProblem != null) {
+      LOG.warn("The logs directory has space again ({} MB free)", free >> 20);
+    }
+    spaceProblem = problem;
   }
 
   private void saveIncidents() {
@@ -245,7 +269,9 @@ public class PersistVerticle extends VerticleBase {
     String problem =
         historyProblem != null
             ? historyProblem
-            : logsDirProblem != null ? logsDirProblem : incidentsProblem;
+            : logsDirProblem != null
+                ? logsDirProblem
+                : spaceProblem != null ? spaceProblem : incidentsProblem;
     if (problem != null) {
       h.put("problem", problem);
     }

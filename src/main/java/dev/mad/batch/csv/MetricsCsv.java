@@ -80,6 +80,8 @@ public final class MetricsCsv implements AutoCloseable {
       if (!records.next()) {
         throw InputDataException.at(name, 0, null, "file has no header line");
       }
+      // counted before the fields become strings: a 40,000-column header is refused cheaply
+      checkColumnCount(name, records.fieldCount());
       List<String> header = checkHeader(name, records.fields());
       MetricsCsv csv = new MetricsCsv(name, channel, records, header);
       opened = true;
@@ -122,19 +124,23 @@ public final class MetricsCsv implements AutoCloseable {
     }
   }
 
-  private static List<String> checkHeader(String name, List<String> record)
-      throws InputDataException {
-    if (record.size() > MAX_COLUMNS) {
+  private static void checkColumnCount(String name, int columns) throws InputDataException {
+    if (columns > MAX_COLUMNS) {
       throw InputDataException.at(
           name,
           1,
           null,
           "header has "
-              + record.size()
+              + columns
               + " columns; at most "
               + MAX_COLUMNS
               + " are accepted (a metrics file has a timestamp and a few hundred metrics at most)");
     }
+  }
+
+  private static List<String> checkHeader(String name, List<String> record)
+      throws InputDataException {
+    checkColumnCount(name, record.size());
     List<String> header = new ArrayList<>(record.size());
     Set<String> seen = new HashSet<>();
     for (String raw : record) {
