@@ -828,7 +828,7 @@ kill_ours() {
   local e p
   for e in $(cat "$PIDS" 2>/dev/null); do
     for p in $(if [ "${e:0:1}" = - ]; then pgrep -g "${e#-}"; else echo "$e"; fi); do
-      tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -qF "$WORK" && kill -9 "$p" 2>/dev/null
+      tr '\0' ' ' 2>/dev/null <"/proc/$p/cmdline" | grep -qF "$WORK" && kill -9 "$p" 2>/dev/null
     done
   done
   : >"$PIDS"
