@@ -547,7 +547,7 @@ case_kill9() {
     [startup]="$early kills before the dashboard was up"
   )
   for kind in upload history startup; do
-    record "kill9:$kind" "restart healthy <=30 s; 13-field lines only; anomalies.json valid; uploads/ empty" \
+    record "kill9:$kind" "restart healthy <=30 s; 15-field lines only; anomalies.json valid; uploads/ empty" \
       "${KILL9_ROUNDS} rounds (${how[$kind]}); slowest restart ${worst[$kind]:-n/a}s; ${bad[$kind]:-no problems}" \
       "$(verdict test -z "${bad[$kind]:-}")"
   done
@@ -659,7 +659,7 @@ case_disk-full() {
 
   local fields
   fields=$(history_fields "$mnt")
-  record disk-full:lines "every metrics_history.csv line 13 fields (no cut or joined line)" "$fields" \
+  record disk-full:lines "every metrics_history.csv line 15 fields (no cut or joined line)" "$fields" \
     "$(verdict test -n "$(echo "$fields" | grep ' bad=0')")"
   stop_server "$pid"
 }

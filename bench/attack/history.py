@@ -5,7 +5,7 @@
                                  epoch seconds FROM and TO; the stretch from FROM to the first row
                                  and from the last row to TO count too, so a stall at either end
                                  is a gap. Prints: gaps=N max_gap=S rows=R
-  history.py fields FILE         lines that are not 13 comma-separated fields (a cut line, or two
+  history.py fields FILE         lines that are not 15 comma-separated fields (a cut line, or two
                                  rows joined). Prints: lines=L bad=B [first bad line, cut short]
   history.py rows FILE           number of data rows (lines after the header)
   history.py missing FILE FROM TO  samples missing between FROM and TO at 1 s sampling: the sum,
@@ -18,7 +18,7 @@ import sys
 from datetime import datetime
 
 GAP_S = 2.5
-FIELDS = 13
+FIELDS = 15
 
 
 def stamps(path):

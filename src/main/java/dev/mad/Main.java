@@ -2,6 +2,7 @@ package dev.mad;
 
 import dev.mad.cli.BatchCommand;
 import dev.mad.cli.TunedJvm;
+import dev.mad.cluster.ClusterSetup;
 import dev.mad.config.ConfigException;
 import dev.mad.config.ConfigLoader;
 import dev.mad.config.ConfigSchema;
@@ -60,6 +61,13 @@ public final class Main {
     if (Arrays.asList(args).contains("--csv-file")) {
       return BatchCommand.run(args, out, err);
     }
+    if (args.length > 0 && (args[0].equals("agent") || args[0].equals("hub"))) {
+      // "agent ..." and "hub ..." are the server in that cluster mode
+      String[] rest = new String[args.length];
+      rest[0] = "--mode=" + args[0];
+      System.arraycopy(args, 1, rest, 1, args.length - 1);
+      return startServer(rest, err);
+    }
     return startServer(args, err);
   }
 
@@ -75,9 +83,21 @@ public final class Main {
       err.println("error: " + e.getMessage());
       return ExitCode.USAGE.code();
     }
+    JsonObject clusterConfig = config.getJsonObject("cluster");
+    if (!clusterConfig.getString("mode").equals("standalone")) {
+      try {
+        // the TLS files are read now, so a missing one is one clear line, not a launcher failure
+        ClusterSetup.eventBus(clusterConfig, new io.vertx.core.eventbus.EventBusOptions());
+      } catch (ConfigException e) {
+        err.println("error: " + e.getMessage());
+        return ExitCode.USAGE.code();
+      }
+    }
     LogSetup.server(Path.of(config.getString(ConfigSchema.LOGS_DIR)));
     Operations.returnIdleHeap();
     JsonObject effective = config;
+    JsonObject cluster = config.getJsonObject("cluster");
+    boolean clustered = !cluster.getString("mode").equals("standalone");
     VertxApplicationHooks hooks =
         new VertxApplicationHooks() {
           @Override
@@ -87,7 +107,12 @@ public final class Main {
 
           @Override
           public VertxBuilder createVertxBuilder(VertxOptions options) {
-            return Operations.metricsEnabled(options);
+            VertxBuilder builder = Operations.metricsEnabled(options);
+            if (clustered) {
+              ClusterSetup.eventBus(cluster, options.getEventBusOptions());
+              builder.with(options).withClusterManager(ClusterSetup.clusterManager(cluster));
+            }
+            return builder;
           }
 
           @Override
@@ -104,7 +129,9 @@ public final class Main {
     // exitOnFailure false: a start-up failure (port taken, logs directory locked) comes back here
     // as the
     // launcher's own code, and leaves with the product's documented one
-    int launched = new VertxApplication(new String[0], hooks, false, false) {}.launch();
+    // agent and hub join the cluster (the launcher's -cluster); standalone opens no cluster port
+    String[] launcherArgs = clustered ? new String[] {"-cluster"} : new String[0];
+    int launched = new VertxApplication(launcherArgs, hooks, false, false) {}.launch();
     return launched == 0 ? -1 : ExitCode.USAGE.code();
   }
 

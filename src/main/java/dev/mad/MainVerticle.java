@@ -7,6 +7,9 @@ import dev.mad.config.ConfigException;
 import dev.mad.config.ConfigSchema;
 import dev.mad.detect.DetectVerticle;
 import dev.mad.files.IoFailure;
+import dev.mad.fleet.FleetAgentVerticle;
+import dev.mad.fleet.FleetHubVerticle;
+import dev.mad.fleet.SimulatorVerticle;
 import dev.mad.persist.PersistVerticle;
 import dev.mad.web.WebVerticle;
 import io.vertx.core.Deployable;
@@ -15,7 +18,6 @@ import io.vertx.core.Future;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,8 +27,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Deploys the five feature verticles, consumers before producers (persist, analysis, detect, collect, web),
- * so that no early sample is lost. Each child receives only its own config section, plus the
+ * Deploys the feature verticles of the configured {@code cluster.mode}, consumers before producers so
+ * that no early sample is lost: standalone (persist, analysis, detect, collect, web), hub (the same,
+ * collect only if {@code hub.collect_local}, then the fleet receiver) or agent (the fleet sender, then
+ * collect or the simulator). Each child receives only its own config section, plus the
  * shared keys it needs.
  */
 public class MainVerticle extends VerticleBase {
@@ -100,12 +104,51 @@ public class MainVerticle extends VerticleBase {
                             .getJsonObject("severity")
                             .getDouble("high_below")));
 
-    children.add(new Child("persist", PersistVerticle::new, worker(persist)));
-    children.add(new Child("analysis", AnalysisVerticle::new, worker(analysis)));
-    children.add(
-        new Child("detect", DetectVerticle::new, new DeploymentOptions().setConfig(detect)));
-    children.add(new Child("collect", CollectVerticle::new, worker(collect)));
-    children.add(new Child("web", WebVerticle::new, new DeploymentOptions().setConfig(web)));
+    String mode = config.getJsonObject("cluster").getString("mode");
+    JsonObject hub = config.getJsonObject("hub");
+    JsonObject agent =
+        config
+            .getJsonObject("agent")
+            .copy()
+            .put("interval_ms", config.getJsonObject("collect").getInteger("interval_ms"));
+    int maxStreams = 2 * hub.getInteger("max_hosts");
+    detect.put("max_hosts", hub.getInteger("max_hosts"));
+    persist.put("max_streams", maxStreams);
+    web.put("mode", mode).put("max_hosts", hub.getInteger("max_hosts"));
+    if (mode.equals("agent")) {
+      // collect only: this host's samples (or the simulator's), sent to the hub
+      int simulated = agent.getInteger("simulate_hosts");
+      agent.put("max_streams", Math.max(1, simulated));
+      children.add(
+          new Child("agent", FleetAgentVerticle::new, new DeploymentOptions().setConfig(agent)));
+      if (simulated > 0) {
+        children.add(
+            new Child(
+                "simulator", SimulatorVerticle::new, new DeploymentOptions().setConfig(agent)));
+      } else {
+        children.add(new Child("collect", CollectVerticle::new, worker(collect)));
+      }
+    } else {
+      children.add(new Child("persist", PersistVerticle::new, worker(persist)));
+      children.add(new Child("analysis", AnalysisVerticle::new, worker(analysis)));
+      if (mode.equals("hub")) {
+        detect.put("stale_seconds", hub.getInteger("stale_seconds"));
+      }
+      children.add(
+          new Child("detect", DetectVerticle::new, new DeploymentOptions().setConfig(detect)));
+      if (mode.equals("standalone") || hub.getBoolean("collect_local")) {
+        children.add(new Child("collect", CollectVerticle::new, worker(collect)));
+      }
+      children.add(new Child("web", WebVerticle::new, new DeploymentOptions().setConfig(web)));
+      if (mode.equals("hub")) {
+        children.add(
+            new Child(
+                "fleet",
+                FleetHubVerticle::new,
+                new DeploymentOptions()
+                    .setConfig(new JsonObject().put("max_streams", maxStreams))));
+      }
+    }
 
     Future<?> chain = Future.succeededFuture();
     for (Child child : children) {
@@ -114,7 +157,10 @@ public class MainVerticle extends VerticleBase {
     return chain
         .onSuccess(
             x -> {
-              LOG.info("Metrics Anomaly Detector started; files in {}", logsDir);
+              LOG.info(
+                  "Metrics Anomaly Detector started ({}); files in {}",
+                  config.getJsonObject("cluster").getString("mode"),
+                  logsDir);
               vertx.setPeriodic(superviseMs, id -> supervise());
             })
         .onFailure(e -> LOG.error("Start failed: {}", IoFailure.describe(e)));
@@ -135,7 +181,7 @@ public class MainVerticle extends VerticleBase {
           .request(
               Addresses.health(child.name),
               new JsonObject(),
-              new DeliveryOptions().setSendTimeout(Math.max(1000, superviseMs / 2)))
+              Addresses.local().setSendTimeout(Math.max(1000, superviseMs / 2)))
           .onSuccess(reply -> child.failures = 0)
           .onFailure(
               e -> {

@@ -157,7 +157,8 @@ final class AnalysisService {
                     .publish(
                         Addresses.DASHBOARD_ANALYSIS,
                         new AnalysisProgress(jobId, name, "done", 1.0, outcome.analysisId(), null)
-                            .toJson());
+                            .toJson(),
+                        Addresses.local());
                 if (wait) {
                   message.reply(job.toJson());
                 }
@@ -216,7 +217,8 @@ final class AnalysisService {
         .eventBus()
         .publish(
             Addresses.DASHBOARD_ANALYSIS,
-            new AnalysisProgress(jobId, name, phase, progress, null, error).toJson());
+            new AnalysisProgress(jobId, name, phase, progress, null, error).toJson(),
+            Addresses.local());
   }
 
   void history(Message<JsonObject> message) {

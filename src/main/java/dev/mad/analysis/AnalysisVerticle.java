@@ -47,12 +47,15 @@ public class AnalysisVerticle extends VerticleBase {
     var bus = vertx.eventBus();
     return Future.all(
         List.of(
-            bus.<JsonObject>consumer(Addresses.ANALYSIS_RUN, analyses::run).completion(),
-            bus.<JsonObject>consumer(Addresses.ANALYSIS_JOB, analyses::job).completion(),
-            bus.<JsonObject>consumer(Addresses.ANALYSIS_HISTORY, analyses::history).completion(),
-            bus.<JsonObject>consumer(Addresses.ANALYSIS_DETAILS, analyses::details).completion(),
-            bus.<JsonObject>consumer(Addresses.ANALYSIS_RESULTS, analyses::results).completion(),
-            bus.<JsonObject>consumer(
+            bus.<JsonObject>localConsumer(Addresses.ANALYSIS_RUN, analyses::run).completion(),
+            bus.<JsonObject>localConsumer(Addresses.ANALYSIS_JOB, analyses::job).completion(),
+            bus.<JsonObject>localConsumer(Addresses.ANALYSIS_HISTORY, analyses::history)
+                .completion(),
+            bus.<JsonObject>localConsumer(Addresses.ANALYSIS_DETAILS, analyses::details)
+                .completion(),
+            bus.<JsonObject>localConsumer(Addresses.ANALYSIS_RESULTS, analyses::results)
+                .completion(),
+            bus.<JsonObject>localConsumer(
                     Addresses.health("analysis"),
                     m -> {
                       JsonObject health = new JsonObject().put("deployment_id", deploymentID());

@@ -1,5 +1,7 @@
 package dev.mad.bus;
 
+import io.vertx.core.eventbus.DeliveryOptions;
+
 /**
  * Every event-bus address of the product, defined once, with the record each message is (its
  * {@code toJson}/{@code fromJson} are the contract; BusContractTest round-trips what the running
@@ -9,19 +11,46 @@ package dev.mad.bus;
 public final class Addresses {
   private Addresses() {}
 
+  /**
+   * Delivery that stays inside this process. Every address below except {@link #FLEET_SAMPLES} is
+   * internal: its consumers register with {@code localConsumer} and its messages go with these
+   * options, so on a clustered event bus no other member ever sees or answers them.
+   */
+  public static DeliveryOptions local() {
+    return new DeliveryOptions().setLocalOnly(true);
+  }
+
+  /**
+   * The one cluster address: agents send batches of samples to their hub here, {@code {entries:
+   * [sample + agent_id + seq, ...]}}; the hub answers {@code {hub_id, durable: {agent_id: seq}}},
+   * the last sequence number of each stream it has written to {@code metrics_history.csv}
+   * ({@link dev.mad.fleet.FleetProtocol}).
+   */
+  public static final String FLEET_SAMPLES = "mad.fleet.samples";
+
   /** Published by collect: a {@link MetricSample}. */
   public static final String METRICS_SAMPLE = "metrics.sample";
 
   /** Published by detect, once per sample and in order: a {@link ScoredSample}. */
   public static final String METRICS_SCORED = "metrics.scored";
 
-  /** Request to detect; the reply is a {@link DetectorStatus}. */
+  /**
+   * Request to detect: {@code {host?}} → that host's {@link DetectorStatus} (without a host: this
+   * machine's, else the first host seen); fails with 404 for a host detect does not know.
+   */
   public static final String DETECT_STATUS = "detect.status";
+
+  /**
+   * Request to detect: {@code {}} → {@code {hosts: [{host, state: learning|active|silent,
+   * last_sample_age_ms, last_score?, incident_open, local}], max_hosts, samples_refused}}, worst
+   * first.
+   */
+  public static final String DETECT_HOSTS = "detect.hosts";
 
   /** Published by detect when an incident opens, updates or closes: an {@link IncidentChange}. */
   public static final String INCIDENT = "anomaly.incident";
 
-  /** Request to persist: {@code {limit}} → {@code {incidents: [...]}}, {@link IncidentChange.Report}s newest first. */
+  /** Request to persist: {@code {limit, host?}} → {@code {incidents: [...]}}, {@link IncidentChange.Report}s newest first (of {@code host} only when given). */
   public static final String INCIDENTS_RECENT = "incidents.recent";
 
   /** Request to analysis: {@code {limit}} → {@code {analyses: [...]}} newest first. */
@@ -70,6 +99,16 @@ public final class Addresses {
 
   /** Scored samples for the dashboard: {@link ScoredSample}s, as on {@link #METRICS_SCORED}. */
   public static final String DASHBOARD_METRICS = DASHBOARD_PREFIX + "metrics";
+
+  /** Scored samples of one host, for that host's dashboard page (a hub receives many hosts). */
+  public static String dashboardHost(String host) {
+    return DASHBOARD_PREFIX + "host." + host;
+  }
+
+  /** Detector status of one host, for that host's dashboard page. */
+  public static String dashboardStatus(String host) {
+    return DASHBOARD_STATUS + "." + host;
+  }
 
   /** Incident changes for the dashboard: {@link IncidentChange}s, as on {@link #INCIDENT}. */
   public static final String DASHBOARD_ANOMALY = DASHBOARD_PREFIX + "anomaly";

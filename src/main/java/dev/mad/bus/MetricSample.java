@@ -24,6 +24,14 @@ public record MetricSample(long timestampMs, String host, double[] values) {
   public static final String TIMESTAMP = "timestamp";
   public static final String HOST = "host";
 
+  /**
+   * Fleet samples also carry the stream they belong to: the sending agent's id (one per agent
+   * process and host) and the sample's sequence number in it, from 1.
+   */
+  public static final String AGENT_ID = "agent_id";
+
+  public static final String SEQ = "seq";
+
   public MetricSample {
     if (values.length != METRICS.size()) {
       throw new IllegalArgumentException(

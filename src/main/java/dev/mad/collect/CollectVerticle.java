@@ -45,7 +45,7 @@ public class CollectVerticle extends VerticleBase {
     LOG.info("Sampling host '{}' every {} ms", host, intervalMs);
     return vertx
         .eventBus()
-        .<JsonObject>consumer(
+        .<JsonObject>localConsumer(
             Addresses.health("collect"),
             m -> {
               long age = System.currentTimeMillis() - lastSampleMs;
@@ -65,7 +65,7 @@ public class CollectVerticle extends VerticleBase {
     try {
       MetricSample sample = sampler.sample(System.currentTimeMillis());
       if (sample != null) {
-        vertx.eventBus().publish(Addresses.METRICS_SAMPLE, sample.toJson());
+        vertx.eventBus().publish(Addresses.METRICS_SAMPLE, sample.toJson(), Addresses.local());
         lastSampleMs = sample.timestampMs();
         samples.increment();
       }

@@ -19,6 +19,10 @@ public final class ConfigSchema {
   public static final String COLLECT_INTERVAL_MS = "collect.interval_ms";
   public static final String HTTP_HOST = "http.host";
   public static final String HTTP_PORT = "http.port";
+  public static final String CLUSTER_MODE = "cluster.mode";
+
+  /** The values of {@link #CLUSTER_MODE}. */
+  public static final List<String> MODES = List.of("standalone", "agent", "hub");
 
   public static final List<Setting> SETTINGS =
       List.of(
@@ -132,7 +136,83 @@ public final class ConfigSchema {
               "",
               "reverse proxies' host names (comma-separated), accepted as Host and Origin"),
           Setting.bool(
-              "http.allow_unauthenticated", false, "allow a non-loopback bind without a token"));
+              "http.allow_unauthenticated", false, "allow a non-loopback bind without a token"),
+          Setting.text(
+              CLUSTER_MODE,
+              "standalone",
+              "standalone (one host, no cluster), agent (collect and send) or hub (detect, persist"
+                  + " and serve every host)"),
+          Setting.text("cluster.name", "mad", "cluster name; members of another name never join"),
+          Setting.text(
+              "cluster.host", "127.0.0.1", "address the cluster member and event bus bind"),
+          Setting.text(
+              "cluster.public_host",
+              "",
+              "address other members reach this one at (behind NAT); empty = cluster.host"),
+          Setting.integer(
+              "cluster.port", 5701, 1, 65_535, "Hazelcast member port (membership, discovery)"),
+          Setting.integer(
+              "cluster.bus_port", 5801, 0, 65_535, "event bus port: samples travel here (0 = any)"),
+          Setting.text(
+              "cluster.members",
+              "",
+              "other members as host:port, comma-separated (an agent lists its hub); empty = none"),
+          Setting.integer(
+              "cluster.heartbeat_seconds",
+              5,
+              1,
+              300,
+              "member heartbeat; a member silent for 6 heartbeats is dropped"),
+          Setting.bool(
+              "cluster.allow_insecure",
+              false,
+              "allow a non-loopback cluster without TLS (metric data in clear): trusted networks"
+                  + " only"),
+          Setting.text(
+              "cluster.tls.cert_pem", "", "this member's certificate chain, PEM (with key_pem)"),
+          Setting.text("cluster.tls.key_pem", "", "this member's private key, PEM (PKCS#8)"),
+          Setting.text(
+              "cluster.tls.p12", "", "this member's key and certificate, PKCS#12 (instead of PEM)"),
+          Setting.text("cluster.tls.p12_password", "", "password of cluster.tls.p12"),
+          Setting.text(
+              "cluster.tls.ca_pem",
+              "",
+              "CA certificate(s), PEM, that sign every member's certificate (client auth)"),
+          Setting.text(
+              "cluster.tls.trust_p12", "", "trusted CA certificates, PKCS#12 (instead of ca_pem)"),
+          Setting.text("cluster.tls.trust_p12_password", "", "password of cluster.tls.trust_p12"),
+          Setting.bool("hub.collect_local", true, "a hub also samples the machine it runs on"),
+          Setting.integer(
+              "hub.max_hosts",
+              2000,
+              1,
+              100_000,
+              "hosts a hub tracks; samples of a host beyond it are refused and logged"),
+          Setting.integer(
+              "hub.stale_seconds",
+              30,
+              3,
+              86_400,
+              "a host silent this long opens a \"host silent\" incident"),
+          Setting.integer(
+              "agent.buffer_seconds",
+              300,
+              10,
+              86_400,
+              "samples an agent keeps while its hub is unreachable; older ones are dropped and"
+                  + " counted"),
+          Setting.integer(
+              "agent.simulate_hosts",
+              0,
+              0,
+              10_000,
+              "fleet simulator: publish this many synthetic hosts instead of this machine"),
+          Setting.longValue(
+              "agent.simulate_seed",
+              7,
+              Long.MIN_VALUE,
+              Long.MAX_VALUE,
+              "seed of the simulated hosts (host i uses seed + i)"));
 
   /** A server command-line option that overrides one setting, e.g. {@code --contamination 0.1}. */
   public record Option(String flag, String path) {
@@ -159,7 +239,13 @@ public final class ConfigSchema {
           new Option("--zscore-threshold", "detect.zscore_threshold"),
           new Option("--n-estimators", "detect.n_estimators"),
           new Option("--max-samples", "detect.max_samples"),
-          new Option("--random-seed", "detect.random_seed"));
+          new Option("--random-seed", "detect.random_seed"),
+          new Option("--mode", CLUSTER_MODE),
+          new Option("--cluster-host", "cluster.host"),
+          new Option("--cluster-port", "cluster.port"),
+          new Option("--bus-port", "cluster.bus_port"),
+          new Option("--members", "cluster.members"),
+          new Option("--simulate-hosts", "agent.simulate_hosts"));
 
   private ConfigSchema() {}
 
@@ -289,6 +375,7 @@ public final class ConfigSchema {
               + ", which other machines can reach, but http.auth_token is empty: set a token (or, on a trusted"
               + " network only, http.allow_unauthenticated to true)");
     }
+    ClusterChecks.check(c);
     String token = http.getString("auth_token");
     if (!token.isEmpty()
         && (!token.equals(token.strip()) || token.chars().anyMatch(Character::isWhitespace))) {

@@ -2,6 +2,7 @@ package dev.mad.detect;
 
 import dev.mad.bus.Addresses;
 import dev.mad.bus.DetectorStatus;
+import dev.mad.bus.IncidentChange;
 import dev.mad.bus.MetricSample;
 import dev.mad.config.ConfigSchema;
 import io.micrometer.core.instrument.Counter;
@@ -11,52 +12,52 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Owns the window and the model. Scores every sample once, in arrival order, on its event loop
- * (a forest walk takes microseconds); trains and retrains when its {@link LearningSchedule} says so,
- * on a dedicated worker pool, and swaps the immutable model in one assignment on this verticle's context.
+ * Detection for every host: one {@link HostDetector} per host (window, model, baseline, incidents,
+ * gauges), created at the host's first sample, at most {@code max_hosts} of them (a host beyond is
+ * refused and logged, never silently dropped; a host silent for a day is forgotten). All hosts'
+ * samples are scored on this verticle's event loop (a forest walk takes microseconds); training runs
+ * on one shared worker thread, queued, so a thousand hosts never train at once, and hosts that
+ * start together are spread over a few seconds. A host whose samples stop for {@code stale_seconds}
+ * gets a "host silent" incident, closed when its samples return.
  */
 public class DetectVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(DetectVerticle.class);
   static final String TRAINING_POOL = "mad-training";
-  private static final long STATUS_EVERY_MS = 2_000;
 
   /** The server's own start-up (class loading, JIT) loads the CPU; keep it out of the baseline. */
   private static final long STARTUP_SKIP_MS = 5_000;
 
+  /** Fleet hosts that start together begin learning up to this much apart. */
+  private static final long STAGGER_MS = 5_000;
+
+  private static final long FORGET_SILENT_MS = 86_400_000L;
+
   private final long startupSkipMs;
-  private AnomalyDetector detector;
-  private IsolationForestParams forestParams;
-  private IncidentTracker incidents;
-
-  /**
-   * What the host did lately, measured against the model's baseline at the time (kept across
-   * retrains: a new baseline shifts the scale a little, and old samples age out).
-   */
-  private RecentPast past;
-
-  private SampleWindow window;
-  private LearningSchedule schedule;
+  private HostDetector.Settings settings;
   private WorkerExecutor trainingPool;
-
-  private volatile DetectorModel model;
-  private RobustBaseline learningBaseline;
-  private long dataPoints;
-  private long incidentsOpened;
-  private volatile double lastScore = Double.NaN;
-  private String host = "";
-  private long lastStatusMs;
-  private Counter incidentCounter;
-
-  /** Gauges read this instance; they are removed on stop so a redeployed detector registers its own. */
-  private final List<Gauge> gauges = new ArrayList<>();
+  private final Map<String, HostDetector> hosts = new LinkedHashMap<>();
+  private final Map<String, SilentHost> silent = new HashMap<>();
+  private int maxHosts;
+  private long staleMs;
+  private String localHost;
+  private long refused;
+  private long lastRefusalLogMs;
+  private Counter refusedCounter;
+  private Gauge hostsGauge;
+  private long timerId = -1;
 
   public DetectVerticle() {
     this(STARTUP_SKIP_MS);
@@ -70,12 +71,11 @@ public class DetectVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     JsonObject c = ConfigSchema.section("detect", config());
-    detector =
+    AnomalyDetector detector =
         new AnomalyDetector(
             MetricSample.METRICS,
             DetectionJson.rules(c.getJsonArray("rules")),
             DetectionJson.detectorSettings(c));
-    forestParams = DetectionJson.forestParams(c, c.getDouble("contamination"));
     // the sampling period, which the wiring hands over from collect.interval_ms
     Integer interval = c.getInteger("interval_ms");
     long intervalMs =
@@ -84,48 +84,51 @@ public class DetectVerticle extends VerticleBase {
             interval != null
                 ? interval
                 : (Integer) ConfigSchema.setting(ConfigSchema.COLLECT_INTERVAL_MS).defaultValue());
-    long windowMs = c.getInteger("window_seconds") * 1000L;
-    schedule =
-        new LearningSchedule(
+    settings =
+        new HostDetector.Settings(
+            detector,
+            DetectionJson.forestParams(c, c.getDouble("contamination")),
             c.getInteger("baseline_seconds") * 1000L,
-            windowMs,
+            c.getInteger("window_seconds") * 1000L,
             c.getInteger("retrain_seconds") * 1000L,
             c.getInteger("adapt_seconds") * 1000L,
             intervalMs,
-            startupSkipMs);
-    int quietSamples =
-        (int) Math.max(1, c.getInteger("incident_quiet_seconds") * 1000L / intervalMs);
-    incidents =
-        new IncidentTracker(
-            new AlarmFilter(
-                DetectionJson.openLevel(c.getDouble("sensitivity")),
-                c.getDouble("contamination"),
-                quietSamples),
-            5_000);
-    window = new SampleWindow(windowMs);
-    past = new RecentPast(detector);
+            DetectionJson.openLevel(c.getDouble("sensitivity")),
+            c.getDouble("contamination"),
+            (int) Math.max(1, c.getInteger("incident_quiet_seconds") * 1000L / intervalMs));
+    // hub limits, handed over by the wiring (absent: their defaults)
+    maxHosts =
+        c.getInteger("max_hosts", (Integer) ConfigSchema.setting("hub.max_hosts").defaultValue());
+    int stale = c.getInteger("stale_seconds", 0);
+    staleMs = stale * 1000L;
     trainingPool = vertx.createSharedWorkerExecutor(TRAINING_POOL, 1);
+    refusedCounter =
+        Counter.builder("mad.hosts.refused.samples")
+            .description("Samples refused because the hub already tracks hub.max_hosts hosts")
+            .register(Metrics.globalRegistry);
+    hostsGauge =
+        Gauge.builder("mad.hosts", hosts, Map::size)
+            .description("Hosts detect tracks")
+            .register(Metrics.globalRegistry);
+    if (staleMs > 0) {
+      timerId = vertx.setPeriodic(1000, id -> checkSilent());
+    }
 
-    var samples = vertx.eventBus().<JsonObject>consumer(Addresses.METRICS_SAMPLE, this::onSample);
-    var status =
-        vertx.eventBus().<JsonObject>consumer(Addresses.DETECT_STATUS, m -> m.reply(status()));
+    var bus = vertx.eventBus();
+    var samples = bus.<JsonObject>localConsumer(Addresses.METRICS_SAMPLE, this::onSample);
+    var status = bus.<JsonObject>localConsumer(Addresses.DETECT_STATUS, this::status);
+    var list = bus.<JsonObject>localConsumer(Addresses.DETECT_HOSTS, m -> m.reply(hostList()));
     var health =
-        vertx
-            .eventBus()
-            .<JsonObject>consumer(
-                Addresses.health("detect"),
-                m -> m.reply(status().put("deployment_id", deploymentID())));
-    gauges.add(
-        Gauge.builder(
-                "mad.model.age.seconds",
-                this,
-                v ->
-                    v.model == null
-                        ? Double.NaN
-                        : (System.currentTimeMillis() - v.model.trainedAtMs()) / 1000.0)
-            .description("Seconds since the live model was trained")
-            .register(Metrics.globalRegistry));
-    return Future.all(samples.completion(), status.completion(), health.completion());
+        bus.<JsonObject>localConsumer(
+            Addresses.health("detect"),
+            m ->
+                m.reply(
+                    defaultStatus()
+                        .put("deployment_id", deploymentID())
+                        .put("hosts", hosts.size())
+                        .put("samples_refused", refused)));
+    return Future.all(
+        List.of(samples.completion(), status.completion(), list.completion(), health.completion()));
   }
 
   private void onSample(Message<JsonObject> message) {
@@ -136,190 +139,187 @@ public class DetectVerticle extends VerticleBase {
       LOG.warn("Ignoring a malformed sample: {}", e.getMessage());
       return;
     }
-    long now = sample.timestampMs();
-    schedule.sampleArrived(now);
-    if (!sample.host().equals(host)) {
-      host = sample.host();
-      gauges.add(
-          Gauge.builder("mad.anomaly.score", this, v -> v.lastScore)
-              .description("Isolation Forest score of the latest sample (lower is stranger)")
-              .tag("host", host)
-              .register(Metrics.globalRegistry));
-      incidentCounter =
-          Counter.builder("mad.incidents.opened")
-              .description("Incidents opened")
-              .tag("host", host)
-              .register(Metrics.globalRegistry);
-    }
-    dataPoints++;
-
-    DetectorModel m = model;
-    RobustBaseline base = learningBaseline;
-    double[] values = sample.values();
-    RecentPast.Snapshot recent = m != null ? past.snapshot() : null;
-    Verdict judged = detector.evaluate(values, m, base, Double.NaN, false, recent);
-    boolean record = false;
-    if (m != null) {
-      record = past.record(judged.zScores(), detector.zUnit(m));
-      past.add(values, judged.zScores(), detector.zUnit(m));
-    }
-    lastScore = judged.score();
-    // The server's own start-up loads the CPU; it is no incident.
-    boolean startingUp = schedule.startingUp(now);
-    IncidentTracker.Result result =
-        startingUp
-            ? null
-            : incidents.onSample(
-                now,
-                sample.host(),
-                values,
-                judged,
-                record,
-                v -> detector.evaluate(values, m, base, v.score(), true, recent));
-    boolean flagged = result != null && result.flagged();
-    Verdict shown = result != null ? result.verdict() : judged;
-    if (!startingUp) {
-      window.add(now, values, flagged);
-    }
-    vertx
-        .eventBus()
-        .publish(Addresses.METRICS_SCORED, DetectionJson.scored(message.body(), shown, flagged));
-
-    List<IncidentTracker.Event> events = result == null ? List.of() : result.events();
-    for (IncidentTracker.Event event : events) {
-      if (event.change() == IncidentTracker.Change.OPENED) {
-        incidentsOpened++;
-        incidentCounter.increment();
+    HostDetector h = hosts.get(sample.host());
+    if (h == null) {
+      h = admit(sample.host(), message.body().getValue(MetricSample.AGENT_ID) == null);
+      if (h == null) {
+        return;
       }
-      JsonObject json =
-          new JsonObject()
-              .put("change", event.change().name().toLowerCase(Locale.ROOT))
-              .put("incident", DetectionJson.incident(event.incident(), detector.metrics()));
-      vertx.eventBus().publish(Addresses.INCIDENT, json);
     }
-    follow(schedule.next(now, this::windowRows, openIncident()));
-    if (now - lastStatusMs >= STATUS_EVERY_MS) {
-      lastStatusMs = now;
-      vertx.eventBus().publish(Addresses.DASHBOARD_STATUS, status());
+    SilentHost wasSilent = silent.remove(sample.host());
+    if (wasSilent != null) {
+      publishSilent(wasSilent, IncidentChange.CLOSED, System.currentTimeMillis());
     }
+    h.onSample(sample, message.body());
   }
 
-  private int windowRows(long fromMs, boolean includeFlagged) {
-    return window.rows(fromMs, includeFlagged).length;
-  }
-
-  private LearningSchedule.OpenIncident openIncident() {
-    Incident open = incidents.current();
-    return open == null ? null : new LearningSchedule.OpenIncident(open.id(), open.startedMs());
-  }
-
-  /** Does what the schedule says is due: a baseline refresh, a training, or telling that training must wait. */
-  private void follow(LearningSchedule.Plan plan) {
-    if (plan.refreshBaseline()) {
-      refreshLearningBaseline(plan.fromMs());
-    }
-    LearningSchedule.Shortage shortage = plan.shortageBegan();
-    if (shortage != null) {
-      LOG.warn(
-          "Not training ({}): only {} samples in the window, {} needed; waiting for more",
-          shortage.why(),
-          shortage.rows(),
-          shortage.needed());
-    }
-    if (plan.training() != null) {
-      train(plan.training());
-    }
-  }
-
-  private void refreshLearningBaseline(long fromMs) {
-    double[][] rows = window.rows(fromMs, false);
-    double[] floors = detector.minSpread();
-    trainingPool
-        .executeBlocking(() -> RobustBaseline.fit(rows, floors), false)
-        .onComplete(
-            ar -> {
-              schedule.baselineRefreshed();
-              if (ar.succeeded()) {
-                learningBaseline = ar.result();
-              } else {
-                LOG.error("Baseline refresh failed", ar.cause());
-              }
-            });
-  }
-
-  private void train(LearningSchedule.Training t) {
-    String why = t.why();
-    LearningSchedule.Shortage ended = t.shortageEnded();
-    if (ended != null) {
-      LOG.info(
-          "Training again ({}): {} samples in the window, {} needed, after {} s with too few",
-          why,
-          t.rows(),
-          ended.needed(),
-          (t.atMs() - ended.sinceMs()) / 1000);
-    }
-    if (t.widened()) {
-      LOG.info(
-          "Training ({}) on all {} samples of the window, flagged ones included: only {} were unflagged, "
-              + "fewer than the {} the baseline promises",
-          why,
-          t.rows(),
-          t.widenedFrom(),
-          schedule.baselineSamples());
-    }
-    double[][] learn = window.rows(t.fromMs(), t.includeFlagged());
-    double[] floors = detector.minSpread();
-    IsolationForestParams params = forestParams;
-    long started = System.nanoTime();
-    trainingPool
-        .executeBlocking(
-            () -> DetectorModel.train(learn, floors, params, t.atMs(), Runnable::run), false)
-        .onComplete(
-            ar -> {
-              if (ar.succeeded()) {
-                model = ar.result();
-                learningBaseline = null;
-                LOG.info(
-                    "Model trained ({}) on {} samples in {} ms; threshold {}",
-                    why,
-                    learn.length,
-                    (System.nanoTime() - started) / 1_000_000,
-                    String.format(Locale.ROOT, "%.4f", model.threshold()));
-              } else {
-                LOG.error("Training failed ({})", why, ar.cause());
-              }
-              LearningSchedule.Plan next =
-                  schedule.trainingFinished(ar.succeeded(), this::windowRows, openIncident());
-              if (ar.succeeded()) {
-                vertx.eventBus().publish(Addresses.DASHBOARD_STATUS, status());
-              }
-              follow(next);
-            });
-  }
-
-  JsonObject status() {
-    DetectorModel m = model;
-    long now = System.currentTimeMillis();
-    boolean active = schedule.phase() == LearningSchedule.Phase.ACTIVE;
-    return new DetectorStatus(
-            active ? DetectorStatus.ACTIVE : DetectorStatus.LEARNING,
-            dataPoints,
-            DetectionJson.round(schedule.baselineProgress(now), 3),
-            schedule.baselineMs() / 1000,
-            incidentsOpened,
-            incidents.current() != null,
+  private HostDetector admit(String host, boolean local) {
+    if (hosts.size() >= maxHosts) {
+      refused++;
+      refusedCounter.increment();
+      long now = System.currentTimeMillis();
+      if (now - lastRefusalLogMs >= 60_000) {
+        lastRefusalLogMs = now;
+        LOG.warn(
+            "Refusing samples of host '{}': already tracking hub.max_hosts = {} hosts ({} samples"
+                + " refused so far); raise hub.max_hosts to watch more",
             host,
-            m == null ? null : m.trainingSamples(),
-            m == null ? null : DetectionJson.iso(m.trainedAtMs()),
-            m == null ? null : Math.max(0, (now - m.trainedAtMs()) / 1000),
-            m == null ? null : DetectionJson.round(m.threshold(), 4),
-            Double.isNaN(lastScore) ? null : DetectionJson.round(lastScore, 4))
+            maxHosts,
+            refused);
+      }
+      return null;
+    }
+    if (local && localHost == null) {
+      localHost = host;
+      hosts.values().forEach(other -> other.primary(false));
+    }
+    // the server's own start-up loads only its own host; fleet hosts are spread out instead
+    long skip = local ? startupSkipMs : Math.floorMod(host.hashCode(), STAGGER_MS);
+    HostDetector h = new HostDetector(vertx, host, settings, skip, trainingPool);
+    h.primary(host.equals(localHost) || localHost == null && hosts.isEmpty());
+    hosts.put(host, h);
+    if (hosts.size() > 1) {
+      LOG.info("Watching host '{}' ({} hosts)", host, hosts.size());
+    }
+    return h;
+  }
+
+  /** The host a request without {@code host} means: this machine's, else the first one seen. */
+  private HostDetector defaultHost() {
+    if (localHost != null && hosts.containsKey(localHost)) {
+      return hosts.get(localHost);
+    }
+    return hosts.isEmpty() ? null : hosts.values().iterator().next();
+  }
+
+  private JsonObject defaultStatus() {
+    HostDetector h = defaultHost();
+    if (h != null) {
+      return h.status();
+    }
+    return new DetectorStatus(
+            DetectorStatus.LEARNING,
+            0,
+            0.0,
+            settings.baselineMs() / 1000,
+            0,
+            false,
+            "",
+            null,
+            null,
+            null,
+            null,
+            null)
         .toJson();
   }
 
+  private void status(Message<JsonObject> m) {
+    String host = m.body() == null ? null : m.body().getString("host");
+    if (host == null || host.isEmpty()) {
+      m.reply(defaultStatus());
+      return;
+    }
+    HostDetector h = hosts.get(host);
+    if (h == null) {
+      m.fail(404, "no such host: " + host);
+    } else {
+      m.reply(h.status());
+    }
+  }
+
+  /** Every host, worst first: silent, then open incident, then lowest score. */
+  private JsonObject hostList() {
+    long now = System.currentTimeMillis();
+    List<JsonObject> list = new ArrayList<>();
+    for (HostDetector h : hosts.values()) {
+      boolean isSilent = silent.containsKey(h.host());
+      String state = isSilent ? "silent" : h.active() ? "active" : "learning";
+      JsonObject j =
+          new JsonObject()
+              .put("host", h.host())
+              .put("state", state)
+              .put("last_sample_age_ms", h.lastSampleMs() == 0 ? null : now - h.lastSampleMs())
+              .put("incident_open", h.incidentOpen() || isSilent)
+              .put("local", h.host().equals(localHost))
+              .put("samples_lost", h.samplesLost());
+      if (!Double.isNaN(h.lastScore())) {
+        j.put("last_score", DetectionJson.round(h.lastScore(), 4));
+      }
+      list.add(j);
+    }
+    list.sort(
+        Comparator.<JsonObject>comparingInt(j -> "silent".equals(j.getString("state")) ? 0 : 1)
+            .thenComparingInt(j -> j.getBoolean("incident_open") ? 0 : 1)
+            .thenComparingDouble(j -> j.getDouble("last_score", 0.0))
+            .thenComparing(j -> j.getString("host")));
+    return new JsonObject()
+        .put("hosts", new JsonArray(new ArrayList<>(list)))
+        .put("max_hosts", maxHosts)
+        .put("samples_refused", refused);
+  }
+
+  private void checkSilent() {
+    long now = System.currentTimeMillis();
+    Iterator<HostDetector> it = hosts.values().iterator();
+    while (it.hasNext()) {
+      HostDetector h = it.next();
+      long age = now - h.lastSampleMs();
+      if (h.lastSampleMs() == 0) {
+        continue;
+      }
+      if (age > FORGET_SILENT_MS) {
+        LOG.info("Forgetting host '{}': no sample for {} h", h.host(), age / 3_600_000);
+        SilentHost s = silent.remove(h.host());
+        if (s != null) {
+          publishSilent(s, IncidentChange.CLOSED, now);
+        }
+        h.close();
+        it.remove();
+      } else if (age > staleMs && !silent.containsKey(h.host())) {
+        SilentHost s = new SilentHost(h.host(), h.lastSampleMs(), now);
+        silent.put(h.host(), s);
+        LOG.warn("Host '{}' is silent: no sample for {} s", h.host(), age / 1000);
+        publishSilent(s, IncidentChange.OPENED, now);
+      }
+    }
+  }
+
+  private void publishSilent(SilentHost s, String change, long now) {
+    boolean closed = change.equals(IncidentChange.CLOSED);
+    double seconds = ((closed ? now : now) - s.lastSampleMs()) / 1000.0;
+    IncidentChange.Report report =
+        new IncidentChange.Report(
+            s.openedMs(),
+            DetectionJson.iso(s.openedMs()),
+            null,
+            Map.of(),
+            "Host silent: no sample for " + Math.round(seconds) + " s",
+            List.of(
+                "no samples from " + s.host() + " since " + DetectionJson.iso(s.lastSampleMs())),
+            "high",
+            s.host(),
+            List.of(new IncidentChange.Detector("host_silent", null, seconds, staleMs / 1000.0)),
+            Map.of(),
+            Map.of(),
+            DetectionJson.iso(s.lastSampleMs()),
+            closed ? DetectionJson.iso(now) : null,
+            DetectionJson.round(seconds, 1),
+            0);
+    vertx
+        .eventBus()
+        .publish(
+            Addresses.INCIDENT, new IncidentChange(change, report).toJson(), Addresses.local());
+  }
+
+  /** A host that has gone quiet, and when its "host silent" incident opened. */
+  private record SilentHost(String host, long lastSampleMs, long openedMs) {}
+
   @Override
   public Future<?> stop() {
-    gauges.forEach(Metrics.globalRegistry::remove);
+    vertx.cancelTimer(timerId);
+    hosts.values().forEach(HostDetector::close);
+    Metrics.globalRegistry.remove(refusedCounter);
+    Metrics.globalRegistry.remove(hostsGauge);
     return trainingPool.close();
   }
 }

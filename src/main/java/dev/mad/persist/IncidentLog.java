@@ -18,7 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code anomalies.json}: the most recent incidents, newest last, keyed by incident id. Every
+ * {@code anomalies.json}: the most recent incidents, newest last, keyed by host and incident id. Every
  * change rewrites a temp file and renames it over the old one, so readers and crashes only ever
  * see a whole, valid JSON document. Blocking; used from the persist worker verticle.
  */
@@ -27,7 +27,7 @@ final class IncidentLog {
 
   private final Path file;
   private final int maxIncidents;
-  private final LinkedHashMap<Long, JsonObject> incidents = new LinkedHashMap<>();
+  private final LinkedHashMap<String, JsonObject> incidents = new LinkedHashMap<>();
 
   IncidentLog(Path file, int maxIncidents) throws IOException {
     this.file = file;
@@ -43,7 +43,7 @@ final class IncidentLog {
       JsonArray stored = new JsonArray(Files.readString(file, StandardCharsets.UTF_8));
       for (int i = 0; i < stored.size(); i++) {
         if (stored.getValue(i) instanceof JsonObject o && o.getValue("id") instanceof Number id) {
-          incidents.put(id.longValue(), o);
+          incidents.put(key(o.getString("host", ""), id.longValue()), o);
         }
       }
       trim();
@@ -58,14 +58,26 @@ final class IncidentLog {
 
   /** Adds or replaces an incident by id, then rewrites the file. */
   void upsert(JsonObject incident) throws IOException {
-    long id = incident.getLong("id");
-    incidents.put(id, incident);
+    incidents.put(key(incident.getString("host", ""), incident.getLong("id")), incident);
     trim();
     write();
   }
 
+  /** An incident's id is its start time, unique per host; a fleet's hosts may share one. */
+  private static String key(String host, long id) {
+    return host + "\u0000" + id;
+  }
+
   List<JsonObject> recent(int limit) {
+    return recent(limit, null);
+  }
+
+  /** The newest {@code limit} incidents, oldest first; of {@code host} only unless it is null. */
+  List<JsonObject> recent(int limit, String host) {
     List<JsonObject> all = new ArrayList<>(incidents.values());
+    if (host != null) {
+      all.removeIf(i -> !host.equals(i.getString("host")));
+    }
     return all.subList(Math.max(0, all.size() - limit), all.size());
   }
 

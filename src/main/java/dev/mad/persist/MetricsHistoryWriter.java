@@ -32,7 +32,8 @@ final class MetricsHistoryWriter implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(MetricsHistoryWriter.class);
   static final String HEADER =
       "timestamp,cpu_percent,cpu_frequency,memory_percent,memory_available_gb,"
-          + "disk_read_mb,disk_write_mb,network_sent_mb,network_recv_mb,is_anomaly,anomaly_score,severity,host";
+          + "disk_read_mb,disk_write_mb,network_sent_mb,network_recv_mb,is_anomaly,anomaly_score,severity,host,"
+          + "agent_id,seq";
   private static final byte[] HEADER_LINE = (HEADER + "\n").getBytes(StandardCharsets.UTF_8);
   static final DateTimeFormatter TIMESTAMP =
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS", Locale.ROOT)
@@ -215,6 +216,11 @@ final class MetricsHistoryWriter implements AutoCloseable {
     line.append(',').append(score == null ? "" : String.format(Locale.ROOT, "%.4f", score));
     line.append(',').append(s.getString("severity", ""));
     line.append(',').append(csvField(s.getString(MetricSample.HOST, "")));
+    // a fleet sample's stream and sequence number (empty for this machine's own samples)
+    Object agent = s.getValue(MetricSample.AGENT_ID);
+    Object seq = s.getValue(MetricSample.SEQ);
+    line.append(',').append(agent instanceof String a ? csvField(a) : "");
+    line.append(',').append(seq instanceof Number n ? Long.toString(n.longValue()) : "");
     return line.toString();
   }
 

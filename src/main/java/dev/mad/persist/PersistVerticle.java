@@ -2,6 +2,7 @@ package dev.mad.persist;
 
 import dev.mad.bus.Addresses;
 import dev.mad.bus.IncidentChange;
+import dev.mad.bus.MetricSample;
 import dev.mad.config.ConfigSchema;
 import dev.mad.files.IoFailure;
 import dev.mad.files.LogsDir;
@@ -12,6 +13,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.LocalMap;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,6 +48,8 @@ public class PersistVerticle extends VerticleBase {
   private LogsDirLock lock;
   private MetricsHistoryWriter history;
   private IncidentLog incidentLog;
+  private FleetLedger ledger;
+  private LocalMap<String, Long> durable;
   private long rowsDropped;
   private Instant droppingSince;
   private Instant lastDropped;
@@ -54,6 +58,14 @@ public class PersistVerticle extends VerticleBase {
   private String logsDirProblem;
   private Instant logsDirRecreated;
   private String spaceProblem;
+
+  /**
+   * Shared with the hub's fleet receiver: per agent stream, the last sequence number written to
+   * the history, which the hub acknowledges to agents.
+   */
+  public static final String DURABLE_MAP = "mad.fleet.durable";
+
+  static final long LEDGER_SAVE_MS = 1000;
 
   /** Free space in the logs directory below which it is reported full. */
   static final long LOW_SPACE_BYTES = 1024 * 1024;
@@ -83,15 +95,19 @@ public class PersistVerticle extends VerticleBase {
     LOG.info("Writing metrics history to {}", logsDir.resolve(HISTORY_FILE).toAbsolutePath());
     incidentLog =
         new IncidentLog(logsDir.resolve(INCIDENTS_FILE), settings.getInteger("max_incidents"));
+    ledger = new FleetLedger(logsDir, settings.getInteger("max_streams", 4000));
+    durable = vertx.sharedData().getLocalMap(DURABLE_MAP);
+    durable.putAll(ledger.streams());
     vertx.setPeriodic(WATCH_MS, id -> watchLogsDir());
+    vertx.setPeriodic(LEDGER_SAVE_MS, id -> saveLedger());
     var bus = vertx.eventBus();
     return Future.all(
         List.of(
-            bus.<JsonObject>consumer(Addresses.METRICS_SCORED, this::onScored).completion(),
-            bus.<JsonObject>consumer(Addresses.INCIDENT, this::onIncident).completion(),
-            bus.<JsonObject>consumer(Addresses.INCIDENTS_RECENT, this::recentIncidents)
+            bus.<JsonObject>localConsumer(Addresses.METRICS_SCORED, this::onScored).completion(),
+            bus.<JsonObject>localConsumer(Addresses.INCIDENT, this::onIncident).completion(),
+            bus.<JsonObject>localConsumer(Addresses.INCIDENTS_RECENT, this::recentIncidents)
                 .completion(),
-            bus.<JsonObject>consumer(Addresses.health("persist"), this::health).completion()));
+            bus.<JsonObject>localConsumer(Addresses.health("persist"), this::health).completion()));
   }
 
   private MetricsHistoryWriter openHistory() throws IOException {
@@ -108,8 +124,9 @@ public class PersistVerticle extends VerticleBase {
       dropped(logsDirProblem);
       return;
     }
+    JsonObject row = message.body();
     try {
-      history.append(message.body());
+      history.append(row);
     } catch (IOException | RuntimeException e) {
       dropped(
           (IoFailure.diskFull(e) ? "disk full: " : "")
@@ -132,6 +149,11 @@ public class PersistVerticle extends VerticleBase {
       if (incidentsProblem != null) {
         saveIncidents();
       }
+    }
+    if (row.getValue(MetricSample.AGENT_ID) instanceof String agent
+        && row.getValue(MetricSample.SEQ) instanceof Number seq) {
+      ledger.written(agent, seq.longValue());
+      durable.put(agent, seq.longValue());
     }
   }
 
@@ -224,6 +246,14 @@ public class PersistVerticle extends VerticleBase {
     spaceProblem = problem;
   }
 
+  private void saveLedger() {
+    try {
+      ledger.save();
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("Cannot save {}: {}", FleetLedger.FILE, IoFailure.reason(e));
+    }
+  }
+
   private void saveIncidents() {
     try {
       incidentLog.save();
@@ -283,7 +313,8 @@ public class PersistVerticle extends VerticleBase {
 
   private void recentIncidents(Message<JsonObject> message) {
     int limit = Math.max(1, Math.min(1000, message.body().getInteger("limit", 15)));
-    List<JsonObject> recent = new ArrayList<>(incidentLog.recent(limit));
+    String host = message.body().getString("host");
+    List<JsonObject> recent = new ArrayList<>(incidentLog.recent(limit, host));
     Collections.reverse(recent);
     message.reply(new JsonObject().put("incidents", new JsonArray(new ArrayList<>(recent))));
   }
@@ -326,6 +357,7 @@ public class PersistVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() throws IOException {
+    saveLedger();
     try {
       if (history != null) {
         history.close();

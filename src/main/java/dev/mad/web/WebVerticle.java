@@ -14,7 +14,6 @@ import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.bridge.PermittedOptions;
 import io.vertx.ext.healthchecks.HealthChecks;
@@ -33,8 +32,6 @@ import io.vertx.micrometer.backends.BackendRegistries;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -63,7 +60,7 @@ public class WebVerticle extends VerticleBase {
   private static final long WAIT_FOR_ANALYSIS_MS = 30 * 60 * 1000L;
 
   private final long startedMs = System.currentTimeMillis();
-  private final ArrayDeque<JsonObject> recent = new ArrayDeque<>();
+  private HostCharts charts;
   private int chartPoints;
   private HandlebarsTemplateEngine templates;
   private HttpServer server;
@@ -77,6 +74,11 @@ public class WebVerticle extends VerticleBase {
   public Future<?> start() {
     http = ConfigSchema.section("http", config());
     chartPoints = http.getInteger("chart_points");
+    charts =
+        new HostCharts(
+            chartPoints,
+            http.getInteger(
+                "max_hosts", (Integer) ConfigSchema.setting("hub.max_hosts").defaultValue()));
     templates = HandlebarsTemplateEngine.create(vertx);
     long maxUploadBytes = http.getInteger("max_upload_mb") * MIB;
     String uploads = Path.of(ConfigSchema.logsDir(http), LogsDir.UPLOADS_DIR).toString();
@@ -104,6 +106,7 @@ public class WebVerticle extends VerticleBase {
     getOrHead(router, "/metrics").handler(this::metrics);
     getOrHead(router, "/").handler(this::dashboard);
     getOrHead(router, "/api/status").handler(this::status);
+    getOrHead(router, "/api/hosts").handler(this::hosts);
     getOrHead(router, "/api/metrics").handler(this::latestMetrics);
     getOrHead(router, "/api/chart-data").handler(this::chartData);
     getOrHead(router, "/api/anomalies").handler(this::anomalies);
@@ -147,17 +150,19 @@ public class WebVerticle extends VerticleBase {
     router.route().failureHandler(this::failure);
 
     var bus = vertx.eventBus();
-    bus.<JsonObject>consumer(
+    bus.<JsonObject>localConsumer(
         Addresses.METRICS_SCORED,
         m -> {
-          recent.addLast(m.body());
-          while (recent.size() > chartPoints) {
-            recent.removeFirst();
+          if (charts.add(m.body())) {
+            bus.publish(Addresses.DASHBOARD_METRICS, m.body(), Addresses.local());
           }
-          bus.publish(Addresses.DASHBOARD_METRICS, m.body());
+          // a fleet host's page listens to its own address only
+          bus.publish(
+              Addresses.dashboardHost(m.body().getString("host", "")), m.body(), Addresses.local());
         });
-    bus.<JsonObject>consumer(
-        Addresses.INCIDENT, m -> bus.publish(Addresses.DASHBOARD_ANOMALY, m.body()));
+    bus.<JsonObject>localConsumer(
+        Addresses.INCIDENT,
+        m -> bus.publish(Addresses.DASHBOARD_ANOMALY, m.body(), Addresses.local()));
 
     healthChecks = HealthChecks.create(vertx);
     for (String verticle : List.of("persist", "analysis", "detect", "collect")) {
@@ -170,7 +175,7 @@ public class WebVerticle extends VerticleBase {
                   .<JsonObject>request(
                       Addresses.health(verticle),
                       new JsonObject(),
-                      new DeliveryOptions().setSendTimeout(1500))
+                      Addresses.local().setSendTimeout(1500))
                   // a verticle that answers but names a problem (persist on a full disk) is DOWN
                   .onSuccess(
                       reply ->
@@ -186,7 +191,7 @@ public class WebVerticle extends VerticleBase {
     healthChecks.register("web", promise -> promise.complete(Status.OK()));
     vertx
         .eventBus()
-        .<JsonObject>consumer(
+        .<JsonObject>localConsumer(
             Addresses.health("web"),
             m -> m.reply(new JsonObject().put("deployment_id", deploymentID())));
 
@@ -298,7 +303,8 @@ public class WebVerticle extends VerticleBase {
             .put("sockjs_url", WebJars.SOCKJS_URL)
             .put("max_upload_mb", http.getInteger("max_upload_mb"))
             .put("auth_required", !http.getString("auth_token").isEmpty())
-            .put("host", recent.isEmpty() ? "" : recent.peekLast().getString("host", ""));
+            .put("host", charts.resolve(ctx.queryParams().get("host")))
+            .put("mode", http.getString("mode", "standalone"));
     templates
         .render(model, "templates/index.hbs")
         .onSuccess(
@@ -354,22 +360,59 @@ public class WebVerticle extends VerticleBase {
     return null;
   }
 
+  /**
+   * The host {@code ?host=} names (or the primary one without it); answers 404 itself and returns
+   * null for a host with no data here, or 400 for a host name that no host can have.
+   */
+  private String knownHost(RoutingContext ctx) {
+    String asked = ctx.queryParams().get("host");
+    if (asked != null && (asked.isEmpty() || asked.length() > 300)) {
+      ctx.response()
+          .setStatusCode(400)
+          .putHeader("Content-Type", "application/json")
+          .end(new JsonObject().put("error", "host must be 1 to 300 characters").encode());
+      return null;
+    }
+    String host = charts.resolve(asked);
+    if (asked != null && !charts.knows(host)) {
+      ctx.response()
+          .setStatusCode(404)
+          .putHeader("Content-Type", "application/json")
+          .end(new JsonObject().put("error", "no such host: " + asked).encode());
+      return null;
+    }
+    return host;
+  }
+
+  private void hosts(RoutingContext ctx) {
+    ask(ctx, Addresses.DETECT_HOSTS, new JsonObject());
+  }
+
   private void status(RoutingContext ctx) {
+    JsonObject request = new JsonObject();
+    String asked = ctx.queryParams().get("host");
+    if (asked != null) {
+      request.put("host", asked);
+    }
     vertx
         .eventBus()
-        .<JsonObject>request(Addresses.DETECT_STATUS, new JsonObject())
+        .<JsonObject>request(Addresses.DETECT_STATUS, request, Addresses.local())
         .onSuccess(reply -> ctx.json(reply.body().copy().put("uptime", uptimeSeconds())))
         .onFailure(
-            e ->
-                ctx.response()
-                    .setStatusCode(503)
-                    .putHeader("Content-Type", "application/json")
-                    .end(
-                        new JsonObject()
-                            .put("status", "error")
-                            .put("error", "detector unavailable: " + e.getMessage())
-                            .put("uptime", uptimeSeconds())
-                            .encode()));
+            e -> {
+              boolean unknown = e instanceof ReplyException r && r.failureCode() == 404;
+              JsonObject body =
+                  unknown
+                      ? new JsonObject().put("error", e.getMessage())
+                      : new JsonObject()
+                          .put("status", "error")
+                          .put("error", "detector unavailable: " + e.getMessage())
+                          .put("uptime", uptimeSeconds());
+              ctx.response()
+                  .setStatusCode(unknown ? 404 : 503)
+                  .putHeader("Content-Type", "application/json")
+                  .end(body.encode());
+            });
   }
 
   private long uptimeSeconds() {
@@ -377,11 +420,17 @@ public class WebVerticle extends VerticleBase {
   }
 
   private void latestMetrics(RoutingContext ctx) {
-    ctx.json(recent.isEmpty() ? new JsonObject() : recent.peekLast());
+    String host = knownHost(ctx);
+    if (host != null) {
+      ctx.json(charts.latest(host));
+    }
   }
 
   private void chartData(RoutingContext ctx) {
-    ctx.json(new JsonObject().put("points", new JsonArray(new ArrayList<>(recent))));
+    String host = knownHost(ctx);
+    if (host != null) {
+      ctx.json(new JsonObject().put("host", host).put("points", charts.points(host)));
+    }
   }
 
   private void anomalies(RoutingContext ctx) {
@@ -389,7 +438,12 @@ public class WebVerticle extends VerticleBase {
     if (limit < 0) {
       return;
     }
-    ask(ctx, Addresses.INCIDENTS_RECENT, new JsonObject().put("limit", limit));
+    JsonObject request = new JsonObject().put("limit", limit);
+    String host = ctx.queryParams().get("host");
+    if (host != null) {
+      request.put("host", host);
+    }
+    ask(ctx, Addresses.INCIDENTS_RECENT, request);
   }
 
   private void history(RoutingContext ctx) {
@@ -407,7 +461,7 @@ public class WebVerticle extends VerticleBase {
   private void csvAnomalies(RoutingContext ctx) {
     vertx
         .eventBus()
-        .<JsonObject>request(Addresses.ANALYSIS_DETAILS, new JsonObject())
+        .<JsonObject>request(Addresses.ANALYSIS_DETAILS, new JsonObject(), Addresses.local())
         .onSuccess(
             reply ->
                 ctx.json(
@@ -421,7 +475,9 @@ public class WebVerticle extends VerticleBase {
     vertx
         .eventBus()
         .<JsonObject>request(
-            Addresses.ANALYSIS_RESULTS, new JsonObject().put("id", id).put("format", format))
+            Addresses.ANALYSIS_RESULTS,
+            new JsonObject().put("id", id).put("format", format),
+            Addresses.local())
         .onSuccess(
             reply -> {
               String base =
@@ -488,7 +544,7 @@ public class WebVerticle extends VerticleBase {
             .put("path", path)
             .put("file_name", name)
             .put("wait", wait);
-    DeliveryOptions delivery = new DeliveryOptions();
+    DeliveryOptions delivery = Addresses.local();
     if (wait) {
       delivery.setSendTimeout(WAIT_FOR_ANALYSIS_MS);
     }
@@ -555,7 +611,7 @@ public class WebVerticle extends VerticleBase {
   private void ask(RoutingContext ctx, String address, JsonObject request) {
     vertx
         .eventBus()
-        .<JsonObject>request(address, request)
+        .<JsonObject>request(address, request, Addresses.local())
         .onSuccess(reply -> ctx.json(reply.body()))
         .onFailure(ctx::fail);
   }

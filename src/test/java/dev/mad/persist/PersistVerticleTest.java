@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 class PersistVerticleTest {
   private static final String HEADER =
       "timestamp,cpu_percent,cpu_frequency,memory_percent,memory_available_gb,"
-          + "disk_read_mb,disk_write_mb,network_sent_mb,network_recv_mb,is_anomaly,anomaly_score,severity,host";
+          + "disk_read_mb,disk_write_mb,network_sent_mb,network_recv_mb,is_anomaly,anomaly_score,severity,host,agent_id,seq";
 
   @TempDir Path logs;
 
@@ -107,7 +107,7 @@ class PersistVerticleTest {
     assertThat(after.getString("last_dropped_at")).isNotBlank();
     assertThat(lines).hasSize(6);
     assertThat(lines.get(0)).isEqualTo(HEADER);
-    assertThat(lines.stream().skip(1).map(l -> l.split(",").length)).containsOnly(13);
+    assertThat(lines.stream().skip(1).map(l -> l.split(",", -1).length)).containsOnly(15);
     assertThat(lines.subList(1, 6).stream().map(l -> l.split(",")[1]))
         .containsExactly("0.0000", "1.0000", "2.0000", "8.0000", "9.0000");
   }
@@ -162,7 +162,7 @@ class PersistVerticleTest {
             "\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{6},10\\.0000,2400\\.0000,40\\.0000,"
                 + "8\\.5000,1\\.2500,0\\.5000,0\\.0100,0\\.0200,false,,,web-1");
     assertThat(lines.get(5)).endsWith(",true,-0.7312,critical,web-1");
-    assertThat(lines.stream().skip(1).map(l -> l.split(",").length)).containsOnly(13);
+    assertThat(lines.stream().skip(1).map(l -> l.split(",", -1).length)).containsOnly(15);
   }
 
   @Test
