@@ -16,6 +16,7 @@ import io.vertx.core.json.JsonObject;
  * @param modelAgeSeconds  its age (null while learning)
  * @param threshold        the forest's score threshold (null while learning)
  * @param lastScore        the last sample's score (null before any)
+ * @param samplesLost      a fleet host's samples its agent had to drop (its buffer overflowed)
  */
 public record DetectorStatus(
     String status,
@@ -29,7 +30,8 @@ public record DetectorStatus(
     String modelTrainedAt,
     Long modelAgeSeconds,
     Double threshold,
-    Double lastScore) {
+    Double lastScore,
+    long samplesLost) {
   public static final String LEARNING = "learning";
   public static final String ACTIVE = "active";
 
@@ -53,7 +55,7 @@ public record DetectorStatus(
     putIfSet(json, "model_age_seconds", modelAgeSeconds);
     putIfSet(json, "threshold", threshold);
     putIfSet(json, "last_score", lastScore);
-    return json;
+    return json.put("samples_lost", samplesLost);
   }
 
   public static DetectorStatus fromJson(JsonObject json) {
@@ -69,7 +71,8 @@ public record DetectorStatus(
         json.getString("model_trained_at"),
         json.getLong("model_age_seconds"),
         json.getDouble("threshold"),
-        json.getDouble("last_score"));
+        json.getDouble("last_score"),
+        json.getLong("samples_lost", 0L));
   }
 
   private static void putIfSet(JsonObject json, String key, Object value) {

@@ -98,9 +98,11 @@ public class DetectVerticle extends VerticleBase {
             (int) Math.max(1, c.getInteger("incident_quiet_seconds") * 1000L / intervalMs));
     // hub limits, handed over by the wiring (absent: their defaults)
     maxHosts =
-        c.getInteger("max_hosts", (Integer) ConfigSchema.setting("hub.max_hosts").defaultValue());
-    int stale = c.getInteger("stale_seconds", 0);
-    staleMs = stale * 1000L;
+        c.getValue("max_hosts") instanceof Integer max
+            ? max
+            : (Integer) ConfigSchema.setting("hub.max_hosts").defaultValue();
+    // only a hub watches for silent hosts
+    staleMs = c.getValue("stale_seconds") instanceof Integer stale ? stale * 1000L : 0;
     trainingPool = vertx.createSharedWorkerExecutor(TRAINING_POOL, 1);
     refusedCounter =
         Counter.builder("mad.hosts.refused.samples")
@@ -209,7 +211,8 @@ public class DetectVerticle extends VerticleBase {
             null,
             null,
             null,
-            null)
+            null,
+            0)
         .toJson();
   }
 

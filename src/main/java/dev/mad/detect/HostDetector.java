@@ -338,9 +338,9 @@ final class HostDetector {
             m == null ? null : DetectionJson.iso(m.trainedAtMs()),
             m == null ? null : Math.max(0, (now - m.trainedAtMs()) / 1000),
             m == null ? null : DetectionJson.round(m.threshold(), 4),
-            Double.isNaN(lastScore) ? null : DetectionJson.round(lastScore, 4))
-        .toJson()
-        .put("samples_lost", samplesLost);
+            Double.isNaN(lastScore) ? null : DetectionJson.round(lastScore, 4),
+            samplesLost)
+        .toJson();
   }
 
   /** Removes this host's meters; a training still running is ignored when it ends. */

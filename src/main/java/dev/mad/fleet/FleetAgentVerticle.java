@@ -2,6 +2,7 @@ package dev.mad.fleet;
 
 import dev.mad.bus.Addresses;
 import dev.mad.bus.MetricSample;
+import dev.mad.config.ConfigSchema;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Metrics;
@@ -67,10 +68,13 @@ public class FleetAgentVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    JsonObject c = config();
-    int intervalMs = c.getInteger("interval_ms", 1000);
-    maxPerStream = (int) Math.max(1, c.getInteger("buffer_seconds", 300) * 1000L / intervalMs);
-    maxStreams = Math.max(1, c.getInteger("max_streams", 1));
+    JsonObject c = ConfigSchema.section("agent", config());
+    int intervalMs =
+        c.getValue("interval_ms") instanceof Integer i
+            ? i
+            : (Integer) ConfigSchema.setting(ConfigSchema.COLLECT_INTERVAL_MS).defaultValue();
+    maxPerStream = (int) Math.max(1, c.getInteger("buffer_seconds") * 1000L / intervalMs);
+    maxStreams = c.getValue("max_streams") instanceof Integer m ? Math.max(1, m) : 1;
     sent =
         Counter.builder("mad.agent.samples.sent")
             .description("Samples the hub has written")

@@ -2,6 +2,7 @@ package dev.mad.fleet;
 
 import dev.mad.bus.Addresses;
 import dev.mad.bus.MetricSample;
+import dev.mad.config.ConfigSchema;
 import dev.mad.persist.PersistVerticle;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Metrics;
@@ -41,7 +42,10 @@ public class FleetHubVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    int maxStreams = config().getInteger("max_streams", 4000);
+    int maxStreams =
+        config().getValue("max_streams") instanceof Integer m
+            ? m
+            : 2 * (Integer) ConfigSchema.setting("hub.max_hosts").defaultValue();
     accepted =
         new LinkedHashMap<>(16, 0.75f, true) {
           @Override

@@ -2,6 +2,7 @@ package dev.mad.fleet;
 
 import dev.mad.bus.Addresses;
 import dev.mad.bus.MetricSample;
+import dev.mad.config.ConfigSchema;
 import dev.mad.generate.LiveHost;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -26,9 +27,13 @@ public class SimulatorVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    int n = config().getInteger("simulate_hosts");
-    long seed = config().getLong("simulate_seed", 7L);
-    int intervalMs = config().getInteger("interval_ms", 1000);
+    JsonObject c = ConfigSchema.section("agent", config());
+    int n = c.getInteger("simulate_hosts");
+    long seed = c.getLong("simulate_seed");
+    int intervalMs =
+        c.getValue("interval_ms") instanceof Integer i
+            ? i
+            : (Integer) ConfigSchema.setting(ConfigSchema.COLLECT_INTERVAL_MS).defaultValue();
     hosts = new LiveHost[n];
     names = new String[n];
     for (int i = 0; i < n; i++) {

@@ -95,7 +95,12 @@ public class PersistVerticle extends VerticleBase {
     LOG.info("Writing metrics history to {}", logsDir.resolve(HISTORY_FILE).toAbsolutePath());
     incidentLog =
         new IncidentLog(logsDir.resolve(INCIDENTS_FILE), settings.getInteger("max_incidents"));
-    ledger = new FleetLedger(logsDir, settings.getInteger("max_streams", 4000));
+    ledger =
+        new FleetLedger(
+            logsDir,
+            settings.getValue("max_streams") instanceof Integer m
+                ? m
+                : 2 * (Integer) ConfigSchema.setting("hub.max_hosts").defaultValue());
     durable = vertx.sharedData().getLocalMap(DURABLE_MAP);
     durable.putAll(ledger.streams());
     vertx.setPeriodic(WATCH_MS, id -> watchLogsDir());

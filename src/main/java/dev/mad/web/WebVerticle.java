@@ -304,7 +304,7 @@ public class WebVerticle extends VerticleBase {
             .put("max_upload_mb", http.getInteger("max_upload_mb"))
             .put("auth_required", !http.getString("auth_token").isEmpty())
             .put("host", charts.resolve(ctx.queryParams().get("host")))
-            .put("mode", http.getString("mode", "standalone"));
+            .put("mode", http.getValue("mode") instanceof String m ? m : "standalone");
     templates
         .render(model, "templates/index.hbs")
         .onSuccess(

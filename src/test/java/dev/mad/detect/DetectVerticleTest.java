@@ -302,7 +302,7 @@ class DetectVerticleTest {
           + "not at every sample")
   void shortageLoggedOnce() throws Exception {
     ch.qos.logback.classic.Logger log =
-        (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(DetectVerticle.class);
+        (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(HostDetector.class);
     List<String> lines = Collections.synchronizedList(new ArrayList<>());
     AppenderBase<ILoggingEvent> appender =
         new AppenderBase<>() {
@@ -325,7 +325,7 @@ class DetectVerticleTest {
       assertThat(status().getString("status")).isEqualTo("learning");
       assertThat(lines)
           .containsExactly(
-              "WARN Not training (baseline complete): only 11 samples in the window, 18 needed; waiting for more");
+              "WARN Host h1: not training (baseline complete): only 11 samples in the window, 18 needed; waiting for more");
 
       // a sample every second again: the window holds 18 at 44 s
       for (int s = 41; s <= 44; s++) {
@@ -334,11 +334,11 @@ class DetectVerticleTest {
       JsonObject trained = statuses.first(st -> st.getBoolean("is_trained"));
       assertThat(trainedAtMs(trained)).isEqualTo(T0 + 44_000);
       assertThat(trained.getInteger("training_samples")).isEqualTo(18);
-      assertThat(lines).filteredOn(l -> l.contains("Not training")).hasSize(1);
+      assertThat(lines).filteredOn(l -> l.contains("not training")).hasSize(1);
       assertThat(lines)
-          .filteredOn(l -> l.contains("Training again"))
+          .filteredOn(l -> l.contains("training again"))
           .containsExactly(
-              "INFO Training again (baseline complete): 18 samples in the window, 18 needed, after 24 s with too few");
+              "INFO Host h1: training again (baseline complete): 18 samples in the window, 18 needed, after 24 s with too few");
     } finally {
       log.detachAppender(appender);
       log.setLevel(null);

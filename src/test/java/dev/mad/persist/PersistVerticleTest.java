@@ -160,8 +160,8 @@ class PersistVerticleTest {
     assertThat(lines.get(1))
         .matches(
             "\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{6},10\\.0000,2400\\.0000,40\\.0000,"
-                + "8\\.5000,1\\.2500,0\\.5000,0\\.0100,0\\.0200,false,,,web-1");
-    assertThat(lines.get(5)).endsWith(",true,-0.7312,critical,web-1");
+                + "8\\.5000,1\\.2500,0\\.5000,0\\.0100,0\\.0200,false,,,web-1,,");
+    assertThat(lines.get(5)).endsWith(",true,-0.7312,critical,web-1,,");
     assertThat(lines.stream().skip(1).map(l -> l.split(",", -1).length)).containsOnly(15);
   }
 
@@ -178,7 +178,7 @@ class PersistVerticleTest {
     List<String> lines = linesWritten(vertx);
     assertThat(lines).hasSize(3);
     assertThat(lines.get(1)).startsWith("2024-01-01 00:00:00.000000");
-    assertThat(lines.get(2)).endsWith(",false,,,web-1");
+    assertThat(lines.get(2)).endsWith(",false,,,web-1,,");
   }
 
   @Test
