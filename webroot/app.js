@@ -48,6 +48,15 @@
 
   function $(id) { return document.getElementById(id); }
 
+  // A hub's page shows one host at a time: ?host=NAME (without it, the hub's own or the first).
+  var VIEW_HOST = new URLSearchParams(window.location.search).get('host') || '';
+
+  /** The per-host API routes take ?host= for the host this page shows. */
+  function hostUrl(url) {
+    if (!VIEW_HOST) return url;
+    return url + (url.indexOf('?') < 0 ? '?' : '&') + 'host=' + encodeURIComponent(VIEW_HOST);
+  }
+
   function el(tag, className, text) {
     var e = document.createElement(tag);
     if (className) e.className = className;
@@ -364,7 +373,7 @@
   }
 
   function loadStatus() {
-    return fetchJson('/api/status').then(function (s) {
+    return fetchJson(hostUrl('/api/status')).then(function (s) {
       applyStatus(s, true);
     }, function (err) {
       showStatusError(err.message);
@@ -676,11 +685,11 @@
   }
 
   function loadChartData() {
-    return fetchJson('/api/chart-data').then(function (data) {
+    return fetchJson(hostUrl('/api/chart-data')).then(function (data) {
       var points = data && Array.isArray(data.points) ? data.points : [];
       points.forEach(function (p) { addSample(p, false); });
       if (!points.length && !live.length) {
-        return fetchJson('/api/metrics').then(function (s) {
+        return fetchJson(hostUrl('/api/metrics')).then(function (s) {
           if (s && sampleTs(s) !== null) addSample(s, false);
         }, function () { /* nothing yet */ });
       }
@@ -917,7 +926,7 @@
   }
 
   function loadIncidents() {
-    return fetchJson('/api/anomalies').then(function (data) {
+    return fetchJson(hostUrl('/api/anomalies')).then(function (data) {
       var list = data && Array.isArray(data.incidents) ? data.incidents : [];
       list.forEach(upsertIncident);
       renderIncidents();
@@ -1461,16 +1470,62 @@
         everOpen = true;
       }
     });
-    bus.on('dashboard.metrics', function (sample) { addSample(sample); });
-    bus.on('dashboard.status', function (s) { applyStatus(s, false); });
+    bus.on(VIEW_HOST ? 'dashboard.host.' + VIEW_HOST : 'dashboard.metrics', function (sample) { addSample(sample); });
+    bus.on(VIEW_HOST ? 'dashboard.status.' + VIEW_HOST : 'dashboard.status', function (s) { applyStatus(s, false); });
     bus.on('dashboard.anomaly', function (msg) {
-      if (msg && msg.incident) {
+      if (msg && msg.incident && (!VIEW_HOST || msg.incident.host === VIEW_HOST)) {
         upsertIncident(msg.incident);
         if (msg.incident.id !== undefined && msg.incident.id !== null) liveIncidentIds.add(String(msg.incident.id));
         renderIncidents();
       }
     });
     bus.on('dashboard.analysis', onAnalysisEvent);
+  }
+
+  // ---------------------------------------------------------------- fleet (hub only)
+
+  function fmtAge(ms) {
+    if (ms === null || ms === undefined) return '';
+    return ms < 1000 ? 'now' : fmtDuration(ms / 1000) + ' ago';
+  }
+
+  function renderHosts(data) {
+    var list = data && Array.isArray(data.hosts) ? data.hosts : [];
+    var body = $('fleet-body');
+    clear(body);
+    list.forEach(function (h) {
+      var tr = el('tr', 'fleet-' + text(h.state));
+      var name = el('td');
+      var a = el('a', null, text(h.host));
+      a.href = '/?host=' + encodeURIComponent(text(h.host));
+      if (text(h.host) === VIEW_HOST) a.setAttribute('aria-current', 'page');
+      name.appendChild(a);
+      if (h.local) name.appendChild(el('span', 'muted small', ' (this machine)'));
+      tr.appendChild(name);
+      tr.appendChild(el('td', 'fleet-state', text(h.state)));
+      tr.appendChild(el('td', null, fmtAge(h.last_sample_age_ms)));
+      tr.appendChild(el('td', null, h.last_score === undefined ? '' : Number(h.last_score).toFixed(3)));
+      var inc = h.state === 'silent' ? 'host silent' : h.incident_open ? 'open' : '';
+      if (h.samples_lost) inc += (inc ? '; ' : '') + h.samples_lost + ' samples lost';
+      tr.appendChild(el('td', h.incident_open ? 'fleet-incident' : null, inc));
+      body.appendChild(tr);
+    });
+    $('fleet-empty').hidden = list.length > 0;
+    setText('fleet-note', list.length + ' hosts, worst first' +
+      (data && data.samples_refused ? '; ' + data.samples_refused + ' samples refused (hub.max_hosts)' : ''));
+  }
+
+  function loadHosts() {
+    return fetchJson('/api/hosts').then(renderHosts, function (err) {
+      console.warn('hosts:', err.message);
+    });
+  }
+
+  function initFleet() {
+    if (document.body.getAttribute('data-mode') !== 'hub') return;
+    $('fleet').hidden = false;
+    loadHosts();
+    setInterval(loadHosts, 2000);
   }
 
   // ---------------------------------------------------------------- start
@@ -1499,6 +1554,7 @@
     loadIncidents();
     loadHistory().then(loadLatestAnalysis);
     initBus();
+    initFleet();
 
     setInterval(loadStatus, 10000);
     setInterval(renderUptime, 1000);
