@@ -18,6 +18,7 @@ import io.vertx.core.Future;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
@@ -149,6 +150,10 @@ public class MainVerticle extends VerticleBase {
                     .setConfig(new JsonObject().put("max_streams", maxStreams))));
       }
     }
+
+    JsonArray checks = new JsonArray();
+    children.stream().map(c -> c.name).filter(n -> !n.equals("web")).forEach(checks::add);
+    web.put("checks", checks);
 
     Future<?> chain = Future.succeededFuture();
     for (Child child : children) {

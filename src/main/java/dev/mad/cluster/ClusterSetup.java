@@ -48,6 +48,14 @@ public final class ClusterSetup {
     hz.setProperty("hazelcast.tcp.join.port.try.count", "1");
     hz.setProperty("hazelcast.wait.seconds.before.join", "0");
     hz.setProperty("hazelcast.jmx", "false");
+    // Sized for what Vert.x keeps in Hazelcast (the subscription table and node info, a few KB),
+    // not for a data grid: fewer partitions and threads keep an agent small and quiet.
+    hz.setProperty("hazelcast.partition.count", "31");
+    hz.setProperty("hazelcast.operation.thread.count", "1");
+    hz.setProperty("hazelcast.operation.generic.thread.count", "1");
+    hz.setProperty("hazelcast.io.thread.count", "1");
+    hz.setProperty("hazelcast.event.thread.count", "1");
+    hz.setProperty("hazelcast.health.monitoring.level", "OFF");
     // A restarted hub forms a cluster of its own first; the agents' members look for it every few
     // seconds and merge (the default first look is after 300 s, longer than an agent's buffer).
     hz.setProperty("hazelcast.merge.first.run.delay.seconds", "5");

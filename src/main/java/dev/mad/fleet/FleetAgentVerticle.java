@@ -31,7 +31,13 @@ import org.slf4j.LoggerFactory;
  */
 public class FleetAgentVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(FleetAgentVerticle.class);
-  private static final long PUMP_MS = 200;
+
+  /** A new sample is sent at once (or with the batch after the one in flight); this timer retries and asks. */
+  private static final long PUMP_MS = 1000;
+
+  /** While everything is sent, how often to ask how far the hub has written. */
+  private static final long ASK_MS = 2000;
+
   private static final long RETRY_MS = 1000;
   private static final long SEND_TIMEOUT_MS = 10_000;
 
@@ -41,6 +47,7 @@ public class FleetAgentVerticle extends VerticleBase {
   private int maxStreams;
   private boolean inFlight;
   private long retryAtMs;
+  private long lastRequestMs;
   private String hubId;
   private boolean unreachable;
   private long outageStartMs;
@@ -133,6 +140,9 @@ public class FleetAgentVerticle extends VerticleBase {
       streams.put(sample.host(), s);
     }
     s.pending.addLast(new Entry(s.nextSeq++, sample.timestampMs(), sample.values()));
+    if (!inFlight) {
+      vertx.runOnContext(x -> pump()); // after the rest of this tick's samples (the simulator's)
+    }
     if (s.pending.size() > maxPerStream) {
       s.pending.removeFirst();
       dropped.increment();
@@ -174,10 +184,11 @@ public class FleetAgentVerticle extends VerticleBase {
       }
       included.add(s);
     }
-    if (included.isEmpty()) {
+    if (included.isEmpty() || entries.isEmpty() && now - lastRequestMs < ASK_MS) {
       return;
     }
     inFlight = true;
+    lastRequestMs = now;
     boolean full = entries.size() >= FleetProtocol.MAX_BATCH;
     vertx
         .eventBus()

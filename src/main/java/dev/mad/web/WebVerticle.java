@@ -14,6 +14,7 @@ import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.bridge.PermittedOptions;
 import io.vertx.ext.healthchecks.HealthChecks;
@@ -32,6 +33,7 @@ import io.vertx.micrometer.backends.BackendRegistries;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -165,7 +167,15 @@ public class WebVerticle extends VerticleBase {
         m -> bus.publish(Addresses.DASHBOARD_ANOMALY, m.body(), Addresses.local()));
 
     healthChecks = HealthChecks.create(vertx);
-    for (String verticle : List.of("persist", "analysis", "detect", "collect")) {
+    // the verticles the wiring deployed (a hub without local collection has no collect; a hub has
+    // the fleet receiver)
+    List<String> checked = new ArrayList<>();
+    if (http.getValue("checks") instanceof JsonArray names) {
+      names.forEach(n -> checked.add((String) n));
+    } else {
+      checked.addAll(List.of("persist", "analysis", "detect", "collect"));
+    }
+    for (String verticle : checked) {
       healthChecks.register(
           verticle,
           2000,

@@ -15,6 +15,7 @@ import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.SelfSignedCertificate;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -214,5 +215,75 @@ class ClusterTest {
                   assertThat(((ReplyException) e.getCause()).failureType())
                       .isEqualTo(ReplyFailure.NO_HANDLERS));
     }
+  }
+
+  private static JsonObject tls(SelfSignedCertificate cert, SelfSignedCertificate ca) {
+    return new JsonObject()
+        .put("cert_pem", cert.certificatePath())
+        .put("key_pem", cert.privateKeyPath())
+        .put("ca_pem", ca.certificatePath());
+  }
+
+  private JsonArray hubHosts() {
+    try {
+      return await(
+              hub.eventBus()
+                  .<JsonObject>request(Addresses.DETECT_HOSTS, new JsonObject(), Addresses.local()))
+          .body()
+          .getJsonArray("hosts");
+    } catch (Exception e) {
+      return new JsonArray();
+    }
+  }
+
+  @Test
+  @DisplayName(
+      "with TLS, an agent whose certificate the hub's CA signed delivers; one with another"
+          + " certificate delivers nothing")
+  void mutualTls() throws Exception {
+    SelfSignedCertificate hubCert = SelfSignedCertificate.create("localhost");
+    SelfSignedCertificate stranger = SelfSignedCertificate.create("localhost");
+    int hubPort = freePort();
+    JsonObject hubConfig =
+        config(
+            hubLogs,
+            new JsonObject()
+                .put("mode", "hub")
+                .put("port", hubPort)
+                .put("bus_port", freePort())
+                .put("heartbeat_seconds", 1)
+                .put("tls", tls(hubCert, hubCert)),
+            new JsonObject().put("hub", new JsonObject().put("collect_local", false)));
+    hub = clustered(hubConfig);
+    await(hub.deployVerticle(new MainVerticle(), new DeploymentOptions().setConfig(hubConfig)));
+
+    // a member with a certificate the hub does not trust joins Hazelcast, but its samples never
+    // reach the hub's event bus
+    JsonObject strangerConfig =
+        config(
+            agentLogs,
+            new JsonObject()
+                .put("mode", "agent")
+                .put("port", freePort())
+                .put("bus_port", freePort())
+                .put("members", "127.0.0.1:" + hubPort)
+                .put("heartbeat_seconds", 1)
+                .put("tls", tls(stranger, hubCert)),
+            new JsonObject().put("agent", new JsonObject().put("simulate_hosts", 1)));
+    agent = clustered(strangerConfig);
+    await(
+        agent.deployVerticle(
+            new MainVerticle(), new DeploymentOptions().setConfig(strangerConfig)));
+    Thread.sleep(8000); // the agent sends every 200 ms; nothing may arrive
+    assertThat(hubHosts()).isEmpty();
+    await(agent.close());
+
+    JsonObject trustedConfig = strangerConfig.copy();
+    trustedConfig.getJsonObject("cluster").put("tls", tls(hubCert, hubCert));
+    agent = clustered(trustedConfig);
+    await(
+        agent.deployVerticle(new MainVerticle(), new DeploymentOptions().setConfig(trustedConfig)));
+    JsonArray hosts = eventually(30, () -> hubHosts().isEmpty() ? null : hubHosts());
+    assertThat(hosts.getJsonObject(0).getString("host")).isEqualTo("sim-0001");
   }
 }
