@@ -21,6 +21,8 @@ HOSTS=${HOSTS:-1000}
 LOAD_SECONDS=${LOAD_SECONDS:-300}
 BURST_AT=${BURST_AT:-$((LOAD_SECONDS > 190 ? LOAD_SECONDS - 60 : 130))} # the real agent is active by then
 JAR=${JAR:-$ROOT/target/server.jar}
+# the real agent runs as README suggests for agents; AGENT_JVM="" for the JVM's defaults
+AGENT_JVM=${AGENT_JVM--XX:+UseSerialGC -Xmx64m -XX:TieredStopAtLevel=1}
 [ -f "$JAR" ] || mvn -B -q package -DskipTests
 WORK=$(mktemp -d /tmp/fleet.XXXXXX)
 PIDS=()
@@ -51,7 +53,7 @@ start_hub() {
   HUB=$!
   PIDS+=("$HUB")
 }
-echo "fleet bench: $(nproc) cores; $HOSTS simulated hosts; load ${LOAD_SECONDS}s; jar $JAR; load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+echo "fleet bench: $(nproc) cores; $HOSTS simulated hosts; load ${LOAD_SECONDS}s; real agent JVM '$AGENT_JVM'; jar $JAR; load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 
 # 1. standalone: no cluster port
 java -jar "$JAR" --logs-dir "$WORK/standalone" --port "$(free_port)" >"$WORK/standalone.out" 2>&1 &
@@ -72,7 +74,8 @@ java -jar "$JAR" agent --logs-dir "$WORK/sim" --cluster-port "$HZ_SIM" --bus-por
   --members "127.0.0.1:$HZ_HUB" --simulate-hosts "$HOSTS" >"$WORK/sim.out" 2>&1 &
 SIM=$!
 PIDS+=("$SIM")
-MAD_HOST_NAME=real-agent java -jar "$JAR" agent --logs-dir "$WORK/real" --cluster-port "$HZ_REAL" \
+# shellcheck disable=SC2086
+MAD_HOST_NAME=real-agent java $AGENT_JVM -jar "$JAR" agent --logs-dir "$WORK/real" --cluster-port "$HZ_REAL" \
   --bus-port "$BUS_REAL" --members "127.0.0.1:$HZ_HUB" >"$WORK/real.out" 2>&1 &
 REAL=$!
 PIDS+=("$REAL")
