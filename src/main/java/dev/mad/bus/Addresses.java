@@ -28,6 +28,13 @@ public final class Addresses {
    */
   public static final String FLEET_SAMPLES = "mad.fleet.samples";
 
+  /**
+   * Not an address: the name of the process-local shared map in which persist records, per agent
+   * stream, the last sequence number written to the history, and the hub's fleet receiver reads
+   * what to acknowledge.
+   */
+  public static final String DURABLE_MAP = "mad.fleet.durable";
+
   /** Published by collect: a {@link MetricSample}. */
   public static final String METRICS_SAMPLE = "metrics.sample";
 

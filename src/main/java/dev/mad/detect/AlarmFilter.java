@@ -96,7 +96,8 @@ public final class AlarmFilter {
   /** The largest raw level of the recent samples (recomputed every {@link #ADAPT_EVERY}, raised as samples arrive). */
   private double recentMax;
 
-  private final double[] sorted = new double[ADAPT_WINDOW];
+  private static final ThreadLocal<double[]> SORTED =
+      ThreadLocal.withInitial(() -> new double[ADAPT_WINDOW]); // scratch, per thread not per host
   private long seen;
 
   private boolean open;
@@ -228,6 +229,7 @@ public final class AlarmFilter {
     }
     if (seen % ADAPT_EVERY == 0 && seen >= ADAPT_WINDOW / 4) {
       int n = (int) Math.min(seen, ADAPT_WINDOW);
+      double[] sorted = SORTED.get();
       System.arraycopy(recent, 0, sorted, 0, n);
       int at = Math.min(n - 1, (int) Math.floor((1 - contamination) * n));
       threshold = Math.max(1.0, Selection.select(sorted, n, at));

@@ -38,7 +38,12 @@ public final class RecentPast {
   /** The last {@link #BASELINE_WINDOW} values of each metric (column-major ring), and scratch for a fit. */
   private final double[][] ring;
 
-  private final double[][] scratch;
+  /**
+   * Scratch for a fit, one per thread rather than per host: a hub holds a thousand of these, and a
+   * fit copies the ring here only for the time of the call.
+   */
+  private static final ThreadLocal<double[][]> SCRATCH = new ThreadLocal<>();
+
   private long seen;
   private Snapshot snapshot;
 
@@ -48,7 +53,6 @@ public final class RecentPast {
     this.range = new RecentRange(detector.directions());
     this.minSpread = detector.minSpread();
     this.ring = new double[d][BASELINE_KEPT];
-    this.scratch = new double[d][BASELINE_KEPT];
     this.snapshot = new Snapshot(tails.tails(), null);
   }
 
@@ -83,6 +87,7 @@ public final class RecentPast {
       RobustBaseline baseline = snapshot.baseline();
       int n = (int) Math.min((seen + BASELINE_STRIDE - 1) / BASELINE_STRIDE, BASELINE_KEPT);
       if (seen >= BASELINE_MIN && (seen % BASELINE_EVERY == 0 || baseline == null)) {
+        double[][] scratch = scratch(ring.length);
         for (int f = 0; f < ring.length; f++) {
           System.arraycopy(ring[f], 0, scratch[f], 0, n);
         }
@@ -90,5 +95,14 @@ public final class RecentPast {
       }
       snapshot = new Snapshot(tails.tails(), baseline);
     }
+  }
+
+  private static double[][] scratch(int dims) {
+    double[][] s = SCRATCH.get();
+    if (s == null || s.length != dims) {
+      s = new double[dims][BASELINE_KEPT];
+      SCRATCH.set(s);
+    }
+    return s;
   }
 }

@@ -3,7 +3,6 @@ package dev.mad.fleet;
 import dev.mad.bus.Addresses;
 import dev.mad.bus.MetricSample;
 import dev.mad.config.ConfigSchema;
-import dev.mad.persist.PersistVerticle;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Metrics;
 import io.vertx.core.Future;
@@ -53,7 +52,7 @@ public class FleetHubVerticle extends VerticleBase {
             return size() > maxStreams;
           }
         };
-    durable = vertx.sharedData().getLocalMap(PersistVerticle.DURABLE_MAP);
+    durable = vertx.sharedData().getLocalMap(Addresses.DURABLE_MAP);
     received = counter("mad.fleet.samples.received", "Fleet samples accepted from agents");
     duplicates =
         counter("mad.fleet.samples.duplicate", "Fleet samples sent again and already accepted");

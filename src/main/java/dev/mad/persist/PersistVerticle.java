@@ -59,12 +59,6 @@ public class PersistVerticle extends VerticleBase {
   private Instant logsDirRecreated;
   private String spaceProblem;
 
-  /**
-   * Shared with the hub's fleet receiver: per agent stream, the last sequence number written to
-   * the history, which the hub acknowledges to agents.
-   */
-  public static final String DURABLE_MAP = "mad.fleet.durable";
-
   static final long LEDGER_SAVE_MS = 1000;
 
   /** Free space in the logs directory below which it is reported full. */
@@ -101,7 +95,7 @@ public class PersistVerticle extends VerticleBase {
             settings.getValue("max_streams") instanceof Integer m
                 ? m
                 : 2 * (Integer) ConfigSchema.setting("hub.max_hosts").defaultValue());
-    durable = vertx.sharedData().getLocalMap(DURABLE_MAP);
+    durable = vertx.sharedData().getLocalMap(Addresses.DURABLE_MAP);
     durable.putAll(ledger.streams());
     vertx.setPeriodic(WATCH_MS, id -> watchLogsDir());
     vertx.setPeriodic(LEDGER_SAVE_MS, id -> saveLedger());

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mad.bus.Addresses;
 import dev.mad.bus.MetricSample;
-import dev.mad.persist.PersistVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -48,7 +47,7 @@ class FleetHubTest {
             .<JsonObject>localConsumer(Addresses.METRICS_SAMPLE, m -> passed.add(m.body()))
             .completion());
     // as if persist had already written #1 before a restart of the hub
-    vertx.sharedData().<String, Long>getLocalMap(PersistVerticle.DURABLE_MAP).put("edge-1@5", 1L);
+    vertx.sharedData().<String, Long>getLocalMap(Addresses.DURABLE_MAP).put("edge-1@5", 1L);
     await(vertx.deployVerticle(new FleetHubVerticle()));
 
     JsonObject first =
