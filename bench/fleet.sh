@@ -23,7 +23,7 @@ REAL_AT=${REAL_AT:-90}                                     # the simulated hosts
 BURST_AT=${BURST_AT:-$((LOAD_SECONDS > 270 ? LOAD_SECONDS - 60 : REAL_AT + 120))} # the real agent has learned by then
 JAR=${JAR:-$ROOT/target/server.jar}
 # the real agent runs as README suggests for agents; AGENT_JVM="" for the JVM's defaults
-AGENT_JVM=${AGENT_JVM--XX:+UseSerialGC -Xmx64m -XX:TieredStopAtLevel=1}
+AGENT_JVM=${AGENT_JVM--XX:+UseSerialGC -Xms8m -Xmx48m -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Xss256k -XX:ReservedCodeCacheSize=24m}
 # the hub's heap, as README sizes it for a fleet (200 MB + 0.6 MB per host); HUB_JVM="" for the defaults
 HUB_JVM=${HUB_JVM--Xmx800m}
 [ -f "$JAR" ] || mvn -B -q package -DskipTests
@@ -122,6 +122,13 @@ print(len(d), max(a) if a else 0)' 2>/dev/null || echo "0 0")
     real_rss=$(rss "$REAL")
     before=$(api "/api/anomalies?limit=1000" | python3 -c 'import json,sys,time
 print(sum(1 for i in json.load(sys.stdin)["incidents"] if i["host"].startswith("sim-")))')
+    # the burst must find the host quiet: wait (up to 90 s) until no incident of its is open
+    for _ in $(seq 1 90); do
+      api /api/hosts | python3 -c 'import json,sys
+h=[h for h in json.load(sys.stdin)["hosts"] if h["host"]=="real-agent"]
+sys.exit(0 if h and not h[0]["incident_open"] else 1)' && break
+      sleep 1
+    done
     tb=$(date +%s.%N)
     burn=()
     for _ in 1 2; do

@@ -108,6 +108,11 @@ public final class Main {
           @Override
           public VertxBuilder createVertxBuilder(VertxOptions options) {
             VertxBuilder builder = Operations.metricsEnabled(options);
+            if (cluster.getString("mode").equals("agent")
+                && config.getJsonObject("agent").getInteger("simulate_hosts") == 0) {
+              // an agent samples one machine and sends one stream: a few threads do
+              options.setEventLoopPoolSize(1).setWorkerPoolSize(2).setInternalBlockingPoolSize(2);
+            }
             if (clustered) {
               ClusterSetup.eventBus(cluster, options.getEventBusOptions());
               builder.with(options).withClusterManager(ClusterSetup.clusterManager(cluster));

@@ -56,6 +56,8 @@ public final class ClusterSetup {
     hz.setProperty("hazelcast.io.thread.count", "1");
     hz.setProperty("hazelcast.event.thread.count", "1");
     hz.setProperty("hazelcast.health.monitoring.level", "OFF");
+    hz.getMetricsConfig().setEnabled(false); // its own metrics, gathered every 5 s, unused here
+    hz.getJetConfig().setEnabled(false);
     // A restarted hub forms a cluster of its own first; the agents' members look for it every few
     // seconds and merge (the default first look is after 300 s, longer than an agent's buffer).
     hz.setProperty("hazelcast.merge.first.run.delay.seconds", "5");

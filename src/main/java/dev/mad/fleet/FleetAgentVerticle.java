@@ -201,13 +201,24 @@ public class FleetAgentVerticle extends VerticleBase {
               inFlight = false;
               if (ar.succeeded()) {
                 onReply(ar.result().body());
-                if (full) {
-                  pump(); // catching up after an outage: do not wait for the timer
+                if (full || unsent()) {
+                  // samples came while this batch was out, or catching up after an outage: send
+                  // them now rather than with the next tick
+                  pump();
                 }
               } else {
                 onFailure(ar.cause());
               }
             });
+  }
+
+  private boolean unsent() {
+    for (Stream s : streams.values()) {
+      if (!s.pending.isEmpty() && s.pending.peekLast().seq() > s.sentUpTo) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void onReply(JsonObject reply) {
