@@ -35,6 +35,8 @@ final class HostSampler {
   private long previousNanos;
   private final Map<String, Long> previousCounters = new HashMap<>();
   private List<NetworkIF> interfaces;
+  private List<HWDiskStore> disks;
+  private long disksReadNanos;
   private long interfacesReadNanos;
 
   HostSampler(String host) {
@@ -133,7 +135,15 @@ final class HostSampler {
    */
   private Map<String, Long> readCounters(long now) {
     Map<String, Long> counters = new HashMap<>();
-    for (HWDiskStore disk : hal.getDiskStores()) {
+    // Listing the disks walks udev and sysfs (the costliest part of a sample); the list is taken
+    // again as seldom as the interfaces', and in between each disk only re-reads its counters.
+    if (disks == null || now - disksReadNanos > INTERFACE_REFRESH_NANOS) {
+      disks = hal.getDiskStores();
+      disksReadNanos = now;
+    } else {
+      disks.forEach(HWDiskStore::updateAttributes);
+    }
+    for (HWDiskStore disk : disks) {
       counters.put("disk.read:" + disk.getName(), disk.getReadBytes());
       counters.put("disk.write:" + disk.getName(), disk.getWriteBytes());
     }
