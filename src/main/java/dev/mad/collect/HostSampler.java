@@ -135,17 +135,22 @@ final class HostSampler {
    */
   private Map<String, Long> readCounters(long now) {
     Map<String, Long> counters = new HashMap<>();
-    // Listing the disks walks udev and sysfs (the costliest part of a sample); the list is taken
-    // again as seldom as the interfaces', and in between each disk only re-reads its counters.
+    // Listing the disks walks udev and sysfs; the list is taken again as seldom as the interfaces',
+    // and in between only the counters are read, from /proc/diskstats where there is one.
+    boolean listed = false;
     if (disks == null || now - disksReadNanos > INTERFACE_REFRESH_NANOS) {
       disks = hal.getDiskStores();
       disksReadNanos = now;
-    } else {
-      disks.forEach(HWDiskStore::updateAttributes);
+      listed = true;
     }
+    Map<String, long[]> proc = listed ? null : ProcDiskStats.read();
     for (HWDiskStore disk : disks) {
-      counters.put("disk.read:" + disk.getName(), disk.getReadBytes());
-      counters.put("disk.write:" + disk.getName(), disk.getWriteBytes());
+      long[] rw = proc == null ? null : proc.get(ProcDiskStats.procName(disk.getName()));
+      if (rw == null && !listed) {
+        disk.updateAttributes();
+      }
+      counters.put("disk.read:" + disk.getName(), rw != null ? rw[0] : disk.getReadBytes());
+      counters.put("disk.write:" + disk.getName(), rw != null ? rw[1] : disk.getWriteBytes());
     }
     if (interfaces == null || now - interfacesReadNanos > INTERFACE_REFRESH_NANOS) {
       interfaces = hal.getNetworkIFs(false).stream().filter(HostSampler::isExternal).toList();
