@@ -133,6 +133,12 @@ class DetectVerticleTest {
     await(vertx.deployVerticle(new DetectVerticle(0), new DeploymentOptions().setConfig(config)));
   }
 
+  /** Returns once every task queued on detect's one-thread training pool so far has run. */
+  private void awaitTrainingPool() throws Exception {
+    var pool = vertx.createSharedWorkerExecutor(DetectVerticle.TRAINING_POOL, 1);
+    await(pool.executeBlocking(() -> null, false));
+  }
+
   private static <T> T await(Future<T> f) throws Exception {
     return f.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
@@ -273,6 +279,9 @@ class DetectVerticleTest {
       send(s, quiet[s]);
       scored.first(s + 1);
     }
+    // the learning baseline is fitted on the training pool; once a task queued behind that fit
+    // has run, the fit's result is queued on detect's event loop ahead of the next sample
+    awaitTrainingPool();
     // memory steps up to 90 % 12 s after start and stays there: flagged samples are kept out of
     // training,
     // which must not leave the model waiting or train it on the 12 samples before the step
