@@ -289,7 +289,7 @@ public class DetectVerticle extends VerticleBase {
 
   private void publishSilent(SilentHost s, String change, long now) {
     boolean closed = change.equals(IncidentChange.CLOSED);
-    double seconds = ((closed ? now : now) - s.lastSampleMs()) / 1000.0;
+    double seconds = (now - s.lastSampleMs()) / 1000.0;
     IncidentChange.Report report =
         new IncidentChange.Report(
             s.openedMs(),

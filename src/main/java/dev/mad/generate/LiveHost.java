@@ -27,16 +27,9 @@ public final class LiveHost {
   public double[] next(LocalDateTime now) {
     double hour = now.getHour() + now.getMinute() / 60.0 + now.getSecond() / 3600.0;
     boolean weekend = now.getDayOfWeek().getValue() >= 6;
-    baseline.next(hour, weekend, sample);
-    AnomalyEpisode episode = schedule.episodeForNextRow();
-    if (episode != null) {
-      episode.applyTo(sample);
+    if (MetricsGenerator.nextSample(baseline, schedule, hour, weekend, sample) != null) {
       anomalousSamples++;
     }
-    sample.clampToPhysicalRanges();
-    sample.cpuFrequencyMhz =
-        HostBaseline.governedFrequencyMhz(
-            sample.cpuPercent, sample.governorJitter, sample.thermallyThrottled);
     double memoryPercent = sample.memoryPercent;
     return new double[] {
       sample.cpuPercent,

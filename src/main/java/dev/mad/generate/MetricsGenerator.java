@@ -72,16 +72,11 @@ public final class MetricsGenerator {
     labels.append(LABELS_HEADER).append('\n');
     for (long row = 0; row < rows; row++) {
       clock.moveToRow(row);
-      baseline.next(clock.hourOfDay(), clock.weekend(), sample);
-      AnomalyEpisode episode = schedule.episodeForNextRow();
+      AnomalyEpisode episode =
+          nextSample(baseline, schedule, clock.hourOfDay(), clock.weekend(), sample);
       if (episode != null) {
-        episode.applyTo(sample);
         anomalousRows++;
       }
-      sample.clampToPhysicalRanges();
-      sample.cpuFrequencyMhz =
-          HostBaseline.governedFrequencyMhz(
-              sample.cpuPercent, sample.governorJitter, sample.thermallyThrottled);
 
       line.setLength(0);
       appendMetricsLine(line, clock, sample);
@@ -103,6 +98,30 @@ public final class MetricsGenerator {
       episodesByType.put(type, schedule.episodes(type));
     }
     return new GenerationSummary(rows, anomalousRows, episodesByType);
+  }
+
+  /**
+   * One sample: the baseline at that hour, the episode running at this row (if any) applied,
+   * clamped to what a host can report, and the frequency its governor would show.
+   *
+   * @return the episode applied, or null
+   */
+  static AnomalyEpisode nextSample(
+      HostBaseline baseline,
+      AnomalySchedule schedule,
+      double hourOfDay,
+      boolean weekend,
+      MetricsSample sample) {
+    baseline.next(hourOfDay, weekend, sample);
+    AnomalyEpisode episode = schedule.episodeForNextRow();
+    if (episode != null) {
+      episode.applyTo(sample);
+    }
+    sample.clampToPhysicalRanges();
+    sample.cpuFrequencyMhz =
+        HostBaseline.governedFrequencyMhz(
+            sample.cpuPercent, sample.governorJitter, sample.thermallyThrottled);
+    return episode;
   }
 
   private static void appendMetricsLine(

@@ -4,10 +4,8 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -17,8 +15,8 @@ import org.slf4j.LoggerFactory;
  * {@code fleet_ledger.json}: for each agent stream, the sequence number of the last sample written
  * to {@code metrics_history.csv}. The hub acknowledges samples from it (an agent forgets a sample
  * only once it is on disk) and, after a restart, de-duplicates what agents send again. At most
- * {@code maxStreams} streams, the least recently written forgotten first. Saved by temp file and
- * rename, so a crash leaves the previous whole file; it lags the history by at most one save
+ * {@code maxStreams} streams, the least recently written forgotten first. Saved whole ({@link WholeFile}),
+ * so a crash leaves the previous file; it lags the history by at most one save
  * period, so after a crash up to that much may be written twice, never lost.
  */
 final class FleetLedger {
@@ -79,18 +77,7 @@ final class FleetLedger {
     }
     JsonObject streams = new JsonObject();
     written.forEach(streams::put);
-    Path tmp = file.resolveSibling(FILE + ".tmp");
-    try {
-      Files.writeString(tmp, new JsonObject().put("streams", streams).encode());
-    } catch (IOException e) {
-      Files.deleteIfExists(tmp);
-      throw e;
-    }
-    try {
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-    }
+    WholeFile.replace(file, new JsonObject().put("streams", streams).encode());
     dirty = false;
   }
 }

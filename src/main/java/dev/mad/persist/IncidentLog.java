@@ -4,13 +4,9 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -99,24 +95,6 @@ final class IncidentLog {
   }
 
   private void write() throws IOException {
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    try {
-      Files.writeString(
-          tmp,
-          new JsonArray(new ArrayList<>(incidents.values())).encodePrettily(),
-          StandardCharsets.UTF_8);
-      try (var channel = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-        channel.force(true);
-      }
-    } catch (IOException e) {
-      // a full disk: the part written would only hold space; the old file is still whole
-      Files.deleteIfExists(tmp);
-      throw e;
-    }
-    try {
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-    }
+    WholeFile.replace(file, new JsonArray(new ArrayList<>(incidents.values())).encodePrettily());
   }
 }
