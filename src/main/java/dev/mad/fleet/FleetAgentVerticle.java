@@ -51,6 +51,7 @@ public class FleetAgentVerticle extends VerticleBase {
   private String hubId;
   private boolean unreachable;
   private long outageStartMs;
+  private long failedSends;
   private Counter sent;
   private Counter dropped;
   private Gauge buffered;
@@ -109,6 +110,7 @@ public class FleetAgentVerticle extends VerticleBase {
                         .put("hub_id", hubId)
                         .put("streams", streams.size())
                         .put("buffered", pendingCount())
+                        .put("failed_sends", failedSends)
                         .put("dropped", (long) dropped.count())));
     return Future.all(samples.completion(), health.completion());
   }
@@ -248,6 +250,7 @@ public class FleetAgentVerticle extends VerticleBase {
   }
 
   private void onFailure(Throwable cause) {
+    failedSends++;
     if (!unreachable) {
       unreachable = true;
       outageStartMs = System.currentTimeMillis();

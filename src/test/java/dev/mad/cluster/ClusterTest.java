@@ -82,6 +82,48 @@ class ClusterTest {
             .buildClustered());
   }
 
+  /** A hub on its own loopback ports, without sampling this machine; {@code tls} may be null. */
+  private JsonObject hubConfig(int hubPort, JsonObject tls) throws IOException {
+    JsonObject cluster =
+        new JsonObject()
+            .put("mode", "hub")
+            .put("port", hubPort)
+            .put("bus_port", freePort())
+            .put("heartbeat_seconds", 1);
+    if (tls != null) {
+      cluster.put("tls", tls);
+    }
+    return config(
+        hubLogs,
+        cluster,
+        new JsonObject().put("hub", new JsonObject().put("collect_local", false)));
+  }
+
+  /** An agent of {@code simulated} synthetic hosts joining the hub at {@code hubPort}. */
+  private JsonObject agentConfig(int hubPort, int simulated, JsonObject tls) throws IOException {
+    JsonObject cluster =
+        new JsonObject()
+            .put("mode", "agent")
+            .put("port", freePort())
+            .put("bus_port", freePort())
+            .put("members", "127.0.0.1:" + hubPort)
+            .put("heartbeat_seconds", 1);
+    if (tls != null) {
+      cluster.put("tls", tls);
+    }
+    return config(
+        agentLogs,
+        cluster,
+        new JsonObject().put("agent", new JsonObject().put("simulate_hosts", simulated)));
+  }
+
+  /** Builds a clustered Vert.x for {@code config} and deploys the product on it. */
+  private static Vertx started(JsonObject config) throws Exception {
+    Vertx v = clustered(config);
+    await(v.deployVerticle(new MainVerticle(), new DeploymentOptions().setConfig(config)));
+    return v;
+  }
+
   /** Polls {@code probe} every 200 ms until it returns non-null, for at most {@code seconds}. */
   private static <T> T eventually(int seconds, Supplier<T> probe) throws InterruptedException {
     long end = System.nanoTime() + seconds * 1_000_000_000L;
@@ -101,30 +143,8 @@ class ClusterTest {
           + " with their stream and sequence; no internal request crosses the cluster")
   void agentSamplesReachTheHub() throws Exception {
     int hubPort = freePort();
-    JsonObject hubConfig =
-        config(
-            hubLogs,
-            new JsonObject()
-                .put("mode", "hub")
-                .put("port", hubPort)
-                .put("bus_port", freePort())
-                .put("heartbeat_seconds", 1),
-            new JsonObject().put("hub", new JsonObject().put("collect_local", false)));
-    hub = clustered(hubConfig);
-    await(hub.deployVerticle(new MainVerticle(), new DeploymentOptions().setConfig(hubConfig)));
-
-    JsonObject agentConfig =
-        config(
-            agentLogs,
-            new JsonObject()
-                .put("mode", "agent")
-                .put("port", freePort())
-                .put("bus_port", freePort())
-                .put("members", "127.0.0.1:" + hubPort)
-                .put("heartbeat_seconds", 1),
-            new JsonObject().put("agent", new JsonObject().put("simulate_hosts", 2)));
-    agent = clustered(agentConfig);
-    await(agent.deployVerticle(new MainVerticle(), new DeploymentOptions().setConfig(agentConfig)));
+    hub = started(hubConfig(hubPort, null));
+    agent = started(agentConfig(hubPort, 2, null));
 
     // both hosts listed by the hub, each with its own detector that trains on its own samples
     JsonArray hosts =
@@ -244,45 +264,31 @@ class ClusterTest {
     SelfSignedCertificate hubCert = SelfSignedCertificate.create("localhost");
     SelfSignedCertificate stranger = SelfSignedCertificate.create("localhost");
     int hubPort = freePort();
-    JsonObject hubConfig =
-        config(
-            hubLogs,
-            new JsonObject()
-                .put("mode", "hub")
-                .put("port", hubPort)
-                .put("bus_port", freePort())
-                .put("heartbeat_seconds", 1)
-                .put("tls", tls(hubCert, hubCert)),
-            new JsonObject().put("hub", new JsonObject().put("collect_local", false)));
-    hub = clustered(hubConfig);
-    await(hub.deployVerticle(new MainVerticle(), new DeploymentOptions().setConfig(hubConfig)));
+    hub = started(hubConfig(hubPort, tls(hubCert, hubCert)));
 
-    // a member with a certificate the hub does not trust joins Hazelcast, but its samples never
-    // reach the hub's event bus
-    JsonObject strangerConfig =
-        config(
-            agentLogs,
-            new JsonObject()
-                .put("mode", "agent")
-                .put("port", freePort())
-                .put("bus_port", freePort())
-                .put("members", "127.0.0.1:" + hubPort)
-                .put("heartbeat_seconds", 1)
-                .put("tls", tls(stranger, hubCert)),
-            new JsonObject().put("agent", new JsonObject().put("simulate_hosts", 1)));
-    agent = clustered(strangerConfig);
-    await(
-        agent.deployVerticle(
-            new MainVerticle(), new DeploymentOptions().setConfig(strangerConfig)));
-    Thread.sleep(8000); // the agent sends every 200 ms; nothing may arrive
+    // a member with a certificate the hub does not trust joins Hazelcast, but its batches fail
+    // and its samples never reach the hub's event bus
+    agent = started(agentConfig(hubPort, 1, tls(stranger, hubCert)));
+    eventually(
+        30,
+        () -> {
+          try {
+            JsonObject health =
+                await(
+                        agent
+                            .eventBus()
+                            .<JsonObject>request(
+                                Addresses.health("agent"), new JsonObject(), Addresses.local()))
+                    .body();
+            return health.getLong("failed_sends") > 0 ? health : null;
+          } catch (Exception e) {
+            return null;
+          }
+        });
     assertThat(hubHosts()).isEmpty();
     await(agent.close());
 
-    JsonObject trustedConfig = strangerConfig.copy();
-    trustedConfig.getJsonObject("cluster").put("tls", tls(hubCert, hubCert));
-    agent = clustered(trustedConfig);
-    await(
-        agent.deployVerticle(new MainVerticle(), new DeploymentOptions().setConfig(trustedConfig)));
+    agent = started(agentConfig(hubPort, 1, tls(hubCert, hubCert)));
     JsonArray hosts = eventually(30, () -> hubHosts().isEmpty() ? null : hubHosts());
     assertThat(hosts.getJsonObject(0).getString("host")).isEqualTo("sim-0001");
   }
