@@ -2,6 +2,8 @@ package dev.mad.cluster;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.MapConfig;
+import com.hazelcast.config.MultiMapConfig;
 import com.hazelcast.config.NetworkConfig;
 import dev.mad.config.ClusterChecks;
 import dev.mad.config.ConfigException;
@@ -11,7 +13,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.net.PfxOptions;
-import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,8 +34,16 @@ public final class ClusterSetup {
 
   /** The Hazelcast configuration of this member. */
   public static Config hazelcast(JsonObject cluster) {
-    // keeps the maps vertx-hazelcast needs (subscriptions, node info) from its default-cluster.xml
-    Config hz = ConfigUtil.loadConfig();
+    // The maps vertx-hazelcast's default-cluster.xml declares (subscriptions, HA and node info),
+    // built here rather than parsed: parsing loads the JDK's XML stack (about 550 classes) into
+    // every agent for three declarations.
+    Config hz = new Config();
+    hz.addMultiMapConfig(
+        new MultiMapConfig("__vertx.subs")
+            .setBackupCount(1)
+            .setValueCollectionType(MultiMapConfig.ValueCollectionType.SET));
+    hz.addMapConfig(new MapConfig("__vertx.haInfo").setBackupCount(1));
+    hz.addMapConfig(new MapConfig("__vertx.nodeInfo").setBackupCount(1));
     hz.setClusterName(cluster.getString("name"));
     hz.setProperty("hazelcast.phone.home.enabled", "false");
     hz.setProperty("hazelcast.logging.type", "slf4j");
@@ -56,6 +65,11 @@ public final class ClusterSetup {
     hz.setProperty("hazelcast.io.thread.count", "1");
     hz.setProperty("hazelcast.event.thread.count", "1");
     hz.setProperty("hazelcast.health.monitoring.level", "OFF");
+    // Idle work nothing here needs: a thread looking for slow operations every second, and a task
+    // replicating CRDTs (Vert.x keeps none) every second, the largest share of an idle agent's
+    // Hazelcast time in a profile.
+    hz.setProperty("hazelcast.slow.operation.detector.enabled", "false");
+    hz.getCRDTReplicationConfig().setReplicationPeriodMillis(60_000);
     hz.getMetricsConfig().setEnabled(false); // its own metrics, gathered every 5 s, unused here
     hz.getJetConfig().setEnabled(false);
     // A restarted hub forms a cluster of its own first; the agents' members look for it every few
