@@ -23,7 +23,7 @@ REAL_AT=${REAL_AT:-90}                                     # the simulated hosts
 BURST_AT=${BURST_AT:-$((LOAD_SECONDS > 270 ? LOAD_SECONDS - 60 : REAL_AT + 120))} # the real agent has learned by then
 JAR=${JAR:-$ROOT/target/server.jar}
 # the real agent runs as README suggests for agents; AGENT_JVM="" for the JVM's defaults
-AGENT_JVM=${AGENT_JVM--XX:+UseSerialGC -Xms8m -Xmx48m -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Xss256k -XX:ReservedCodeCacheSize=24m}
+AGENT_JVM=${AGENT_JVM--XX:+UseSerialGC -Xms8m -Xmx32m -XX:TieredStopAtLevel=1 -XX:CompileThresholdScaling=0.1 -XX:-UsePerfData -Xss256k -XX:ReservedCodeCacheSize=24m}
 # the hub's heap, as README sizes it for a fleet (200 MB + 0.6 MB per host); HUB_JVM="" for the defaults
 HUB_JVM=${HUB_JVM--Xmx800m}
 [ -f "$JAR" ] || mvn -B -q package -DskipTests
@@ -84,7 +84,7 @@ REAL=""
 # the fleet has settled (every simulated host trained), so that load is part of what it learns.
 start_real() {
 # shellcheck disable=SC2086
-  MAD_HOST_NAME=real-agent java $AGENT_JVM -jar "$JAR" agent --logs-dir "$WORK/real" --cluster-port "$HZ_REAL" \
+  MALLOC_ARENA_MAX=2 MAD_HOST_NAME=real-agent java $AGENT_JVM -jar "$JAR" agent --logs-dir "$WORK/real" --cluster-port "$HZ_REAL" \
     --bus-port "$BUS_REAL" --members "127.0.0.1:$HZ_HUB" >"$WORK/real.out" 2>&1 &
   REAL=$!
   PIDS+=("$REAL")
