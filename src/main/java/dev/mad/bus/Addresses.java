@@ -60,6 +60,12 @@ public final class Addresses {
   /** Request to persist: {@code {limit, host?}} → {@code {incidents: [...]}}, {@link IncidentChange.Report}s newest first (of {@code host} only when given). */
   public static final String INCIDENTS_RECENT = "incidents.recent";
 
+  /**
+   * Request to persist: {@code {host?, severity?, state?, from_ms?, to_ms?, limit, offset}} →
+   * {@code {total, limit, offset, incidents: [...]}} newest first, from {@code anomaly_history.db}.
+   */
+  public static final String INCIDENTS_QUERY = "incidents.query";
+
   /** Request to analysis: {@code {limit}} → {@code {analyses: [...]}} newest first. */
   public static final String ANALYSIS_HISTORY = "analysis.history";
 

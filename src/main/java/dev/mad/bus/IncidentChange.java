@@ -19,6 +19,12 @@ public record IncidentChange(String change, Report incident) {
   public static final String UPDATED = "updated";
   public static final String CLOSED = "closed";
 
+  /** Severities, least urgent first, as detection labels them. */
+  public static final List<String> SEVERITIES = List.of("medium", "high", "critical");
+
+  /** The states of an incident in the history: detection's {@code open} and {@code closed}. */
+  public static final List<String> STATES = List.of("open", "closed");
+
   /**
    * One incident as users see it: the original's fields ({@code timestamp}, {@code anomaly_score},
    * {@code metrics}, {@code reason}, {@code severity_factors}) and the product's.

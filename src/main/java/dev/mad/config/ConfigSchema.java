@@ -91,6 +91,12 @@ public final class ConfigSchema {
           Setting.integer(
               "persist.max_incidents", 1000, 1, 1_000_000, "incidents kept in anomalies.json"),
           Setting.integer(
+              "persist.incident_history",
+              100_000,
+              100,
+              10_000_000,
+              "incidents kept in anomaly_history.db (oldest closed ones go first)"),
+          Setting.integer(
               "persist.rotate_max_mb",
               50,
               1,

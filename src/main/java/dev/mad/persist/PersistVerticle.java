@@ -17,6 +17,7 @@ import io.vertx.core.shareddata.LocalMap;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -48,6 +49,8 @@ public class PersistVerticle extends VerticleBase {
   private LogsDirLock lock;
   private MetricsHistoryWriter history;
   private IncidentLog incidentLog;
+  private IncidentStore incidentStore;
+  private String storeProblem;
   private FleetLedger ledger;
   private LocalMap<String, Long> durable;
   private long rowsDropped;
@@ -89,6 +92,7 @@ public class PersistVerticle extends VerticleBase {
     LOG.info("Writing metrics history to {}", logsDir.resolve(HISTORY_FILE).toAbsolutePath());
     incidentLog =
         new IncidentLog(logsDir.resolve(INCIDENTS_FILE), settings.getInteger("max_incidents"));
+    openStore();
     ledger =
         new FleetLedger(
             logsDir,
@@ -106,7 +110,75 @@ public class PersistVerticle extends VerticleBase {
             bus.<JsonObject>localConsumer(Addresses.INCIDENT, this::onIncident).completion(),
             bus.<JsonObject>localConsumer(Addresses.INCIDENTS_RECENT, this::recentIncidents)
                 .completion(),
+            bus.<JsonObject>localConsumer(Addresses.INCIDENTS_QUERY, this::queryIncidents)
+                .completion(),
             bus.<JsonObject>localConsumer(Addresses.health("persist"), this::health).completion()));
+  }
+
+  /** Opens the incidents table; a database that cannot be opened is reported, not fatal. */
+  private void openStore() {
+    closeQuietly(incidentStore);
+    incidentStore = null;
+    try {
+      incidentStore =
+          IncidentStore.open(
+              logsDir.resolve(LogsDir.HISTORY_DB), settings.getInteger("incident_history"));
+      storeProblem = null;
+    } catch (SQLException | RuntimeException e) {
+      storeProblem = "cannot open " + LogsDir.HISTORY_DB + " (" + e.getMessage() + ")";
+      LOG.error("Incidents will not be kept in the database: {}", storeProblem);
+    }
+  }
+
+  private void recordIncident(IncidentChange event) {
+    if (incidentStore == null) {
+      openStore();
+      if (incidentStore == null) {
+        return;
+      }
+    }
+    try {
+      incidentStore.record(event);
+      storeProblem = null;
+    } catch (SQLException | RuntimeException e) {
+      String why =
+          (IoFailure.diskFull(e) ? "disk full: " : "")
+              + "cannot write incident to "
+              + LogsDir.HISTORY_DB
+              + " ("
+              + e.getMessage()
+              + ")";
+      if (!why.equals(storeProblem)) {
+        LOG.error("{}", why);
+      }
+      storeProblem = why;
+    }
+  }
+
+  private void queryIncidents(Message<JsonObject> message) {
+    if (incidentStore == null) {
+      openStore();
+    }
+    if (incidentStore == null) {
+      message.fail(503, storeProblem);
+      return;
+    }
+    JsonObject q = message.body();
+    try {
+      message.reply(
+          incidentStore.query(
+              new IncidentStore.Query(
+                  q.getString("host"),
+                  q.getString("severity"),
+                  q.getString("state"),
+                  q.getLong("from_ms"),
+                  q.getLong("to_ms"),
+                  Math.max(1, Math.min(500, q.getInteger("limit", 50))),
+                  Math.max(0, q.getInteger("offset", 0)))));
+    } catch (SQLException | RuntimeException e) {
+      LOG.error("Cannot read incidents from {}: {}", LogsDir.HISTORY_DB, e.getMessage());
+      message.fail(503, "cannot read incidents from " + LogsDir.HISTORY_DB);
+    }
   }
 
   private MetricsHistoryWriter openHistory() throws IOException {
@@ -215,6 +287,7 @@ public class PersistVerticle extends VerticleBase {
     }
     LogSetup.reopenFiles();
     saveIncidents();
+    openStore();
     logsDirProblem = null;
     logsDirRecreated = Instant.now();
     LOG.warn(
@@ -300,7 +373,9 @@ public class PersistVerticle extends VerticleBase {
             ? historyProblem
             : logsDirProblem != null
                 ? logsDirProblem
-                : spaceProblem != null ? spaceProblem : incidentsProblem;
+                : spaceProblem != null
+                    ? spaceProblem
+                    : incidentsProblem != null ? incidentsProblem : storeProblem;
     if (problem != null) {
       h.put("problem", problem);
     }
@@ -342,6 +417,7 @@ public class PersistVerticle extends VerticleBase {
               r.severity());
       default -> LOG.debug("Anomaly #{} continues: {}", r.id(), r.reason());
     }
+    recordIncident(event);
     JsonObject incident = message.body().getJsonObject("incident");
     try {
       incidentLog.upsert(incident);
@@ -357,6 +433,7 @@ public class PersistVerticle extends VerticleBase {
   @Override
   public Future<?> stop() throws IOException {
     saveLedger();
+    closeQuietly(incidentStore);
     try {
       if (history != null) {
         history.close();

@@ -1,6 +1,7 @@
 package dev.mad.web;
 
 import dev.mad.bus.Addresses;
+import dev.mad.bus.IncidentChange;
 import dev.mad.config.ConfigSchema;
 import dev.mad.files.IoFailure;
 import dev.mad.files.LogsDir;
@@ -112,6 +113,7 @@ public class WebVerticle extends VerticleBase {
     getOrHead(router, "/api/metrics").handler(this::latestMetrics);
     getOrHead(router, "/api/chart-data").handler(this::chartData);
     getOrHead(router, "/api/anomalies").handler(this::anomalies);
+    getOrHead(router, "/api/incidents").handler(this::incidents);
     getOrHead(router, "/api/csv-data").handler(ctx -> details(ctx, null));
     getOrHead(router, "/api/csv-anomalies").handler(this::csvAnomalies);
     getOrHead(router, "/api/analysis-history").handler(this::history);
@@ -454,6 +456,74 @@ public class WebVerticle extends VerticleBase {
       request.put("host", host);
     }
     ask(ctx, Addresses.INCIDENTS_RECENT, request);
+  }
+
+  /**
+   * The incident history from the database: {@code host}, {@code severity}, {@code state},
+   * {@code from} and {@code to} (ISO-8601 instants or epoch ms, on the start) filter; {@code limit}
+   * (1–500, default 50) and {@code offset} page.
+   */
+  private void incidents(RoutingContext ctx) {
+    int limit = intParam(ctx, "limit", 50, 1, 500);
+    int offset = limit < 0 ? -1 : intParam(ctx, "offset", 0, 0, 10_000_000);
+    if (limit < 0 || offset < 0) {
+      return;
+    }
+    JsonObject request = new JsonObject().put("limit", limit).put("offset", offset);
+    String host = ctx.queryParams().get("host");
+    if (host != null) {
+      if (host.isEmpty() || host.length() > 253) {
+        error(ctx, 400, "query parameter 'host' must be 1 to 253 characters");
+        return;
+      }
+      request.put("host", host);
+    }
+    if (!oneOf(ctx, request, "severity", IncidentChange.SEVERITIES)
+        || !oneOf(ctx, request, "state", IncidentChange.STATES)) {
+      return;
+    }
+    for (String bound : List.of("from", "to")) {
+      String raw = ctx.queryParams().get(bound);
+      if (raw == null) {
+        continue;
+      }
+      Long ms = instantMs(raw);
+      if (ms == null) {
+        error(
+            ctx,
+            400,
+            "query parameter '"
+                + bound
+                + "' must be an ISO-8601 instant (2026-12-03T14:00:00Z) or epoch milliseconds");
+        return;
+      }
+      request.put(bound + "_ms", ms);
+    }
+    ask(ctx, Addresses.INCIDENTS_QUERY, request);
+  }
+
+  private static boolean oneOf(
+      RoutingContext ctx, JsonObject request, String name, List<String> allowed) {
+    String raw = ctx.queryParams().get(name);
+    if (raw == null) {
+      return true;
+    }
+    if (!allowed.contains(raw)) {
+      error(ctx, 400, "query parameter '" + name + "' must be one of " + allowed);
+      return false;
+    }
+    request.put(name, raw);
+    return true;
+  }
+
+  private static Long instantMs(String raw) {
+    try {
+      return raw.chars().allMatch(Character::isDigit) && raw.length() <= 15
+          ? Long.valueOf(raw)
+          : java.time.Instant.parse(raw).toEpochMilli();
+    } catch (RuntimeException e) {
+      return null;
+    }
   }
 
   private void history(RoutingContext ctx) {

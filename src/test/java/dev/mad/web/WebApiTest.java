@@ -4,6 +4,7 @@ import static dev.mad.web.ServerFixture.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mad.bus.Addresses;
+import dev.mad.bus.IncidentChange;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -82,6 +83,84 @@ class WebApiTest {
     JsonObject event = await(finished.future());
     await(consumer.unregister());
     return event;
+  }
+
+  private void publishIncident(String change, String host, long startMs, String severity) {
+    var report =
+        new IncidentChange.Report(
+            startMs,
+            java.time.Instant.ofEpochMilli(startMs).toString(),
+            null,
+            java.util.Map.of("cpu_percent", 99.0),
+            "CPU usage high",
+            java.util.List.of(),
+            severity,
+            host,
+            java.util.List.of(),
+            java.util.Map.of("cpu_percent", 100.0),
+            java.util.Map.of(),
+            java.time.Instant.ofEpochMilli(startMs).toString(),
+            change.equals(IncidentChange.CLOSED)
+                ? java.time.Instant.ofEpochMilli(startMs + 9000).toString()
+                : null,
+            9,
+            10);
+    vertx
+        .eventBus()
+        .publish(
+            Addresses.INCIDENT, new IncidentChange(change, report).toJson(), Addresses.local());
+  }
+
+  @Test
+  @DisplayName(
+      "incident history: written as incidents change, filtered and paged by /api/incidents, bad"
+          + " filters refused with 400")
+  void incidentHistory() throws Exception {
+    long t0 = 1_780_000_000_000L;
+    publishIncident(IncidentChange.OPENED, "web-1", t0, "high");
+    publishIncident(IncidentChange.CLOSED, "web-1", t0, "critical");
+    publishIncident(IncidentChange.OPENED, "db-1", t0 + 60_000, "medium");
+    // the live host's own incidents (a rule may fire while learning) start later than this window
+    String window = "to=" + (t0 + 120_000);
+    JsonObject all = get("/api/incidents?" + window).bodyAsJsonObject();
+    assertThat(all.getLong("total")).isEqualTo(2);
+    JsonObject newest = all.getJsonArray("incidents").getJsonObject(0);
+    assertThat(newest.getString("host")).isEqualTo("db-1");
+    assertThat(newest.getString("state")).isEqualTo("open");
+    JsonObject web = get("/api/incidents?host=web-1&state=closed").bodyAsJsonObject();
+    assertThat(web.getLong("total")).isEqualTo(1);
+    assertThat(web.getJsonArray("incidents").getJsonObject(0).getString("severity"))
+        .isEqualTo("critical");
+    assertThat(
+            get("/api/incidents?from="
+                    + java.time.Instant.ofEpochMilli(t0 + 1).toString()
+                    + "&"
+                    + window)
+                .bodyAsJsonObject()
+                .getLong("total"))
+        .isEqualTo(1);
+    assertThat(get("/api/incidents?to=" + (t0 + 1)).bodyAsJsonObject().getLong("total"))
+        .isEqualTo(1);
+    JsonObject second = get("/api/incidents?limit=1&offset=1&" + window).bodyAsJsonObject();
+    assertThat(second.getJsonArray("incidents").getJsonObject(0).getString("host"))
+        .isEqualTo("web-1");
+    for (String bad :
+        List.of(
+            "severity=urgent",
+            "state=asleep",
+            "from=yesterday",
+            "to=2026-13-01T00:00:00Z",
+            "limit=0",
+            "limit=501",
+            "offset=-1",
+            "host=")) {
+      HttpResponse<Buffer> r = get("/api/incidents?" + bad);
+      assertThat(r.statusCode()).as(bad).isEqualTo(400);
+      assertThat(r.getHeader("Content-Type")).as(bad).startsWith("application/json");
+      assertThat(r.bodyAsJsonObject().getString("error"))
+          .as(bad)
+          .contains(bad.substring(0, bad.indexOf('=')));
+    }
   }
 
   @Test

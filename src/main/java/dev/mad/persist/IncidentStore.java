@@ -1,0 +1,269 @@
+package dev.mad.persist;
+
+import dev.mad.bus.IncidentChange;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The live incidents' history in {@code anomaly_history.db}, table {@code live_incidents}: one row per
+ * incident (host and id, the id being its start in ms, so it is the same row across restarts),
+ * written when it opens and on every change and close, with the detection's fields (severity,
+ * reason, detectors, contributions, expected values, peak) and the columns for its life (state,
+ * acknowledged by and at, comment, silenced until, false alarm). At most {@code maxRows} rows are
+ * kept; the oldest closed ones go first.
+ *
+ * <p>The table is created if missing ({@code CREATE TABLE IF NOT EXISTS}); the batch analyses'
+ * tables and their schema version in the same file belong to {@code AnalysisHistory} and are not
+ * touched (its schema-2 migration drops schema 1's never-written {@code incidents} table, hence
+ * this one's name). WAL journal and a busy timeout let both open the file at once. Blocking JDBC: call from
+ * a worker thread only. Not thread-safe.
+ */
+public final class IncidentStore implements AutoCloseable {
+  private static final String DDL =
+      """
+      CREATE TABLE IF NOT EXISTS live_incidents (
+        host TEXT NOT NULL,
+        id INTEGER NOT NULL,
+        started TEXT NOT NULL,
+        started_ms INTEGER NOT NULL,
+        ended TEXT,
+        peak TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        severity_factors TEXT NOT NULL,
+        detectors TEXT NOT NULL,
+        contributions TEXT NOT NULL,
+        expected TEXT NOT NULL,
+        metrics TEXT NOT NULL,
+        anomaly_score REAL,
+        duration_s REAL NOT NULL,
+        samples INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        acknowledged_by TEXT,
+        acknowledged_at TEXT,
+        comment TEXT,
+        silenced_until TEXT,
+        false_alarm INTEGER NOT NULL DEFAULT 0,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (host, id)
+      )""";
+
+  private static final String UPSERT =
+      """
+      INSERT INTO live_incidents (host, id, started, started_ms, ended, peak, severity, reason,
+        severity_factors, detectors, contributions, expected, metrics, anomaly_score, duration_s,
+        samples, state, updated_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (host, id) DO UPDATE SET
+        ended = excluded.ended, peak = excluded.peak, severity = excluded.severity,
+        reason = excluded.reason, severity_factors = excluded.severity_factors,
+        detectors = excluded.detectors, contributions = excluded.contributions,
+        expected = excluded.expected, metrics = excluded.metrics,
+        anomaly_score = excluded.anomaly_score, duration_s = excluded.duration_s,
+        samples = excluded.samples, state = excluded.state, updated_at = excluded.updated_at""";
+
+  private final Connection db;
+  private final int maxRows;
+  private final PreparedStatement upsert;
+  private int sinceTrim;
+
+  /** A filter and a page of {@link #query}; null fields do not filter. */
+  public record Query(
+      String host, String severity, String state, Long fromMs, Long toMs, int limit, int offset) {}
+
+  private IncidentStore(Connection db, int maxRows) throws SQLException {
+    this.db = db;
+    this.maxRows = maxRows;
+    this.upsert = db.prepareStatement(UPSERT);
+  }
+
+  /** Opens (creating when needed) the live incidents table in {@code file}. */
+  public static IncidentStore open(Path file, int maxRows) throws SQLException {
+    Connection db = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+    try (Statement st = db.createStatement()) {
+      st.execute("PRAGMA busy_timeout = 10000");
+      st.execute("PRAGMA journal_mode = WAL");
+      st.execute(DDL);
+      st.execute(
+          "CREATE INDEX IF NOT EXISTS live_incidents_started ON live_incidents (started_ms)");
+      st.execute(
+          "CREATE INDEX IF NOT EXISTS live_incidents_host_started ON live_incidents (host, started_ms)");
+      return new IncidentStore(db, maxRows);
+    } catch (SQLException e) {
+      db.close();
+      throw e;
+    }
+  }
+
+  /** Writes the incident as this change leaves it; its life (acknowledgement etc.) is kept. */
+  public void record(IncidentChange change) throws SQLException {
+    IncidentChange.Report r = change.incident();
+    JsonObject json = r.toJson();
+    int i = 1;
+    upsert.setString(i++, r.host());
+    upsert.setLong(i++, r.id());
+    upsert.setString(i++, r.started());
+    upsert.setLong(i++, epochMs(r.started(), r.id()));
+    upsert.setString(i++, r.ended());
+    upsert.setString(i++, r.timestamp());
+    upsert.setString(i++, r.severity());
+    upsert.setString(i++, r.reason());
+    upsert.setString(i++, json.getJsonArray("severity_factors").encode());
+    upsert.setString(i++, json.getJsonArray("detectors").encode());
+    upsert.setString(i++, json.getJsonObject("contributions").encode());
+    upsert.setString(i++, json.getJsonObject("expected").encode());
+    upsert.setString(i++, json.getJsonObject("metrics").encode());
+    if (r.score() == null) {
+      upsert.setNull(i++, java.sql.Types.REAL);
+    } else {
+      upsert.setDouble(i++, r.score());
+    }
+    upsert.setDouble(i++, r.durationSeconds());
+    upsert.setLong(i++, r.samples());
+    upsert.setString(i++, change.change().equals(IncidentChange.CLOSED) ? "closed" : "open");
+    upsert.setString(i, Instant.now().toString());
+    upsert.executeUpdate();
+    if (++sinceTrim >= 100 || maxRows < 100) {
+      trim();
+    }
+  }
+
+  /** Keeps the newest {@code maxRows} rows, dropping the oldest closed incidents first. */
+  void trim() throws SQLException {
+    sinceTrim = 0;
+    try (PreparedStatement st =
+        db.prepareStatement(
+            """
+            DELETE FROM live_incidents WHERE rowid IN (
+              SELECT rowid FROM live_incidents ORDER BY (state = 'open'), started_ms
+              LIMIT max(0, (SELECT count(*) FROM live_incidents) - ?))""")) {
+      st.setInt(1, maxRows);
+      st.executeUpdate();
+    }
+  }
+
+  /** One page of incidents, newest first, with the number matching the filter. */
+  public JsonObject query(Query q) throws SQLException {
+    StringBuilder where = new StringBuilder(" WHERE 1 = 1");
+    List<Object> args = new ArrayList<>();
+    if (q.host() != null) {
+      where.append(" AND host = ?");
+      args.add(q.host());
+    }
+    if (q.severity() != null) {
+      where.append(" AND severity = ?");
+      args.add(q.severity());
+    }
+    if (q.state() != null) {
+      where.append(" AND state = ?");
+      args.add(q.state());
+    }
+    if (q.fromMs() != null) {
+      where.append(" AND started_ms >= ?");
+      args.add(q.fromMs());
+    }
+    if (q.toMs() != null) {
+      where.append(" AND started_ms < ?");
+      args.add(q.toMs());
+    }
+    long total;
+    try (PreparedStatement st =
+        db.prepareStatement("SELECT count(*) FROM live_incidents" + where)) {
+      bind(st, args);
+      try (ResultSet rs = st.executeQuery()) {
+        total = rs.next() ? rs.getLong(1) : 0;
+      }
+    }
+    JsonArray page = new JsonArray();
+    try (PreparedStatement st =
+        db.prepareStatement(
+            "SELECT * FROM live_incidents"
+                + where
+                + " ORDER BY started_ms DESC, host LIMIT ? OFFSET ?")) {
+      args.add(q.limit());
+      args.add(q.offset());
+      bind(st, args);
+      try (ResultSet rs = st.executeQuery()) {
+        while (rs.next()) {
+          page.add(row(rs));
+        }
+      }
+    }
+    return new JsonObject()
+        .put("total", total)
+        .put("limit", q.limit())
+        .put("offset", q.offset())
+        .put("incidents", page);
+  }
+
+  /** Rows in the table. */
+  public long count() throws SQLException {
+    try (Statement st = db.createStatement();
+        ResultSet rs = st.executeQuery("SELECT count(*) FROM live_incidents")) {
+      return rs.next() ? rs.getLong(1) : 0;
+    }
+  }
+
+  private static void bind(PreparedStatement st, List<Object> args) throws SQLException {
+    for (int i = 0; i < args.size(); i++) {
+      st.setObject(i + 1, args.get(i));
+    }
+  }
+
+  private static JsonObject row(ResultSet rs) throws SQLException {
+    JsonObject o =
+        new JsonObject()
+            .put("host", rs.getString("host"))
+            .put("id", rs.getLong("id"))
+            .put("started", rs.getString("started"))
+            .put("ended", rs.getString("ended"))
+            .put("timestamp", rs.getString("peak"))
+            .put("severity", rs.getString("severity"))
+            .put("reason", rs.getString("reason"))
+            .put("severity_factors", new JsonArray(rs.getString("severity_factors")))
+            .put("detectors", new JsonArray(rs.getString("detectors")))
+            .put("contributions", new JsonObject(rs.getString("contributions")))
+            .put("expected", new JsonObject(rs.getString("expected")))
+            .put("metrics", new JsonObject(rs.getString("metrics")))
+            .put("duration_s", rs.getDouble("duration_s"))
+            .put("samples", rs.getLong("samples"))
+            .put("state", rs.getString("state"))
+            .put("acknowledged_by", rs.getString("acknowledged_by"))
+            .put("acknowledged_at", rs.getString("acknowledged_at"))
+            .put("comment", rs.getString("comment"))
+            .put("silenced_until", rs.getString("silenced_until"))
+            .put("false_alarm", rs.getInt("false_alarm") != 0)
+            .put("updated_at", rs.getString("updated_at"));
+    double score = rs.getDouble("anomaly_score");
+    if (!rs.wasNull()) {
+      o.put("anomaly_score", score);
+    }
+    return o;
+  }
+
+  /** The start as epoch ms; an incident's id is its start in ms, the fallback for a bad text. */
+  private static long epochMs(String iso, long id) {
+    try {
+      return Instant.parse(iso).toEpochMilli();
+    } catch (DateTimeParseException | NullPointerException e) {
+      return id;
+    }
+  }
+
+  @Override
+  public void close() throws SQLException {
+    upsert.close();
+    db.close();
+  }
+}
