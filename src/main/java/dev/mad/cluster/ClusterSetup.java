@@ -65,10 +65,8 @@ public final class ClusterSetup {
     hz.setProperty("hazelcast.io.thread.count", "1");
     hz.setProperty("hazelcast.event.thread.count", "1");
     hz.setProperty("hazelcast.health.monitoring.level", "OFF");
-    // Idle work nothing here needs: a thread looking for slow operations every second, and a task
-    // replicating CRDTs (Vert.x keeps none) every second, the largest share of an idle agent's
-    // Hazelcast time in a profile.
-    hz.setProperty("hazelcast.slow.operation.detector.enabled", "false");
+    // Idle work nothing here needs: replicating CRDTs (Vert.x keeps none) every second, the largest
+    // share of an idle agent's Hazelcast time in a profile.
     hz.getCRDTReplicationConfig().setReplicationPeriodMillis(60_000);
     hz.getMetricsConfig().setEnabled(false); // its own metrics, gathered every 5 s, unused here
     hz.getJetConfig().setEnabled(false);
