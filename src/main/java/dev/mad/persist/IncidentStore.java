@@ -157,26 +157,11 @@ public final class IncidentStore implements AutoCloseable {
   public JsonObject query(Query q) throws SQLException {
     StringBuilder where = new StringBuilder(" WHERE 1 = 1");
     List<Object> args = new ArrayList<>();
-    if (q.host() != null) {
-      where.append(" AND host = ?");
-      args.add(q.host());
-    }
-    if (q.severity() != null) {
-      where.append(" AND severity = ?");
-      args.add(q.severity());
-    }
-    if (q.state() != null) {
-      where.append(" AND state = ?");
-      args.add(q.state());
-    }
-    if (q.fromMs() != null) {
-      where.append(" AND started_ms >= ?");
-      args.add(q.fromMs());
-    }
-    if (q.toMs() != null) {
-      where.append(" AND started_ms < ?");
-      args.add(q.toMs());
-    }
+    filter(where, args, "host = ?", q.host());
+    filter(where, args, "severity = ?", q.severity());
+    filter(where, args, "state = ?", q.state());
+    filter(where, args, "started_ms >= ?", q.fromMs());
+    filter(where, args, "started_ms < ?", q.toMs());
     long total;
     try (PreparedStatement st =
         db.prepareStatement("SELECT count(*) FROM live_incidents" + where)) {
@@ -212,6 +197,14 @@ public final class IncidentStore implements AutoCloseable {
     try (Statement st = db.createStatement();
         ResultSet rs = st.executeQuery("SELECT count(*) FROM live_incidents")) {
       return rs.next() ? rs.getLong(1) : 0;
+    }
+  }
+
+  private static void filter(
+      StringBuilder where, List<Object> args, String condition, Object value) {
+    if (value != null) {
+      where.append(" AND ").append(condition);
+      args.add(value);
     }
   }
 
@@ -254,9 +247,12 @@ public final class IncidentStore implements AutoCloseable {
 
   /** The start as epoch ms; an incident's id is its start in ms, the fallback for a bad text. */
   private static long epochMs(String iso, long id) {
+    if (iso == null) {
+      return id;
+    }
     try {
       return Instant.parse(iso).toEpochMilli();
-    } catch (DateTimeParseException | NullPointerException e) {
+    } catch (DateTimeParseException e) {
       return id;
     }
   }

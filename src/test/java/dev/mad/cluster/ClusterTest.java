@@ -61,7 +61,12 @@ class ClusterTest {
     return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
   }
 
-  private static JsonObject config(Path logs, JsonObject cluster, JsonObject extra) {
+  private static JsonObject config(
+      Path logs, JsonObject cluster, JsonObject tls, JsonObject extra) {
+    cluster.put("heartbeat_seconds", 1);
+    if (tls != null) {
+      cluster.put("tls", tls);
+    }
     JsonObject c =
         new JsonObject()
             .put("logs_dir", logs.toString())
@@ -85,17 +90,11 @@ class ClusterTest {
   /** A hub on its own loopback ports, without sampling this machine; {@code tls} may be null. */
   private JsonObject hubConfig(int hubPort, JsonObject tls) throws IOException {
     JsonObject cluster =
-        new JsonObject()
-            .put("mode", "hub")
-            .put("port", hubPort)
-            .put("bus_port", freePort())
-            .put("heartbeat_seconds", 1);
-    if (tls != null) {
-      cluster.put("tls", tls);
-    }
+        new JsonObject().put("mode", "hub").put("port", hubPort).put("bus_port", freePort());
     return config(
         hubLogs,
         cluster,
+        tls,
         new JsonObject().put("hub", new JsonObject().put("collect_local", false)));
   }
 
@@ -106,14 +105,11 @@ class ClusterTest {
             .put("mode", "agent")
             .put("port", freePort())
             .put("bus_port", freePort())
-            .put("members", "127.0.0.1:" + hubPort)
-            .put("heartbeat_seconds", 1);
-    if (tls != null) {
-      cluster.put("tls", tls);
-    }
+            .put("members", "127.0.0.1:" + hubPort);
     return config(
         agentLogs,
         cluster,
+        tls,
         new JsonObject().put("agent", new JsonObject().put("simulate_hosts", simulated)));
   }
 

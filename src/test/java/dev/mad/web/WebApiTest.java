@@ -16,8 +16,10 @@ import io.vertx.ext.web.multipart.MultipartForm;
 import io.vertx.junit5.VertxExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.BeforeEach;
@@ -89,19 +91,19 @@ class WebApiTest {
     var report =
         new IncidentChange.Report(
             startMs,
-            java.time.Instant.ofEpochMilli(startMs).toString(),
+            Instant.ofEpochMilli(startMs).toString(),
             null,
-            java.util.Map.of("cpu_percent", 99.0),
+            Map.of("cpu_percent", 99.0),
             "CPU usage high",
-            java.util.List.of(),
+            List.of(),
             severity,
             host,
-            java.util.List.of(),
-            java.util.Map.of("cpu_percent", 100.0),
-            java.util.Map.of(),
-            java.time.Instant.ofEpochMilli(startMs).toString(),
+            List.of(),
+            Map.of("cpu_percent", 100.0),
+            Map.of(),
+            Instant.ofEpochMilli(startMs).toString(),
             change.equals(IncidentChange.CLOSED)
-                ? java.time.Instant.ofEpochMilli(startMs + 9000).toString()
+                ? Instant.ofEpochMilli(startMs + 9000).toString()
                 : null,
             9,
             10);
@@ -132,10 +134,7 @@ class WebApiTest {
     assertThat(web.getJsonArray("incidents").getJsonObject(0).getString("severity"))
         .isEqualTo("critical");
     assertThat(
-            get("/api/incidents?from="
-                    + java.time.Instant.ofEpochMilli(t0 + 1).toString()
-                    + "&"
-                    + window)
+            get("/api/incidents?from=" + Instant.ofEpochMilli(t0 + 1).toString() + "&" + window)
                 .bodyAsJsonObject()
                 .getLong("total"))
         .isEqualTo(1);
