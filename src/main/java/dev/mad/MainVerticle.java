@@ -10,6 +10,7 @@ import dev.mad.files.IoFailure;
 import dev.mad.fleet.FleetAgentVerticle;
 import dev.mad.fleet.FleetHubVerticle;
 import dev.mad.fleet.SimulatorVerticle;
+import dev.mad.notify.NotifyVerticle;
 import dev.mad.persist.PersistVerticle;
 import dev.mad.web.WebVerticle;
 import io.vertx.core.Deployable;
@@ -29,7 +30,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Deploys the feature verticles of the configured {@code cluster.mode}, consumers before producers so
- * that no early sample is lost: standalone (persist, analysis, detect, collect, web), hub (the same,
+ * that no early sample is lost: standalone (persist, notify, analysis, detect, collect, web), hub (the same,
  * collect only if {@code hub.collect_local}, then the fleet receiver) or agent (the fleet sender, then
  * collect or the simulator). Each child receives only its own config section, plus the
  * shared keys it needs.
@@ -105,6 +106,21 @@ public class MainVerticle extends VerticleBase {
                             .getJsonObject("severity")
                             .getDouble("high_below")));
 
+    JsonObject http = config.getJsonObject("http");
+    String bind = http.getString("host");
+    JsonObject notify =
+        config
+            .getJsonObject("notify")
+            .copy()
+            .put(ConfigSchema.LOGS_DIR, logsDir)
+            .put(
+                "default_dashboard_url",
+                "http://"
+                    + (bind.contains(":") && !bind.startsWith("[") ? "[" + bind + "]" : bind)
+                    + ":"
+                    + http.getInteger("port")
+                    + "/");
+
     String mode = config.getJsonObject("cluster").getString("mode");
     JsonObject hub = config.getJsonObject("hub");
     JsonObject agent =
@@ -131,6 +147,7 @@ public class MainVerticle extends VerticleBase {
       }
     } else {
       children.add(new Child("persist", PersistVerticle::new, worker(persist)));
+      children.add(new Child("notify", NotifyVerticle::new, worker(notify)));
       children.add(new Child("analysis", AnalysisVerticle::new, worker(analysis)));
       if (mode.equals("hub")) {
         detect.put("stale_seconds", hub.getInteger("stale_seconds"));

@@ -66,6 +66,34 @@ public final class Addresses {
    */
   public static final String INCIDENTS_QUERY = "incidents.query";
 
+  /**
+   * Request to persist: {@code {action: acknowledged|resolved|false_alarm, host, id, by, comment?}}
+   * → the incident as the history now holds it; fails with 404 when there is no such incident, 503
+   * when the database cannot be written. On success persist publishes {@link #INCIDENT_WORKED}.
+   */
+  public static final String INCIDENT_WORK = "incidents.work";
+
+  /**
+   * Published by persist when a person worked an incident: {@code {action, by, comment, incident}}
+   * (the incident as the history holds it). Detect learns from false alarms and closes resolved
+   * incidents, notify tells the webhooks, the dashboard refreshes.
+   */
+  public static final String INCIDENT_WORKED = "incidents.worked";
+
+  /**
+   * Sent by notify to persist when an incident's notifications are held back: {@code {host, id,
+   * until}} (ISO), written to the history's {@code silenced_until}.
+   */
+  public static final String INCIDENT_MUTED = "incidents.muted";
+
+  /**
+   * Request to notify: {@code {op: list}} → {@code {silences, maintenance, receivers}}; {@code {op:
+   * silence, host, metric?, until_ms, by, comment?}}, {@code {op: maintenance, host, start_ms,
+   * end_ms, by, comment?}} → the one made (400 when refused); {@code {op: unsilence|unmaintain,
+   * id}} → {@code {removed}} (404 when there is none).
+   */
+  public static final String NOTIFY_MUTES = "notify.mutes";
+
   /** Request to analysis: {@code {limit}} → {@code {analyses: [...]}} newest first. */
   public static final String ANALYSIS_HISTORY = "analysis.history";
 
@@ -125,6 +153,9 @@ public final class Addresses {
 
   /** Incident changes for the dashboard: {@link IncidentChange}s, as on {@link #INCIDENT}. */
   public static final String DASHBOARD_ANOMALY = DASHBOARD_PREFIX + "anomaly";
+
+  /** Incidents worked by a person, for the dashboard: as on {@link #INCIDENT_WORKED}. */
+  public static final String DASHBOARD_WORKED = DASHBOARD_PREFIX + "worked";
 
   /** Progress of an uploaded file's analysis: an {@link AnalysisProgress}. */
   public static final String DASHBOARD_ANALYSIS = DASHBOARD_PREFIX + "analysis";

@@ -19,6 +19,13 @@ public record IncidentChange(String change, Report incident) {
   public static final String UPDATED = "updated";
   public static final String CLOSED = "closed";
 
+  /** What a person may do to an incident ({@link Addresses#INCIDENT_WORK}). */
+  public static final String ACKNOWLEDGED = "acknowledged";
+
+  public static final String RESOLVED = "resolved";
+  public static final String FALSE_ALARM = "false_alarm";
+  public static final List<String> ACTIONS = List.of(ACKNOWLEDGED, RESOLVED, FALSE_ALARM);
+
   /** Severities, least urgent first, as detection labels them. */
   public static final List<String> SEVERITIES = List.of("medium", "high", "critical");
 
@@ -51,6 +58,29 @@ public record IncidentChange(String change, Report incident) {
       String ended,
       double durationSeconds,
       long samples) {
+
+    /**
+     * The metric that contributed most to the peak's deviation; without contributions, the first
+     * detector's metric; null when neither names one (a forest-only verdict before any baseline).
+     */
+    public String leadingMetric() {
+      String best = null;
+      double most = 0;
+      for (Map.Entry<String, Double> e : contributions.entrySet()) {
+        if (e.getValue() != null && e.getValue() > most) {
+          most = e.getValue();
+          best = e.getKey();
+        }
+      }
+      if (best != null) {
+        return best;
+      }
+      return detectors.stream()
+          .map(Detector::metric)
+          .filter(m -> m != null)
+          .findFirst()
+          .orElse(null);
+    }
 
     public JsonObject toJson() {
       JsonArray dets = new JsonArray();

@@ -84,6 +84,21 @@ public final class ConfigSchema {
               1,
               86_400,
               "quiet seconds that close an incident"),
+          Setting.integer(
+              "detect.false_alarm_marks",
+              2,
+              1,
+              100,
+              "false alarms marked on a host and metric before like deviations stop opening"
+                  + " incidents"),
+          Setting.decimal(
+              "detect.false_alarm_tolerance",
+              1.2,
+              1,
+              10,
+              "a deviation up to this many times the largest marked one counts as like them"),
+          Setting.integer(
+              "detect.false_alarm_days", 30, 1, 3650, "days a false-alarm mark is remembered"),
           Setting.rules(
               "detect.rules",
               defaultRules(),
@@ -118,6 +133,49 @@ public final class ConfigSchema {
               65_536,
               "heap of the separate JVM each upload is analysed in (0.3 GB suffice for the widest"
                   + " file)"),
+          Setting.urls(
+              "notify.alertmanager_urls",
+              "Prometheus Alertmanager base URLs (http://host:9093), comma-separated; empty ="
+                  + " none"),
+          Setting.webhooks(
+              "notify.webhooks",
+              "webhooks: [{url, secret, name}]; each event is POSTed as JSON, signed with the"
+                  + " secret"),
+          Setting.windows(
+              "notify.maintenance",
+              "maintenance windows: [{host, start, end, comment}] (host \"*\" = every host);"
+                  + " incidents are recorded, not notified"),
+          Setting.text(
+              "notify.dashboard_url",
+              "",
+              "the dashboard's address as people reach it, for links in alerts; empty ="
+                  + " http://http.host:http.port/"),
+          Setting.integer(
+              "notify.resend_seconds",
+              60,
+              10,
+              3600,
+              "an open incident's alert is re-sent to Alertmanager this often"),
+          Setting.integer(
+              "notify.timeout_seconds", 10, 1, 300, "a receiver that has not answered is retried"),
+          Setting.integer(
+              "notify.retry_max_seconds",
+              60,
+              1,
+              3600,
+              "longest wait between retries (they start at 1 s and double)"),
+          Setting.integer(
+              "notify.give_up_hours",
+              24,
+              1,
+              720,
+              "a notification not delivered this long is dropped, logged and counted"),
+          Setting.integer(
+              "notify.outbox_limit",
+              10_000,
+              100,
+              1_000_000,
+              "notifications waiting per receiver; beyond it the oldest are dropped and counted"),
           Setting.text(HTTP_HOST, "127.0.0.1", "address the HTTP server binds"),
           Setting.integer(HTTP_PORT, 5000, 0, 65_535, "HTTP port (0 = any free port)"),
           Setting.integer(
@@ -382,6 +440,14 @@ public final class ConfigSchema {
               + " network only, http.allow_unauthenticated to true)");
     }
     ClusterChecks.check(c);
+    String dashboardUrl = c.getJsonObject("notify").getString("dashboard_url");
+    if (!dashboardUrl.isBlank()) {
+      try {
+        NotifySpec.receiverUrl(dashboardUrl);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("config key \"notify.dashboard_url\" " + e.getMessage());
+      }
+    }
     String token = http.getString("auth_token");
     if (!token.isEmpty()
         && (!token.equals(token.strip()) || token.chars().anyMatch(Character::isWhitespace))) {

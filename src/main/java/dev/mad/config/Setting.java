@@ -20,7 +20,11 @@ public record Setting(
     DOUBLE,
     BOOLEAN,
     STRING,
-    RULES
+    RULES,
+    /** Comma-separated receiver URLs. */
+    URLS,
+    WEBHOOKS,
+    WINDOWS
   }
 
   static Setting integer(String path, int def, int min, int max, String doc) {
@@ -45,6 +49,18 @@ public record Setting(
 
   static Setting rules(String path, JsonArray def, String doc) {
     return new Setting(path, Type.RULES, def, 0, 0, doc);
+  }
+
+  static Setting urls(String path, String doc) {
+    return new Setting(path, Type.URLS, "", 0, 0, doc);
+  }
+
+  static Setting webhooks(String path, String doc) {
+    return new Setting(path, Type.WEBHOOKS, new JsonArray(), 0, 0, doc);
+  }
+
+  static Setting windows(String path, String doc) {
+    return new Setting(path, Type.WINDOWS, new JsonArray(), 0, 0, doc);
   }
 
   /**
@@ -72,6 +88,9 @@ public record Setting(
       case BOOLEAN -> "must be true or false";
       case STRING -> "must be text";
       case RULES -> "must be a JSON array of rules";
+      case URLS -> "must be http(s) URLs, comma-separated";
+      case WEBHOOKS -> "must be a JSON array of {url, secret, name}";
+      case WINDOWS -> "must be a JSON array of {host, start, end, comment}";
     };
   }
 
@@ -98,8 +117,23 @@ public record Setting(
       case DOUBLE -> checkRange(number(raw));
       case BOOLEAN -> bool(raw);
       case STRING -> string(raw);
-      case RULES -> RuleSpec.validateAll(path, raw instanceof String s ? new JsonArray(s) : raw);
+      case RULES -> RuleSpec.validateAll(path, array(raw));
+      case URLS -> NotifySpec.alertmanagers(path, string(raw));
+      case WEBHOOKS -> NotifySpec.webhooks(path, array(raw));
+      case WINDOWS -> NotifySpec.windows(path, array(raw));
     };
+  }
+
+  /** A JSON array, from the file or from an environment variable's text. */
+  private Object array(Object raw) {
+    if (raw instanceof String s) {
+      try {
+        return new JsonArray(s);
+      } catch (RuntimeException e) {
+        throw invalid(raw, "a JSON array");
+      }
+    }
+    return raw;
   }
 
   private long whole(Object raw) {

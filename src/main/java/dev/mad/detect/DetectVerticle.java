@@ -50,6 +50,13 @@ public class DetectVerticle extends VerticleBase {
   private WorkerExecutor trainingPool;
   private final Map<String, HostDetector> hosts = new LinkedHashMap<>();
   private final Map<String, SilentHost> silent = new HashMap<>();
+
+  /** False alarms marked per host; kept while the host is forgotten, at most max_hosts hosts. */
+  private final Map<String, FalseAlarms> falseAlarms = new HashMap<>();
+
+  private int falseAlarmMarks;
+  private double falseAlarmTolerance;
+  private long falseAlarmKeepMs;
   private int maxHosts;
   private long staleMs;
   private String localHost;
@@ -103,6 +110,9 @@ public class DetectVerticle extends VerticleBase {
             : (Integer) ConfigSchema.setting("hub.max_hosts").defaultValue();
     // only a hub watches for silent hosts
     staleMs = c.getValue("stale_seconds") instanceof Integer stale ? stale * 1000L : 0;
+    falseAlarmMarks = c.getInteger("false_alarm_marks");
+    falseAlarmTolerance = c.getDouble("false_alarm_tolerance");
+    falseAlarmKeepMs = c.getInteger("false_alarm_days") * 86_400_000L;
     trainingPool = vertx.createSharedWorkerExecutor(TRAINING_POOL, 1);
     refusedCounter =
         Counter.builder("mad.hosts.refused.samples")
@@ -120,6 +130,8 @@ public class DetectVerticle extends VerticleBase {
     var samples = bus.<JsonObject>localConsumer(Addresses.METRICS_SAMPLE, this::onSample);
     var status = bus.<JsonObject>localConsumer(Addresses.DETECT_STATUS, this::status);
     var list = bus.<JsonObject>localConsumer(Addresses.DETECT_HOSTS, m -> m.reply(hostList()));
+    var worked = bus.<JsonObject>localConsumer(Addresses.INCIDENT_WORKED, this::onWorked);
+    loadFalseAlarms(System.currentTimeMillis() - falseAlarmKeepMs, 0);
     var health =
         bus.<JsonObject>localConsumer(
             Addresses.health("detect"),
@@ -130,7 +142,105 @@ public class DetectVerticle extends VerticleBase {
                         .put("hosts", hosts.size())
                         .put("samples_refused", refused)));
     return Future.all(
-        List.of(samples.completion(), status.completion(), list.completion(), health.completion()));
+        List.of(
+            samples.completion(),
+            status.completion(),
+            list.completion(),
+            worked.completion(),
+            health.completion()));
+  }
+
+  private FalseAlarms falseAlarmsOf(String host) {
+    FalseAlarms f = falseAlarms.get(host);
+    if (f == null) {
+      f = new FalseAlarms(falseAlarmMarks, falseAlarmTolerance, falseAlarmKeepMs);
+      if (falseAlarms.size() < maxHosts) {
+        falseAlarms.put(host, f);
+      }
+    }
+    return f;
+  }
+
+  /** A person worked an incident: a false alarm is learned, a resolved one closes. */
+  private void onWorked(Message<JsonObject> message) {
+    JsonObject b = message.body();
+    IncidentChange.Report r;
+    try {
+      r = IncidentChange.Report.fromJson(b.getJsonObject("incident"));
+    } catch (RuntimeException e) {
+      LOG.warn("Ignoring a malformed incident action: {}", e.getMessage());
+      return;
+    }
+    HostDetector h = hosts.get(r.host());
+    switch (b.getString("action", "")) {
+      case IncidentChange.FALSE_ALARM -> {
+        if (h != null) {
+          h.falseAlarm(r);
+        } else {
+          FalseAlarms.Mark m = HostDetector.markOf(r, System.currentTimeMillis());
+          if (m != null) {
+            falseAlarmsOf(r.host()).mark(m);
+          }
+        }
+      }
+      case IncidentChange.RESOLVED -> {
+        if (h != null) {
+          h.resolve(r.id());
+        }
+      }
+      default -> {}
+    }
+  }
+
+  /**
+   * Learns the false alarms marked within {@code detect.false_alarm_days} from the incident history,
+   * a page at a time, so a restart forgets none. The history may not be there (persist's database
+   * unwritable): then detection starts without them, saying so.
+   */
+  private void loadFalseAlarms(long fromMs, int offset) {
+    JsonObject q =
+        new JsonObject()
+            .put("false_alarm", true)
+            .put("from_ms", fromMs)
+            .put("limit", 500)
+            .put("offset", offset);
+    vertx
+        .eventBus()
+        .<JsonObject>request(Addresses.INCIDENTS_QUERY, q, Addresses.local())
+        .onSuccess(
+            reply -> {
+              JsonArray page = reply.body().getJsonArray("incidents");
+              for (int i = 0; i < page.size(); i++) {
+                JsonObject row = page.getJsonObject(i);
+                IncidentChange.Report r = IncidentChange.Report.fromJson(row);
+                long marked = markedMs(row.getString("updated_at"));
+                FalseAlarms.Mark m = HostDetector.markOf(r, marked);
+                if (m != null) {
+                  falseAlarmsOf(r.host()).mark(m);
+                }
+              }
+              long total = reply.body().getLong("total");
+              if (offset + page.size() < total && !page.isEmpty()) {
+                loadFalseAlarms(fromMs, offset + page.size());
+              } else if (total > 0) {
+                LOG.info(
+                    "Learned {} false alarms marked in the last {} days",
+                    total,
+                    falseAlarmKeepMs / 86_400_000L);
+              }
+            })
+        .onFailure(
+            e ->
+                LOG.warn(
+                    "False alarms marked before this start are not known: {}", e.getMessage()));
+  }
+
+  private static long markedMs(String iso) {
+    try {
+      return java.time.Instant.parse(iso).toEpochMilli();
+    } catch (RuntimeException e) {
+      return System.currentTimeMillis();
+    }
   }
 
   private void onSample(Message<JsonObject> message) {
@@ -177,7 +287,8 @@ public class DetectVerticle extends VerticleBase {
     }
     // the server's own start-up loads only its own host; fleet hosts are spread out instead
     long skip = local ? startupSkipMs : Math.floorMod(host.hashCode(), STAGGER_MS);
-    HostDetector h = new HostDetector(vertx, host, settings, skip, trainingPool);
+    HostDetector h =
+        new HostDetector(vertx, host, settings, skip, trainingPool, falseAlarmsOf(host));
     h.primary(host.equals(localHost) || localHost == null && hosts.isEmpty());
     hosts.put(host, h);
     if (hosts.size() > 1) {

@@ -2,6 +2,7 @@ package dev.mad.detect;
 
 import dev.mad.bus.Addresses;
 import dev.mad.bus.DetectorStatus;
+import dev.mad.bus.IncidentChange;
 import dev.mad.bus.MetricSample;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -32,11 +33,13 @@ final class HostDetector {
   private final AnomalyDetector detector;
   private final IsolationForestParams forestParams;
   private final IncidentTracker incidents;
+  private final FalseAlarms falseAlarms;
   private final RecentPast past;
   private final SampleWindow window;
   private final LearningSchedule schedule;
   private final WorkerExecutor trainingPool;
   private final Counter incidentCounter;
+  private final Counter suppressedCounter;
   private final List<Meter> meters = new ArrayList<>();
 
   private volatile DetectorModel model;
@@ -64,7 +67,12 @@ final class HostDetector {
       int quietSamples) {}
 
   HostDetector(
-      Vertx vertx, String host, Settings s, long startupSkipMs, WorkerExecutor trainingPool) {
+      Vertx vertx,
+      String host,
+      Settings s,
+      long startupSkipMs,
+      WorkerExecutor trainingPool,
+      FalseAlarms falseAlarms) {
     this.vertx = vertx;
     this.host = host;
     this.detector = s.detector();
@@ -81,6 +89,8 @@ final class HostDetector {
     this.incidents =
         new IncidentTracker(
             new AlarmFilter(s.openLevel(), s.contamination(), s.quietSamples()), 5_000);
+    this.falseAlarms = falseAlarms;
+    incidents.known(this::likeFalseAlarms);
     this.window = new SampleWindow(s.windowMs());
     this.past = new RecentPast(detector);
     meters.add(
@@ -105,10 +115,97 @@ final class HostDetector {
             .tag("host", host)
             .register(Metrics.globalRegistry);
     meters.add(incidentCounter);
+    suppressedCounter =
+        Counter.builder("mad.incidents.suppressed")
+            .description(
+                "Samples like deviations people marked as false alarms, that opened no incident")
+            .tag("host", host)
+            .register(Metrics.globalRegistry);
+    meters.add(suppressedCounter);
   }
 
   String host() {
     return host;
+  }
+
+  /**
+   * Whether the sample's deviation is like the false alarms people marked on this host: its
+   * leading metric (largest contribution; without any, the largest z-score) moved the same way,
+   * and no further than {@link FalseAlarms} allows.
+   */
+  private boolean likeFalseAlarms(double[] values, Verdict v) {
+    if (falseAlarms.isEmpty()) {
+      return false;
+    }
+    int lead = -1;
+    double[] shares = v.contributions();
+    for (int i = 0; shares != null && i < shares.length; i++) {
+      if (shares[i] > 0 && (lead < 0 || shares[i] > shares[lead])) {
+        lead = i;
+      }
+    }
+    double[] z = v.zScores();
+    for (int i = 0; lead < 0 && z != null && i < z.length; i++) {
+      if (Double.isFinite(z[i]) && (lead < 0 || Math.abs(z[i]) > Math.abs(z[lead]))) {
+        lead = i;
+      }
+    }
+    if (lead < 0 || v.expected() == null || !Double.isFinite(v.expected()[lead])) {
+      return false;
+    }
+    boolean like =
+        falseAlarms.covers(
+            detector.metrics().get(lead),
+            values[lead] - v.expected()[lead],
+            System.currentTimeMillis());
+    if (like) {
+      suppressedCounter.increment();
+    }
+    return like;
+  }
+
+  /** A person marked one of this host's incidents a false alarm: remember what it looked like. */
+  void falseAlarm(IncidentChange.Report r) {
+    FalseAlarms.Mark m = markOf(r, System.currentTimeMillis());
+    if (m == null) {
+      LOG.info(
+          "Host {}: incident #{} marked a false alarm, but it names no metric to learn",
+          host,
+          r.id());
+      return;
+    }
+    falseAlarms.mark(m);
+    LOG.info(
+        "Host {}: incident #{} marked a false alarm: {} {} by {}",
+        host,
+        r.id(),
+        m.metric(),
+        m.sign() > 0 ? "up" : "down",
+        String.format(Locale.ROOT, "%.4g", m.deviation()));
+  }
+
+  /** What a marked incident looked like: its leading metric, direction and distance from usual. */
+  static FalseAlarms.Mark markOf(IncidentChange.Report r, long markedMs) {
+    String metric = r.leadingMetric();
+    if (metric == null) {
+      return null;
+    }
+    Double value = r.metrics().get(metric);
+    Double usual = r.expected().get(metric);
+    if (value == null || usual == null || value.equals(usual)) {
+      return null;
+    }
+    double d = value - usual;
+    return new FalseAlarms.Mark(metric, d > 0 ? 1 : -1, Math.abs(d), markedMs);
+  }
+
+  /** A person resolved the incident: it closes now if it is the one open. */
+  void resolve(long id) {
+    IncidentTracker.Event closed = incidents.resolve(id);
+    if (closed != null) {
+      publishIncident(closed);
+      LOG.info("Host {}: incident #{} resolved by a person", host, id);
+    }
   }
 
   long lastSampleMs() {
@@ -159,21 +256,25 @@ final class HostDetector {
 
     List<IncidentTracker.Event> events = result == null ? List.of() : result.events();
     for (IncidentTracker.Event event : events) {
-      if (event.change() == IncidentTracker.Change.OPENED) {
-        incidentsOpened++;
-        incidentCounter.increment();
-      }
-      JsonObject json =
-          new JsonObject()
-              .put("change", event.change().name().toLowerCase(Locale.ROOT))
-              .put("incident", DetectionJson.incident(event.incident(), detector.metrics()));
-      vertx.eventBus().publish(Addresses.INCIDENT, json, Addresses.local());
+      publishIncident(event);
     }
     follow(schedule.next(now, this::windowRows, openIncident()));
     if (now - lastStatusMs >= STATUS_EVERY_MS) {
       lastStatusMs = now;
       publishStatus();
     }
+  }
+
+  private void publishIncident(IncidentTracker.Event event) {
+    if (event.change() == IncidentTracker.Change.OPENED) {
+      incidentsOpened++;
+      incidentCounter.increment();
+    }
+    JsonObject json =
+        new JsonObject()
+            .put("change", event.change().name().toLowerCase(Locale.ROOT))
+            .put("incident", DetectionJson.incident(event.incident(), detector.metrics()));
+    vertx.eventBus().publish(Addresses.INCIDENT, json, Addresses.local());
   }
 
   /** A fleet sample's stream fields travel on with its verdict, so persist can acknowledge it. */

@@ -31,11 +31,20 @@ public final class IncidentTracker {
    * The sample as the filter judged it, its verdict (explained when it belongs to an incident), and
    * the incident changes it caused (often none).
    */
-  public record Result(AlarmFilter.Step step, Verdict verdict, List<Event> events) {
-    /** Whether the sample belongs to an incident (what the dashboard marks as flagged). */
+  public record Result(
+      AlarmFilter.Step step, Verdict verdict, List<Event> events, boolean suppressed) {
+    /**
+     * Whether the sample belongs to an incident (what the dashboard marks as flagged); not while
+     * a deviation like known false alarms is passed over.
+     */
     public boolean flagged() {
-      return step.marked();
+      return step.marked() && !suppressed;
     }
+  }
+
+  /** Whether a judged sample is like deviations people marked as false alarms. */
+  public interface Known {
+    boolean test(double[] values, Verdict verdict);
   }
 
   private final AlarmFilter filter;
@@ -44,6 +53,15 @@ public final class IncidentTracker {
   private Incident current;
   private double reportedPeakLevel;
   private long lastUpdateMs;
+  private Known known = (values, verdict) -> false;
+
+  /** The filter's current episode is like known false alarms: it opens no incident. */
+  private boolean suppressing;
+
+  /** A person resolved the incident of the filter's current episode: it opens no other. */
+  private boolean resolvedEpisode;
+
+  private long suppressed;
 
   public IncidentTracker(AlarmFilter filter, long updateEveryMs) {
     this.filter = filter;
@@ -78,6 +96,10 @@ public final class IncidentTracker {
             record);
     Verdict verdict = step.marked() && judged.reasons().isEmpty() ? explain.apply(judged) : judged;
     List<Event> events = new ArrayList<>(2);
+    if (step.closed()) {
+      suppressing = false;
+      resolvedEpisode = false;
+    }
     if (step.closed() && current != null) {
       current =
           new Incident(
@@ -95,7 +117,19 @@ public final class IncidentTracker {
       events.add(new Event(Change.CLOSED, current));
       current = null;
     }
-    if (step.opened()) {
+    boolean open = step.opened();
+    if (open && known.test(values, verdict)) {
+      // like deviations people marked as false alarms: watched, but no incident
+      open = false;
+      suppressing = true;
+      suppressed++;
+    } else if (suppressing && step.marked() && current == null && !resolvedEpisode) {
+      // the episode has grown beyond what was marked: it is an incident after all
+      open = !known.test(values, verdict);
+      suppressing = !open;
+    }
+    if (open) {
+      suppressing = false;
       // One incident at a time per host, so its start time identifies it, across restarts too.
       current =
           new Incident(
@@ -126,7 +160,48 @@ public final class IncidentTracker {
         events.add(new Event(Change.UPDATED, current));
       }
     }
-    return new Result(step, verdict, events);
+    return new Result(step, verdict, events, suppressing && step.marked());
+  }
+
+  /** Says which deviations are like known false alarms; they open no incident. */
+  public void known(Known known) {
+    this.known = known;
+  }
+
+  /** Episodes passed over as like known false alarms. */
+  public long suppressed() {
+    return suppressed;
+  }
+
+  /**
+   * A person resolved the incident: it closes now, and the alarm filter's current episode opens
+   * no other (the next episode may).
+   *
+   * @return the close, or null when {@code id} is not the open incident
+   */
+  public Event resolve(long id) {
+    if (current == null || current.id() != id) {
+      return null;
+    }
+    Incident in = current;
+    long end = in.lastFlaggedMs();
+    current =
+        new Incident(
+            in.id(),
+            in.host(),
+            in.startedMs(),
+            in.lastFlaggedMs(),
+            end,
+            in.samples(),
+            in.severity(),
+            in.peakScore(),
+            in.peakValues(),
+            in.peak(),
+            in.reasons());
+    Event closed = new Event(Change.CLOSED, current);
+    current = null;
+    resolvedEpisode = true;
+    return closed;
   }
 
   /** The open incident, if any. */

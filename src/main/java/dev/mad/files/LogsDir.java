@@ -24,6 +24,9 @@ public final class LogsDir {
   /** Batch analyses with their flagged rows (analysis). */
   public static final String HISTORY_DB = "anomaly_history.db";
 
+  /** Notifications waiting for their receivers, silences and maintenance windows (notify). */
+  public static final String NOTIFICATIONS_DB = "notifications.db";
+
   /** Every row of the latest batch analysis with its verdict (analysis). */
   public static final String LATEST_RESULTS = "metrics_data.csv";
 

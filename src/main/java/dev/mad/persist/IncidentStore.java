@@ -20,7 +20,7 @@ import java.util.List;
  * incident (host and id, the id being its start in ms, so it is the same row across restarts),
  * written when it opens and on every change and close, with the detection's fields (severity,
  * reason, detectors, contributions, expected values, peak) and the columns for its life (state,
- * acknowledged by and at, comment, silenced until, false alarm). At most {@code maxRows} rows are
+ * acknowledged by and at, resolved by and at, the latest comment, silenced until, false alarm). At most {@code maxRows} rows are
  * kept; the oldest closed ones go first.
  *
  * <p>The table is created if missing ({@code CREATE TABLE IF NOT EXISTS}); the batch analyses'
@@ -56,6 +56,8 @@ public final class IncidentStore implements AutoCloseable {
         silenced_until TEXT,
         false_alarm INTEGER NOT NULL DEFAULT 0,
         updated_at TEXT NOT NULL,
+        resolved_by TEXT,
+        resolved_at TEXT,
         PRIMARY KEY (host, id)
       )""";
 
@@ -66,12 +68,14 @@ public final class IncidentStore implements AutoCloseable {
         samples, state, updated_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (host, id) DO UPDATE SET
-        ended = excluded.ended, peak = excluded.peak, severity = excluded.severity,
+        peak = excluded.peak, severity = excluded.severity,
         reason = excluded.reason, severity_factors = excluded.severity_factors,
         detectors = excluded.detectors, contributions = excluded.contributions,
         expected = excluded.expected, metrics = excluded.metrics,
         anomaly_score = excluded.anomaly_score, duration_s = excluded.duration_s,
-        samples = excluded.samples, state = excluded.state, updated_at = excluded.updated_at""";
+        samples = excluded.samples, updated_at = excluded.updated_at,
+        ended = coalesce(excluded.ended, live_incidents.ended),
+        state = CASE WHEN live_incidents.resolved_at IS NULL THEN excluded.state ELSE 'closed' END""";
 
   private final Connection db;
   private final int maxRows;
@@ -80,7 +84,17 @@ public final class IncidentStore implements AutoCloseable {
 
   /** A filter and a page of {@link #query}; null fields do not filter. */
   public record Query(
-      String host, String severity, String state, Long fromMs, Long toMs, int limit, int offset) {}
+      String host,
+      String severity,
+      String state,
+      Long fromMs,
+      Long toMs,
+      Boolean falseAlarm,
+      int limit,
+      int offset) {}
+
+  /** What a person did to an incident: one of {@link IncidentChange#ACTIONS}. */
+  public record Work(String action, String host, long id, String by, String comment) {}
 
   private IncidentStore(Connection db, int maxRows) throws SQLException {
     this.db = db;
@@ -95,6 +109,7 @@ public final class IncidentStore implements AutoCloseable {
       st.execute("PRAGMA busy_timeout = 10000");
       st.execute("PRAGMA journal_mode = WAL");
       st.execute(DDL);
+      addColumns(db);
       st.execute(
           "CREATE INDEX IF NOT EXISTS live_incidents_started ON live_incidents (started_ms)");
       st.execute(
@@ -103,6 +118,93 @@ public final class IncidentStore implements AutoCloseable {
     } catch (SQLException e) {
       db.close();
       throw e;
+    }
+  }
+
+  /** Adds the columns later versions brought to a table an earlier one created. */
+  private static void addColumns(Connection db) throws SQLException {
+    List<String> have = new ArrayList<>();
+    try (Statement st = db.createStatement();
+        ResultSet rs = st.executeQuery("PRAGMA table_info(live_incidents)")) {
+      while (rs.next()) {
+        have.add(rs.getString("name"));
+      }
+    }
+    for (String column : List.of("resolved_by", "resolved_at")) {
+      if (!have.contains(column)) {
+        try (Statement st = db.createStatement()) {
+          st.execute("ALTER TABLE live_incidents ADD COLUMN " + column + " TEXT");
+        }
+      }
+    }
+  }
+
+  /**
+   * Records what a person did: acknowledged (by, at, comment), resolved (closed now if still open,
+   * by, at, comment; later changes from detection no longer reopen it), false_alarm (marked, and
+   * acknowledged by the same person if nobody had). A comment replaces the previous one.
+   *
+   * @return the incident as it now stands, or null when there is no such incident
+   */
+  public JsonObject work(Work w, Instant now) throws SQLException {
+    String at = now.toString();
+    String set =
+        switch (w.action()) {
+          case IncidentChange.ACKNOWLEDGED -> "acknowledged_by = ?, acknowledged_at = ?";
+          case IncidentChange.RESOLVED ->
+              "resolved_by = ?, resolved_at = ?, state = 'closed', ended = coalesce(ended, ?),"
+                  + " acknowledged_by = coalesce(acknowledged_by, ?), acknowledged_at ="
+                  + " coalesce(acknowledged_at, ?)";
+          case IncidentChange.FALSE_ALARM ->
+              "false_alarm = 1, acknowledged_by = coalesce(acknowledged_by, ?), acknowledged_at ="
+                  + " coalesce(acknowledged_at, ?)";
+          default -> throw new IllegalArgumentException("unknown action " + w.action());
+        };
+    try (PreparedStatement st =
+        db.prepareStatement(
+            "UPDATE live_incidents SET "
+                + set
+                + ", comment = coalesce(?, comment), updated_at = ? WHERE host = ? AND id = ?")) {
+      int i = 1;
+      st.setString(i++, w.by());
+      st.setString(i++, at);
+      if (w.action().equals(IncidentChange.RESOLVED)) {
+        st.setString(i++, at);
+        st.setString(i++, w.by());
+        st.setString(i++, at);
+      }
+      st.setString(i++, w.comment());
+      st.setString(i++, at);
+      st.setString(i++, w.host());
+      st.setLong(i, w.id());
+      if (st.executeUpdate() == 0) {
+        return null;
+      }
+    }
+    return get(w.host(), w.id());
+  }
+
+  /** Notes until when the incident's notifications are held back (a silence or maintenance window). */
+  public void silenced(String host, long id, String untilIso) throws SQLException {
+    try (PreparedStatement st =
+        db.prepareStatement(
+            "UPDATE live_incidents SET silenced_until = ? WHERE host = ? AND id = ?")) {
+      st.setString(1, untilIso);
+      st.setString(2, host);
+      st.setLong(3, id);
+      st.executeUpdate();
+    }
+  }
+
+  /** The incident, or null. */
+  public JsonObject get(String host, long id) throws SQLException {
+    try (PreparedStatement st =
+        db.prepareStatement("SELECT * FROM live_incidents WHERE host = ? AND id = ?")) {
+      st.setString(1, host);
+      st.setLong(2, id);
+      try (ResultSet rs = st.executeQuery()) {
+        return rs.next() ? row(rs) : null;
+      }
     }
   }
 
@@ -162,6 +264,7 @@ public final class IncidentStore implements AutoCloseable {
     filter(where, args, "state = ?", q.state());
     filter(where, args, "started_ms >= ?", q.fromMs());
     filter(where, args, "started_ms < ?", q.toMs());
+    filter(where, args, "false_alarm = ?", q.falseAlarm() == null ? null : q.falseAlarm() ? 1 : 0);
     long total;
     try (PreparedStatement st =
         db.prepareStatement("SELECT count(*) FROM live_incidents" + where)) {
@@ -237,6 +340,8 @@ public final class IncidentStore implements AutoCloseable {
             .put("comment", rs.getString("comment"))
             .put("silenced_until", rs.getString("silenced_until"))
             .put("false_alarm", rs.getInt("false_alarm") != 0)
+            .put("resolved_by", rs.getString("resolved_by"))
+            .put("resolved_at", rs.getString("resolved_at"))
             .put("updated_at", rs.getString("updated_at"));
     double score = rs.getDouble("anomaly_score");
     if (!rs.wasNull()) {

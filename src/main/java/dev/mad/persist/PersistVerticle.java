@@ -112,6 +112,9 @@ public class PersistVerticle extends VerticleBase {
                 .completion(),
             bus.<JsonObject>localConsumer(Addresses.INCIDENTS_QUERY, this::queryIncidents)
                 .completion(),
+            bus.<JsonObject>localConsumer(Addresses.INCIDENT_WORK, this::workIncident).completion(),
+            bus.<JsonObject>localConsumer(Addresses.INCIDENT_MUTED, this::mutedIncident)
+                .completion(),
             bus.<JsonObject>localConsumer(Addresses.health("persist"), this::health).completion()));
   }
 
@@ -173,11 +176,74 @@ public class PersistVerticle extends VerticleBase {
                   q.getString("state"),
                   q.getLong("from_ms"),
                   q.getLong("to_ms"),
+                  q.getBoolean("false_alarm"),
                   Math.max(1, Math.min(500, q.getInteger("limit", 50))),
                   Math.max(0, q.getInteger("offset", 0)))));
     } catch (SQLException | RuntimeException e) {
       LOG.error("Cannot read incidents from {}: {}", LogsDir.HISTORY_DB, e.getMessage());
       message.fail(503, "cannot read incidents from " + LogsDir.HISTORY_DB);
+    }
+  }
+
+  /** A person's action on an incident: recorded, then published for detect, notify and the dashboard. */
+  private void workIncident(Message<JsonObject> message) {
+    if (incidentStore == null) {
+      openStore();
+    }
+    if (incidentStore == null) {
+      message.fail(503, storeProblem);
+      return;
+    }
+    JsonObject b = message.body();
+    IncidentStore.Work w =
+        new IncidentStore.Work(
+            b.getString("action"),
+            b.getString("host"),
+            b.getLong("id"),
+            b.getString("by"),
+            b.getString("comment"));
+    JsonObject row;
+    try {
+      row = incidentStore.work(w, Instant.now());
+    } catch (SQLException | RuntimeException e) {
+      LOG.error(
+          "Cannot record '{}' of incident {}/{}: {}", w.action(), w.host(), w.id(), e.getMessage());
+      message.fail(503, "cannot write to " + LogsDir.HISTORY_DB + " (" + e.getMessage() + ")");
+      return;
+    }
+    if (row == null) {
+      message.fail(404, "no incident " + w.id() + " on host " + w.host());
+      return;
+    }
+    LOG.info(
+        "Incident #{} on {} {} by {}{}",
+        w.id(),
+        w.host(),
+        w.action().replace('_', ' '),
+        w.by(),
+        w.comment() == null ? "" : ": " + w.comment());
+    message.reply(row);
+    vertx
+        .eventBus()
+        .publish(
+            Addresses.INCIDENT_WORKED,
+            new JsonObject()
+                .put("action", w.action())
+                .put("by", w.by())
+                .put("comment", w.comment())
+                .put("incident", row),
+            Addresses.local());
+  }
+
+  private void mutedIncident(Message<JsonObject> message) {
+    JsonObject b = message.body();
+    if (incidentStore == null) {
+      return;
+    }
+    try {
+      incidentStore.silenced(b.getString("host"), b.getLong("id"), b.getString("until"));
+    } catch (SQLException | RuntimeException e) {
+      LOG.warn("Cannot note the silence of incident {}: {}", b.getLong("id"), e.getMessage());
     }
   }
 

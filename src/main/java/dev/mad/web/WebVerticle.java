@@ -115,6 +115,7 @@ public class WebVerticle extends VerticleBase {
     getOrHead(router, "/api/chart-data").handler(this::chartData);
     getOrHead(router, "/api/anomalies").handler(this::anomalies);
     getOrHead(router, "/api/incidents").handler(this::incidents);
+    IncidentRoutes.mount(vertx, router);
     getOrHead(router, "/api/csv-data").handler(ctx -> details(ctx, null));
     getOrHead(router, "/api/csv-anomalies").handler(this::csvAnomalies);
     getOrHead(router, "/api/analysis-history").handler(this::history);
@@ -168,6 +169,9 @@ public class WebVerticle extends VerticleBase {
     bus.<JsonObject>localConsumer(
         Addresses.INCIDENT,
         m -> bus.publish(Addresses.DASHBOARD_ANOMALY, m.body(), Addresses.local()));
+    bus.<JsonObject>localConsumer(
+        Addresses.INCIDENT_WORKED,
+        m -> bus.publish(Addresses.DASHBOARD_WORKED, m.body(), Addresses.local()));
 
     healthChecks = HealthChecks.create(vertx);
     // the verticles the wiring deployed (a hub without local collection has no collect; a hub has

@@ -48,7 +48,7 @@ class IncidentStoreTest {
   }
 
   private static IncidentStore.Query all() {
-    return new IncidentStore.Query(null, null, null, null, null, 50, 0);
+    return new IncidentStore.Query(null, null, null, null, null, null, 50, 0);
   }
 
   @Test
@@ -115,23 +115,29 @@ class IncidentStoreTest {
               change("closed", host, start, severity, Instant.ofEpochMilli(start + 20).toString()));
         }
       }
-      JsonObject page = store.query(new IncidentStore.Query(null, null, null, null, null, 4, 0));
+      JsonObject page =
+          store.query(new IncidentStore.Query(null, null, null, null, null, null, 4, 0));
       assertThat(page.getLong("total")).isEqualTo(10);
       assertThat(ids(page)).containsExactly(9L, 8L, 7L, 6L);
-      assertThat(ids(store.query(new IncidentStore.Query(null, null, null, null, null, 4, 8))))
+      assertThat(
+              ids(store.query(new IncidentStore.Query(null, null, null, null, null, null, 4, 8))))
           .containsExactly(1L, 0L);
-      assertThat(ids(store.query(new IncidentStore.Query("web-1", null, null, null, null, 50, 0))))
+      assertThat(
+              ids(
+                  store.query(
+                      new IncidentStore.Query("web-1", null, null, null, null, null, 50, 0))))
           .containsExactly(8L, 6L, 4L, 2L, 0L);
       assertThat(
               ids(
                   store.query(
-                      new IncidentStore.Query(null, "critical", "closed", null, null, 50, 0))))
+                      new IncidentStore.Query(
+                          null, "critical", "closed", null, null, null, 50, 0))))
           .containsExactly(9L, 6L);
       assertThat(
               ids(
                   store.query(
                       new IncidentStore.Query(
-                          null, null, null, T0 + 2 * 60_000L, T0 + 5 * 60_000L, 50, 0))))
+                          null, null, null, T0 + 2 * 60_000L, T0 + 5 * 60_000L, null, 50, 0))))
           .as("from inclusive, to exclusive")
           .containsExactly(4L, 3L, 2L);
     }
@@ -159,7 +165,7 @@ class IncidentStoreTest {
     try (IncidentStore reopened = IncidentStore.open(db(), 100)) {
       assertThat(reopened.count()).isEqualTo(100);
       JsonObject page =
-          reopened.query(new IncidentStore.Query(null, null, null, null, null, 500, 0));
+          reopened.query(new IncidentStore.Query(null, null, null, null, null, null, 500, 0));
       assertThat(
               page.getJsonArray("incidents").stream().map(o -> ((JsonObject) o).getString("host")))
           .as("the open incident outlives closed ones that started later")
