@@ -4,7 +4,7 @@ import dev.mad.bus.Addresses;
 import dev.mad.bus.IncidentChange;
 import dev.mad.config.ConfigSchema;
 import dev.mad.files.LogsDir;
-import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Metrics;
@@ -58,7 +58,7 @@ public final class NotifyVerticle extends VerticleBase {
   private String dbProblem;
   private final Map<String, Sender> senders = new LinkedHashMap<>();
   private final List<Meter> meters = new ArrayList<>();
-  private Counter muted;
+  private long muted;
   private long timeoutMs;
   private long retryMaxMs;
   private long giveUpMs;
@@ -68,25 +68,32 @@ public final class NotifyVerticle extends VerticleBase {
   /** What one receiver's sender knows: its queue's head is in the outbox. */
   private final class Sender {
     final Receiver receiver;
-    final Counter sent;
-    final Counter failed;
-    final Counter dropped;
+    volatile long sent;
+    volatile long failed;
+    volatile long dropped;
     volatile int pending;
     boolean inFlight;
     long timer = -1;
     long failingSinceMs;
     String lastError;
 
+    private void count(String meter, String doc, java.util.function.ToDoubleFunction<Sender> f) {
+      meters.add(
+          FunctionCounter.builder(meter, this, f)
+              .description(doc)
+              .tag("receiver", receiver.name())
+              .register(Metrics.globalRegistry));
+    }
+
     Sender(Receiver receiver) {
       this.receiver = receiver;
       String name = receiver.name();
-      sent = counter("mad.notifications.sent", "Notifications a receiver took", name);
-      failed = counter("mad.notifications.failed", "Attempts that failed (each is retried)", name);
-      dropped =
-          counter(
-              "mad.notifications.dropped",
-              "Notifications given up on (too old, refused, or over the outbox limit)",
-              name);
+      count("mad.notifications.sent", "Notifications a receiver took", s -> s.sent);
+      count("mad.notifications.failed", "Attempts that failed (each is retried)", s -> s.failed);
+      count(
+          "mad.notifications.dropped",
+          "Notifications given up on (too old, refused, or over the outbox limit)",
+          s -> s.dropped);
       meters.add(
           Gauge.builder("mad.notifications.pending", this, s -> s.pending)
               .description("Notifications waiting in the outbox")
@@ -117,11 +124,10 @@ public final class NotifyVerticle extends VerticleBase {
       dashboard = config().getString("default_dashboard_url", "http://127.0.0.1:5000/");
     }
     notices = new Notices(dashboard, mutes::why);
-    muted =
-        counter(
-            "mad.notifications.muted",
-            "Notices held back by a silence or maintenance window",
-            null);
+    meters.add(
+        FunctionCounter.builder("mad.notifications.muted", this, v -> v.muted)
+            .description("Notices held back by a silence or maintenance window")
+            .register(Metrics.globalRegistry));
     client =
         vertx.createHttpClient(
             new HttpClientOptions()
@@ -162,16 +168,6 @@ public final class NotifyVerticle extends VerticleBase {
             bus.<JsonObject>localConsumer(Addresses.health("notify"), this::health).completion()));
   }
 
-  private Counter counter(String name, String doc, String receiver) {
-    Counter.Builder b = Counter.builder(name).description(doc);
-    if (receiver != null) {
-      b.tag("receiver", receiver);
-    }
-    Counter c = b.register(Metrics.globalRegistry);
-    meters.add(c);
-    return c;
-  }
-
   private void onIncident(Message<JsonObject> message) {
     IncidentChange change = IncidentChange.fromJson(message.body());
     record(notices.onChange(change, System.currentTimeMillis()));
@@ -195,7 +191,7 @@ public final class NotifyVerticle extends VerticleBase {
     }
     long now = System.currentTimeMillis();
     if (n.muted() != null) {
-      muted.increment();
+      muted++;
       LOG.info(
           "Not notifying '{}' of incident #{} on {}: {}",
           n.event(),
@@ -236,7 +232,7 @@ public final class NotifyVerticle extends VerticleBase {
     try {
       for (Outbox.Entry lost : outbox.add(drafts, now)) {
         Sender s = senders.get(lost.receiver());
-        s.dropped.increment();
+        s.dropped++;
         LOG.error(
             "Outbox of {} is full ({} waiting): dropped the oldest notification, '{}' of {}",
             lost.receiver(),
@@ -292,7 +288,7 @@ public final class NotifyVerticle extends VerticleBase {
               try {
                 if (o.delivered()) {
                   outbox.delivered(e.seq());
-                  s.sent.increment();
+                  s.sent++;
                   if (s.failingSinceMs > 0) {
                     LOG.info(
                         "{} takes notifications again after {} s",
@@ -304,12 +300,12 @@ public final class NotifyVerticle extends VerticleBase {
                   pump(s);
                   return;
                 }
-                s.failed.increment();
+                s.failed++;
                 s.lastError = o.error();
                 long age = System.currentTimeMillis() - e.createdMs();
                 if (!o.retry() || age > giveUpMs) {
                   outbox.drop(e.seq());
-                  s.dropped.increment();
+                  s.dropped++;
                   LOG.error(
                       "Dropped notification '{}' of {} to {} after {} attempts: {}",
                       e.event(),
@@ -386,7 +382,7 @@ public final class NotifyVerticle extends VerticleBase {
             .onSuccess(
                 o -> {
                   if (!o.delivered()) {
-                    s.failed.increment();
+                    s.failed++;
                     s.lastError = o.error();
                   }
                 });
@@ -487,8 +483,9 @@ public final class NotifyVerticle extends VerticleBase {
               .put("kind", s.receiver.kind().name().toLowerCase(java.util.Locale.ROOT))
               .put("url", s.receiver.target())
               .put("pending", s.pending)
-              .put("sent", (long) s.sent.count())
-              .put("dropped", (long) s.dropped.count());
+              .put("sent", s.sent)
+              .put("failed", s.failed)
+              .put("dropped", s.dropped);
       if (s.failingSinceMs > 0) {
         r.put("failing_seconds", (now - s.failingSinceMs) / 1000).put("last_error", s.lastError);
       }

@@ -143,6 +143,87 @@ class IncidentStoreTest {
     }
   }
 
+  @Test
+  @DisplayName(
+      "a person's acknowledgement, resolution and false alarm are kept through later changes, and"
+          + " a resolved incident stays closed")
+  void lifeOfAnIncident() throws Exception {
+    Instant at = Instant.ofEpochMilli(T0 + 60_000);
+    try (IncidentStore store = IncidentStore.open(db(), 1000)) {
+      store.record(change("opened", "web-1", T0, "medium", null));
+      assertThat(store.work(new IncidentStore.Work("acknowledged", "web-2", T0, "ann", null), at))
+          .as("no such incident")
+          .isNull();
+      JsonObject acked =
+          store.work(new IncidentStore.Work("acknowledged", "web-1", T0, "ann", "looking"), at);
+      assertThat(acked.getString("acknowledged_by")).isEqualTo("ann");
+      assertThat(acked.getString("acknowledged_at")).isEqualTo(at.toString());
+      assertThat(acked.getString("comment")).isEqualTo("looking");
+      assertThat(acked.getString("state")).isEqualTo("open");
+
+      JsonObject resolved =
+          store.work(new IncidentStore.Work("resolved", "web-1", T0, "bob", null), at);
+      assertThat(resolved.getString("state")).isEqualTo("closed");
+      assertThat(resolved.getString("ended")).isEqualTo(at.toString());
+      assertThat(resolved.getString("resolved_by")).isEqualTo("bob");
+      assertThat(resolved.getString("acknowledged_by"))
+          .as("first acknowledger kept")
+          .isEqualTo("ann");
+      assertThat(resolved.getString("comment"))
+          .as("no comment keeps the last")
+          .isEqualTo("looking");
+
+      // an update detection sent before it learned of the resolution does not reopen it
+      store.record(change("updated", "web-1", T0, "high", null));
+      JsonObject after = store.get("web-1", T0);
+      assertThat(after.getString("state")).isEqualTo("closed");
+      assertThat(after.getString("severity")).isEqualTo("high");
+      assertThat(after.getString("resolved_by")).isEqualTo("bob");
+
+      store.record(change("opened", "web-1", T0 + 600_000, "medium", null));
+      store.work(new IncidentStore.Work("false_alarm", "web-1", T0 + 600_000, "cy", "backup"), at);
+      JsonObject page =
+          store.query(new IncidentStore.Query(null, null, null, null, null, true, 50, 0));
+      assertThat(ids(page)).as("minutes after T0").containsExactly(10L);
+      JsonObject marked = page.getJsonArray("incidents").getJsonObject(0);
+      assertThat(marked.getBoolean("false_alarm")).isTrue();
+      assertThat(marked.getString("acknowledged_by")).isEqualTo("cy");
+      assertThat(marked.getString("comment")).isEqualTo("backup");
+
+      store.silenced("web-1", T0 + 600_000, "2030-01-01T00:00:00Z");
+      assertThat(store.get("web-1", T0 + 600_000).getString("silenced_until"))
+          .isEqualTo("2030-01-01T00:00:00Z");
+    }
+  }
+
+  @Test
+  @DisplayName("a table from before the resolved columns gets them, rows intact")
+  void addsColumnsToAnOlderTable() throws Exception {
+    try (var c = DriverManager.getConnection("jdbc:sqlite:" + db());
+        var st = c.createStatement()) {
+      st.execute(
+          "CREATE TABLE live_incidents (host TEXT NOT NULL, id INTEGER NOT NULL, started TEXT NOT"
+              + " NULL, started_ms INTEGER NOT NULL, ended TEXT, peak TEXT NOT NULL, severity TEXT"
+              + " NOT NULL, reason TEXT NOT NULL, severity_factors TEXT NOT NULL, detectors TEXT NOT"
+              + " NULL, contributions TEXT NOT NULL, expected TEXT NOT NULL, metrics TEXT NOT NULL,"
+              + " anomaly_score REAL, duration_s REAL NOT NULL, samples INTEGER NOT NULL, state TEXT"
+              + " NOT NULL, acknowledged_by TEXT, acknowledged_at TEXT, comment TEXT, silenced_until"
+              + " TEXT, false_alarm INTEGER NOT NULL DEFAULT 0, updated_at TEXT NOT NULL, PRIMARY KEY"
+              + " (host, id))");
+      st.execute(
+          "INSERT INTO live_incidents VALUES ('old', 1, '2026-01-01T00:00:00Z', 1, NULL,"
+              + " '2026-01-01T00:00:00Z', 'high', 'r', '[]', '[]', '{}', '{}', '{}', NULL, 1, 1,"
+              + " 'open', NULL, NULL, NULL, NULL, 0, '2026-01-01T00:00:00Z')");
+    }
+    try (IncidentStore store = IncidentStore.open(db(), 1000)) {
+      JsonObject r =
+          store.work(new IncidentStore.Work("resolved", "old", 1, "ann", null), Instant.now());
+      assertThat(r.getString("state")).isEqualTo("closed");
+      assertThat(r.getString("resolved_by")).isEqualTo("ann");
+      assertThat(r.getString("reason")).isEqualTo("r");
+    }
+  }
+
   private static List<Long> ids(JsonObject page) {
     return page.getJsonArray("incidents").stream()
         .map(o -> (((JsonObject) o).getLong("id") - T0) / 60_000L)
