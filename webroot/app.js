@@ -227,8 +227,18 @@
   }
   ApiError.prototype = Object.create(Error.prototype);
 
-  function fetchJson(url) {
-    return fetch(url, { credentials: 'same-origin', headers: { Accept: 'application/json' } })
+  /**
+   * GET {@code url} as JSON; with {@code payload}, POST it as JSON (the routes that change something take
+   * only application/json). Rejects with an ApiError carrying the server's {error} text.
+   */
+  function fetchJson(url, payload) {
+    var init = { credentials: 'same-origin', headers: { Accept: 'application/json' } };
+    if (payload !== undefined) {
+      init.method = 'POST';
+      init.headers['Content-Type'] = 'application/json';
+      init.body = JSON.stringify(payload);
+    }
+    return fetch(url, init)
       .then(function (res) {
         return res.text().then(function (body) {
           var data = null;
@@ -936,6 +946,634 @@
     });
   }
 
+  // ---------------------------------------------------------------- incident history (GET /api/incidents)
+
+  /*
+   * The incidents kept in the server's database, filtered and paged by GET /api/incidents, and the
+   * detail of one with the actions a person takes on it (acknowledge, resolve, false alarm, silences).
+   * The page asks again after each action and whenever the bus says an incident changed or was worked.
+   */
+  var IH_PAGE = 20;
+  var IH_BY_KEY = 'mad.dashboard.by';
+  var IH_DEFAULT_BY = 'dashboard';
+  var IH_REASON_CHARS = 90;
+  var PAGE_PARAMS = new URLSearchParams(window.location.search);
+
+  var ih = {
+    filter: {},      // as applied: host, severity, state, from, to (ISO)
+    offset: 0,
+    total: 0,
+    rows: [],
+    seq: 0,          // only the newest answer of /api/incidents is shown
+    selected: null,  // { host, id } of the incident in the detail pane
+    row: null,       // that incident as last loaded
+    silences: [],    // GET /api/silences, for the pane
+    busy: false,
+    reloadTimer: null,
+    refreshSelected: false
+  };
+
+  function sameIncident(a, host, id) {
+    return !!a && text(a.host) === text(host) && text(a.id) === text(id);
+  }
+
+  /** A datetime-local input's value (the browser's clock) as an ISO instant, or null. */
+  function localInputIso(value) {
+    var m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?/.exec(text(value));
+    if (!m) return null;
+    var d = new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6] || 0));
+    return isNaN(d.getTime()) ? null : d.toISOString();
+  }
+
+  function readHistoryFilters() {
+    var f = {};
+    var host = $('ih-host').value.trim();
+    if (host) f.host = host;
+    if ($('ih-severity').value) f.severity = $('ih-severity').value;
+    if ($('ih-state').value) f.state = $('ih-state').value;
+    var from = localInputIso($('ih-from').value);
+    var to = localInputIso($('ih-to').value);
+    if (from) f.from = from;
+    if (to) f.to = to;
+    return f;
+  }
+
+  function historyQuery(filter, limit, offset) {
+    var q = new URLSearchParams();
+    Object.keys(filter).forEach(function (k) { q.set(k, filter[k]); });
+    q.set('limit', String(limit));
+    q.set('offset', String(offset));
+    return '/api/incidents?' + q.toString();
+  }
+
+  function loadIncidentHistory() {
+    var seq = ++ih.seq;
+    return fetchJson(historyQuery(ih.filter, IH_PAGE, ih.offset)).then(function (data) {
+      if (seq !== ih.seq) return;
+      ih.rows = Array.isArray(data.incidents) ? data.incidents : [];
+      ih.total = num(data.total) || 0;
+      if (!ih.rows.length && ih.offset > 0 && ih.total > 0) {
+        // the page we were on emptied (rows left the filter): go to the last page
+        ih.offset = Math.max(0, Math.floor((ih.total - 1) / IH_PAGE) * IH_PAGE);
+        loadIncidentHistory();
+        return;
+      }
+      setText('ih-status', '');
+      renderIncidentHistory();
+    }, function (err) {
+      if (seq !== ih.seq) return;
+      setText('ih-status', 'Could not load the incident history: ' + err.message);
+    });
+  }
+
+  /** Reloads the table (and the open incident) soon, once for a burst of bus events. */
+  function scheduleHistoryReload(withSelected) {
+    if (withSelected) ih.refreshSelected = true;
+    if (ih.reloadTimer) return;
+    ih.reloadTimer = setTimeout(function () {
+      ih.reloadTimer = null;
+      var sel = ih.refreshSelected;
+      ih.refreshSelected = false;
+      loadIncidentHistory();
+      if (sel) refreshSelected();
+    }, 800);
+  }
+
+  function isSilenced(row) {
+    var until = parseDate(row.silenced_until);
+    return !!until && until.getTime() > Date.now();
+  }
+
+  function badge(cls, label, title) {
+    var b = el('span', 'ih-badge ' + cls, label);
+    if (title) b.title = title;
+    return b;
+  }
+
+  function who(by, at) {
+    return (by ? ' by ' + text(by) : '') + (parseDate(at) ? ' at ' + fmtDateTime(at) : '');
+  }
+
+  function incidentBadges(row) {
+    var wrap = el('span', 'ih-badges');
+    if (row.acknowledged_by || row.acknowledged_at) {
+      wrap.appendChild(badge('ih-badge-ack', 'acknowledged', 'acknowledged' + who(row.acknowledged_by, row.acknowledged_at)));
+    }
+    if (row.resolved_by || row.resolved_at) {
+      wrap.appendChild(badge('ih-badge-resolved', 'resolved', 'resolved' + who(row.resolved_by, row.resolved_at)));
+    }
+    if (row.false_alarm === true) wrap.appendChild(badge('ih-badge-false', 'false alarm', 'marked as a false alarm'));
+    if (isSilenced(row)) {
+      wrap.appendChild(badge('ih-badge-silenced', 'silenced', 'notifications held back until ' + fmtDateTime(row.silenced_until)));
+    }
+    return wrap;
+  }
+
+  function timeEl(v, cls) {
+    var t = el('time', cls || null, fmtDateTime(v));
+    var d = parseDate(v);
+    if (d) t.setAttribute('datetime', d.toISOString());
+    return t;
+  }
+
+  function stateTag(row) {
+    var open = text(row.state) === 'open';
+    return el('span', 'ih-state ih-state-' + (open ? 'open' : 'closed'), text(row.state) || DASH);
+  }
+
+  function sevTag(sev) {
+    var s = severityClass(sev);
+    return el('span', 'sev sev-' + s, s === 'unknown' ? (text(sev) || 'anomaly') : s);
+  }
+
+  function truncate(s, n) {
+    return s.length > n ? s.substring(0, n - 1).replace(/\s+$/, '') + '\u2026' : s;
+  }
+
+  function renderIncidentHistory() {
+    var tbody = $('ih-table').querySelector('tbody');
+    clear(tbody);
+    var frag = document.createDocumentFragment();
+    ih.rows.forEach(function (row, i) {
+      var tr = el('tr', 'ih-row severity-' + severityClass(row.severity));
+      tr.dataset.index = String(i);
+      tr.dataset.host = text(row.host);
+      tr.dataset.id = text(row.id);
+      if (ih.selected && sameIncident(row, ih.selected.host, ih.selected.id)) tr.classList.add('selected');
+
+      var started = el('td', 'nowrap');
+      var open = el('button', 'link-button');
+      open.type = 'button';
+      open.appendChild(timeEl(row.started || row.timestamp));
+      open.setAttribute('aria-label', 'Show incident ' + text(row.id) + ' on ' + text(row.host) + ', started ' +
+        fmtDateTime(row.started || row.timestamp));
+      started.appendChild(open);
+      tr.appendChild(started);
+      tr.appendChild(el('td', 'ih-host-cell', text(row.host) || DASH));
+      var sev = el('td');
+      sev.appendChild(sevTag(row.severity));
+      tr.appendChild(sev);
+      var st = el('td');
+      st.appendChild(stateTag(row));
+      tr.appendChild(st);
+      var reason = text(row.reason) || 'Anomalous behaviour';
+      var rc = el('td', 'ih-reason', truncate(reason, IH_REASON_CHARS));
+      if (reason.length > IH_REASON_CHARS) rc.title = reason;
+      tr.appendChild(rc);
+      tr.appendChild(el('td', 'num', fmtDuration(row.duration_s)));
+      var worked = el('td');
+      worked.appendChild(incidentBadges(row));
+      tr.appendChild(worked);
+      frag.appendChild(tr);
+    });
+    tbody.appendChild(frag);
+    labelCells($('ih-table'));
+
+    var shown = ih.rows.length;
+    $('ih-empty').hidden = shown > 0;
+    setText('ih-range', shown ? (ih.offset + 1) + '\u2013' + (ih.offset + shown) + ' of ' + fmtInt(ih.total) : '');
+    $('ih-prev').disabled = ih.offset <= 0;
+    $('ih-next').disabled = ih.offset + shown >= ih.total;
+  }
+
+  // ---- the detail pane
+
+  /** The metric that moved most (the largest contribution), else the first a detector named; or null. */
+  function leadingMetric(row) {
+    var top = contributionEntries(row.contributions).filter(function (e) { return e[1] > 0; })[0];
+    if (top && METRIC_BY_NAME[top[0]]) return top[0];
+    var d = (Array.isArray(row.detectors) ? row.detectors : []).filter(function (x) {
+      return x && METRIC_BY_NAME[text(x.metric)];
+    })[0];
+    return d ? text(d.metric) : null;
+  }
+
+  function metricLabel(name) {
+    var m = METRIC_BY_NAME[name];
+    return m ? m.label + ' (' + name + ')' : name;
+  }
+
+  function subTitle(parent, title) {
+    parent.appendChild(el('h4', 'ih-sub', title));
+  }
+
+  function detailSummary(row) {
+    var dl = el('dl', 'summary-grid ih-summary');
+    function item(label, node) {
+      var div = el('div', 'summary-item');
+      div.appendChild(el('dt', null, label));
+      var dd = el('dd');
+      if (typeof node === 'string') dd.textContent = node;
+      else dd.appendChild(node);
+      div.appendChild(dd);
+      dl.appendChild(div);
+    }
+    item('Host', text(row.host) || DASH);
+    item('Started', timeEl(row.started));
+    item('Peak', timeEl(row.timestamp));
+    item('Ended', row.ended ? timeEl(row.ended) : 'still open');
+    item('Duration', fmtDuration(row.duration_s));
+    item('Samples', fmtInt(row.samples));
+    item('Anomaly score', fmtScore(row.anomaly_score));
+    item('Updated', timeEl(row.updated_at));
+    return dl;
+  }
+
+  function detectorTable(detectors) {
+    var table = el('table', 'expected-table ih-detectors');
+    var hr = el('tr');
+    ['Detector', 'Metric', 'Value', 'Threshold'].forEach(function (h) {
+      var th = el('th', null, h);
+      th.scope = 'col';
+      hr.appendChild(th);
+    });
+    var thead = el('thead');
+    thead.appendChild(hr);
+    table.appendChild(thead);
+    var tb = el('tbody');
+    detectors.forEach(function (d) {
+      var tr = el('tr');
+      var name = text(d && d.name);
+      var metric = text(d && d.metric);
+      // a rule compares the metric's value; the z-score and the forest's score have no unit
+      var inUnits = metric && name.indexOf('rule:') === 0;
+      tr.appendChild(el('td', 'metric', name || DASH));
+      tr.appendChild(el('td', 'metric', metric || DASH));
+      tr.appendChild(el('td', 'num actual', inUnits ? fmtMetric(metric, d.value) : fmtPlain(d && d.value)));
+      tr.appendChild(el('td', 'num', inUnits ? fmtMetric(metric, d.threshold) : fmtPlain(d && d.threshold)));
+      tb.appendChild(tr);
+    });
+    table.appendChild(tb);
+    return table;
+  }
+
+  /** Every metric the incident has a value or a usual value of: most contributing first, then the usual order. */
+  function expectedTable(row) {
+    var expected = row.expected || {};
+    var actual = row.metrics || {};
+    var order = contributionEntries(row.contributions).map(function (e) { return e[0]; });
+    METRICS.forEach(function (m) { if (order.indexOf(m.name) < 0) order.push(m.name); });
+    Object.keys(actual).concat(Object.keys(expected)).forEach(function (k) { if (order.indexOf(k) < 0) order.push(k); });
+    var names = order.filter(function (k) { return num(expected[k]) !== null || num(actual[k]) !== null; });
+    if (!names.length) return null;
+    var causes = incidentCauses(row);
+    var table = el('table', 'expected-table ih-expected');
+    var hr = el('tr');
+    ['Metric', 'Expected', 'Actual'].forEach(function (h) {
+      var th = el('th', null, h);
+      th.scope = 'col';
+      hr.appendChild(th);
+    });
+    var thead = el('thead');
+    thead.appendChild(hr);
+    table.appendChild(thead);
+    var tb = el('tbody');
+    names.forEach(function (k) {
+      var tr = el('tr', causes.indexOf(k) >= 0 ? 'is-cause' : null);
+      var name = el('td', 'metric', k);
+      if (causes.indexOf(k) >= 0) name.title = 'one of the causes of this incident';
+      tr.appendChild(name);
+      tr.appendChild(el('td', 'num', fmtMetric(k, expected[k])));
+      tr.appendChild(el('td', 'num actual', fmtMetric(k, actual[k])));
+      tb.appendChild(tr);
+    });
+    table.appendChild(tb);
+    return table;
+  }
+
+  function lifeList(row) {
+    var ul = el('ul', 'ih-life');
+    function line(cls, s) { ul.appendChild(el('li', cls, s)); }
+    line('ih-life-ack', row.acknowledged_by || row.acknowledged_at
+      ? 'acknowledged' + who(row.acknowledged_by, row.acknowledged_at) : 'not acknowledged');
+    line('ih-life-resolved', row.resolved_by || row.resolved_at
+      ? 'resolved' + who(row.resolved_by, row.resolved_at) : 'not resolved');
+    if (row.silenced_until) {
+      line('ih-life-silenced', (isSilenced(row) ? 'silenced until ' : 'was silenced until ') + fmtDateTime(row.silenced_until));
+    } else {
+      line('ih-life-silenced', 'not silenced');
+    }
+    line('ih-life-false', row.false_alarm === true ? 'marked as a false alarm' : 'not marked as a false alarm');
+    return ul;
+  }
+
+  function silenceList(row) {
+    var now = Date.now();
+    var mine = ih.silences.filter(function (s) {
+      var until = parseDate(s.until);
+      return s && (text(s.host) === text(row.host) || text(s.host) === '*') && until && until.getTime() > now;
+    });
+    if (!mine.length) return el('p', 'muted ih-silences-none', 'No silence in force for this host.');
+    var ul = el('ul', 'ih-silences');
+    mine.forEach(function (s) {
+      var what = s.metric ? text(s.host) + ', ' + text(s.metric) : text(s.host) + ', every metric';
+      var li = el('li', null, what + ': until ' + fmtDateTime(s.until) + (s.by ? ', by ' + text(s.by) : '') +
+        (s.comment ? ' \u2014 ' + text(s.comment) : ''));
+      li.dataset.id = text(s.id);
+      ul.appendChild(li);
+    });
+    return ul;
+  }
+
+  function renderDetail() {
+    var row = ih.row;
+    var pane = $('ih-detail');
+    if (!row) {
+      pane.hidden = true;
+      return;
+    }
+    pane.hidden = false;
+    pane.dataset.host = text(row.host);
+    pane.dataset.id = text(row.id);
+    var sev = severityClass(row.severity);
+    pane.className = 'panel ih-detail severity-' + sev;
+    setText('ih-detail-title', 'Incident #' + text(row.id) + ' on ' + (text(row.host) || DASH));
+
+    var body = $('ih-detail-body');
+    clear(body);
+    var tags = el('div', 'ih-tags');
+    tags.appendChild(sevTag(row.severity));
+    tags.appendChild(stateTag(row));
+    tags.appendChild(incidentBadges(row));
+    body.appendChild(tags);
+    body.appendChild(el('p', 'incident-reason ih-detail-reason', text(row.reason) || 'Anomalous behaviour'));
+    body.appendChild(detailSummary(row));
+
+    var factors = Array.isArray(row.severity_factors) ? row.severity_factors : [];
+    if (factors.length) {
+      subTitle(body, 'Severity factors');
+      var fl = el('ul', 'factors');
+      factors.forEach(function (f) { fl.appendChild(el('li', 'factor', text(f))); });
+      body.appendChild(fl);
+    }
+    var detectors = Array.isArray(row.detectors) ? row.detectors : [];
+    if (detectors.length) {
+      subTitle(body, 'Detectors');
+      body.appendChild(detectorTable(detectors));
+    }
+    var cols = el('div', 'incident-body ih-columns');
+    var left = el('div');
+    subTitle(left, 'Contributions');
+    var entries = contributionEntries(row.contributions);
+    left.appendChild(entries.length ? contributionBars(entries) : el('p', 'muted', 'None recorded.'));
+    cols.appendChild(left);
+    var right = el('div');
+    subTitle(right, 'Expected vs. actual');
+    var et = expectedTable(row);
+    right.appendChild(et || el('p', 'muted', 'No values recorded.'));
+    cols.appendChild(right);
+    body.appendChild(cols);
+
+    subTitle(body, 'Life');
+    body.appendChild(lifeList(row));
+    if (row.comment) {
+      var c = el('blockquote', 'ih-comment-text', text(row.comment));
+      c.setAttribute('aria-label', 'Comment');
+      body.appendChild(c);
+    }
+    subTitle(body, 'Silences in force');
+    body.appendChild(silenceList(row));
+
+    var lead = leadingMetric(row);
+    var sm = $('ih-silence-metric');
+    sm.dataset.metric = lead || '';
+    sm.textContent = lead ? 'Silence host + ' + lead : 'Silence host + leading metric';
+    sm.title = lead ? 'hold back notifications of ' + metricLabel(lead) + ' on ' + text(row.host) : 'this incident names no metric';
+    updateActionButtons();
+  }
+
+  function updateActionButtons() {
+    var row = ih.row;
+    var off = ih.busy || !row;
+    $('ih-ack').disabled = off;
+    $('ih-resolve').disabled = off || !!(row && (row.resolved_by || row.resolved_at));
+    $('ih-false-alarm').disabled = off || !!(row && row.false_alarm === true);
+    $('ih-silence-host').disabled = off;
+    $('ih-silence-metric').disabled = off || !$('ih-silence-metric').dataset.metric;
+    $('ih-actions').classList.toggle('busy', ih.busy);
+  }
+
+  function markSelectedRow() {
+    Array.prototype.forEach.call($('ih-table').querySelectorAll('tbody tr.ih-row'), function (tr) {
+      tr.classList.toggle('selected', !!ih.selected && tr.dataset.host === text(ih.selected.host) &&
+        tr.dataset.id === text(ih.selected.id));
+    });
+  }
+
+  /**
+   * Finds one incident: /api/incidents has no route for one, but an incident's id is its start (epoch ms),
+   * so a one-millisecond window finds it; failing that, the host's newest 500.
+   */
+  function findIncident(host, id) {
+    var n = num(id);
+    var base = host ? { host: host } : {};
+    var tries = [];
+    if (n !== null) tries.push(Object.assign({ from: String(n), to: String(n + 1) }, base));
+    if (host) tries.push(base);
+    function next(i) {
+      if (i >= tries.length) return Promise.resolve(null);
+      return fetchJson(historyQuery(tries[i], 500, 0)).then(function (data) {
+        var found = (Array.isArray(data.incidents) ? data.incidents : []).filter(function (r) {
+          return text(r.id) === text(id) && (!host || text(r.host) === host);
+        })[0];
+        return found || next(i + 1);
+      });
+    }
+    return next(0);
+  }
+
+  function loadSilences() {
+    return fetchJson('/api/silences').then(function (data) {
+      ih.silences = Array.isArray(data.silences) ? data.silences : [];
+      if (ih.row) renderDetail();
+    }, function (err) {
+      console.warn('silences:', err.message);
+    });
+  }
+
+  function showIncident(row, focus) {
+    ih.selected = { host: text(row.host), id: text(row.id) };
+    ih.row = row;
+    setText('ih-action-status', '');
+    renderDetail();
+    markSelectedRow();
+    loadSilences();
+    if (focus) {
+      var pane = $('ih-detail');
+      pane.scrollIntoView({ block: 'start' });
+      $('ih-detail-title').focus({ preventScroll: true });
+    }
+  }
+
+  /** Opens the incident of an alert's link, /?host=HOST&incident=ID. */
+  function openIncidentFromUrl() {
+    var id = PAGE_PARAMS.get('incident');
+    if (!id || !/^\d{1,16}$/.test(id)) return;
+    var host = PAGE_PARAMS.get('host') || '';
+    setText('ih-status', 'Looking for incident #' + id + (host ? ' on ' + host : '') + '\u2026');
+    findIncident(host, id).then(function (row) {
+      if (!row) {
+        setText('ih-status', 'No incident #' + id + (host ? ' on ' + host : '') + ' in the history.');
+        return;
+      }
+      setText('ih-status', '');
+      showIncident(row, true);
+    }, function (err) {
+      setText('ih-status', 'Could not load incident #' + id + ': ' + err.message);
+    });
+  }
+
+  function refreshSelected() {
+    if (!ih.selected) return Promise.resolve();
+    var sel = ih.selected;
+    return findIncident(sel.host, sel.id).then(function (row) {
+      if (!row || !ih.selected || !sameIncident(row, ih.selected.host, ih.selected.id)) return;
+      ih.row = row;
+      renderDetail();
+    }, function (err) {
+      console.warn('incident:', err.message);
+    });
+  }
+
+  function closeDetail() {
+    var sel = ih.selected;
+    ih.selected = null;
+    ih.row = null;
+    renderDetail();
+    markSelectedRow();
+    if (sel) {
+      var rows = $('ih-table').querySelectorAll('tbody tr.ih-row');
+      var tr = Array.prototype.filter.call(rows, function (r) {
+        return r.dataset.host === sel.host && r.dataset.id === sel.id;
+      })[0];
+      var b = tr ? tr.querySelector('button') : null;
+      if (b) b.focus();
+    }
+  }
+
+  // ---- actions
+
+  function actorName() {
+    var by = $('ih-by').value.trim();
+    return by || IH_DEFAULT_BY;
+  }
+
+  function rememberName() {
+    try {
+      var by = $('ih-by').value.trim();
+      if (by) window.localStorage.setItem(IH_BY_KEY, by);
+      else window.localStorage.removeItem(IH_BY_KEY);
+    } catch (e) { /* storage unavailable: the name lasts as long as the page */ }
+  }
+
+  function recallName() {
+    var by = null;
+    try { by = window.localStorage.getItem(IH_BY_KEY); } catch (e) { by = null; }
+    $('ih-by').value = by || IH_DEFAULT_BY;
+  }
+
+  var ACTION_DONE = { acknowledge: 'Acknowledged', resolve: 'Resolved', 'false-alarm': 'Marked as a false alarm' };
+
+  function act(kind) {
+    var row = ih.row;
+    if (!row || ih.busy) return;
+    rememberName();
+    var by = actorName();
+    var comment = $('ih-comment').value.trim();
+    var req;
+    var done;
+    if (ACTION_DONE[kind]) {
+      var body = { host: text(row.host), id: num(row.id), by: by };
+      if (comment) body.comment = comment;
+      req = fetchJson('/api/incidents/' + kind, body);
+      done = function (updated) {
+        if (updated && sameIncident(updated, row.host, row.id)) ih.row = updated;
+        setText('ih-action-status', ACTION_DONE[kind] + ' by ' + by + '.');
+      };
+    } else {
+      var seconds = parseInt($('ih-silence-for').value, 10);
+      var s = { host: text(row.host), duration_s: seconds, by: by, incident_id: num(row.id) };
+      if (kind === 'silence-metric') s.metric = $('ih-silence-metric').dataset.metric;
+      if (comment) s.comment = comment;
+      req = fetchJson('/api/silences', s);
+      done = function (silence) {
+        setText('ih-action-status', 'Silenced ' + text(silence.host) + (silence.metric ? ', ' + text(silence.metric) : '') +
+          ' until ' + fmtDateTime(silence.until) + ' (silence #' + text(silence.id) + ').');
+        // the incident's silenced_until is written just after this answer: ask again
+        loadSilences();
+        refreshSelected().then(function () {
+          if (ih.row && !ih.row.silenced_until) setTimeout(refreshSelected, 1000);
+        });
+      };
+    }
+    ih.busy = true;
+    updateActionButtons();
+    setText('ih-action-status', 'Sending\u2026');
+    $('ih-action-status').classList.remove('is-error');
+    req.then(function (data) {
+      ih.busy = false;
+      $('ih-comment').value = '';
+      done(data);
+      renderDetail();
+      loadIncidentHistory();
+    }, function (err) {
+      ih.busy = false;
+      updateActionButtons();
+      $('ih-action-status').classList.add('is-error');
+      setText('ih-action-status', 'Error: ' + err.message);
+    });
+  }
+
+  function onWorked(msg) {
+    var row = msg && msg.incident;
+    if (!row) return;
+    if (ih.selected && sameIncident(row, ih.selected.host, ih.selected.id) && !ih.busy) {
+      ih.row = row;
+      renderDetail();
+    }
+    scheduleHistoryReload(false);
+  }
+
+  function onIncidentChanged(inc) {
+    scheduleHistoryReload(!!(inc && ih.selected && sameIncident(inc, ih.selected.host, ih.selected.id)));
+  }
+
+  function initIncidentHistory() {
+    if (VIEW_HOST) $('ih-host').value = VIEW_HOST;
+    ih.filter = readHistoryFilters();
+    recallName();
+    $('ih-by').addEventListener('change', rememberName);
+    $('ih-filters').addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      ih.filter = readHistoryFilters();
+      ih.offset = 0;
+      loadIncidentHistory();
+    });
+    $('ih-prev').addEventListener('click', function () {
+      ih.offset = Math.max(0, ih.offset - IH_PAGE);
+      loadIncidentHistory();
+    });
+    $('ih-next').addEventListener('click', function () {
+      if (ih.offset + ih.rows.length < ih.total) {
+        ih.offset += IH_PAGE;
+        loadIncidentHistory();
+      }
+    });
+    $('ih-table').querySelector('tbody').addEventListener('click', function (ev) {
+      var tr = ev.target.closest ? ev.target.closest('tr.ih-row') : null;
+      var row = tr ? ih.rows[parseInt(tr.dataset.index, 10)] : null;
+      if (row) showIncident(row, true);
+    });
+    $('ih-detail-close').addEventListener('click', closeDetail);
+    $('ih-actions').addEventListener('submit', function (ev) { ev.preventDefault(); });
+    Array.prototype.forEach.call($('ih-actions').querySelectorAll('button[data-action]'), function (b) {
+      b.addEventListener('click', function () { act(b.dataset.action); });
+    });
+    updateActionButtons();
+    loadIncidentHistory();
+    openIncidentFromUrl();
+  }
+
   // ---------------------------------------------------------------- analysis result
 
   var analysis = { id: null, chart: null, details: null, columnIndex: 0 };
@@ -1466,6 +2104,8 @@
           loadChartData();
           loadIncidents();
           loadHistory();
+          loadIncidentHistory();
+          refreshSelected();
         }
         everOpen = true;
       }
@@ -1478,7 +2118,9 @@
         if (msg.incident.id !== undefined && msg.incident.id !== null) liveIncidentIds.add(String(msg.incident.id));
         renderIncidents();
       }
+      if (msg && msg.incident) onIncidentChanged(msg.incident);
     });
+    bus.on('dashboard.worked', onWorked);
     bus.on('dashboard.analysis', onAnalysisEvent);
   }
 
@@ -1543,6 +2185,7 @@
     hideMissingSettings();
     initLogin();
     initHistory();
+    initIncidentHistory();
     initUpload();
     initAnalysisColumn();
     initCharts();
