@@ -184,8 +184,19 @@ public final class IncidentStore implements AutoCloseable {
     return get(w.host(), w.id());
   }
 
-  /** Notes until when the incident's notifications are held back (a silence or maintenance window). */
+  /**
+   * Notes until when the incident's notifications are held back (a silence or maintenance window);
+   * the later of this and an earlier note is kept.
+   */
   public void silenced(String host, long id, String untilIso) throws SQLException {
+    JsonObject now = get(host, id);
+    if (now == null) {
+      return;
+    }
+    String before = now.getString("silenced_until");
+    if (before != null && epochMs(before, 0) >= epochMs(untilIso, 0)) {
+      return; // a longer silence already holds it
+    }
     try (PreparedStatement st =
         db.prepareStatement(
             "UPDATE live_incidents SET silenced_until = ? WHERE host = ? AND id = ?")) {

@@ -490,6 +490,14 @@ public class WebVerticle extends VerticleBase {
         || !oneOf(ctx, request, "state", IncidentChange.STATES)) {
       return;
     }
+    String falseAlarm = ctx.queryParams().get("false_alarm");
+    if (falseAlarm != null) {
+      if (!falseAlarm.equals("true") && !falseAlarm.equals("false")) {
+        error(ctx, 400, "query parameter 'false_alarm' must be true or false");
+        return;
+      }
+      request.put("false_alarm", Boolean.parseBoolean(falseAlarm));
+    }
     for (String bound : List.of("from", "to")) {
       String raw = ctx.queryParams().get(bound);
       if (raw == null) {
