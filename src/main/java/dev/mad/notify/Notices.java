@@ -249,7 +249,8 @@ final class Notices {
       long nowMs) {
     String eventId = UUID.randomUUID().toString();
     String metric = r.leadingMetric();
-    String muted = openedMuted ? "opened while muted" : muter.why(r.host(), metric, nowMs);
+    String why = muter.why(r.host(), metric, nowMs);
+    String muted = why != null ? why : openedMuted ? "it opened while muted" : null;
     JsonObject doc =
         new JsonObject()
             .put("schema_version", SCHEMA_VERSION)

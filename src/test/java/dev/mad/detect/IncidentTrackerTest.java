@@ -145,4 +145,57 @@ class IncidentTrackerTest {
     assertThat(r.flagged()).isTrue();
     assertThat(t.current().reasons()).contains("CPU far above its usual 5%");
   }
+
+  @Test
+  @DisplayName(
+      "a resolved incident closes at once and the same episode opens no other; the next episode"
+          + " does")
+  void resolvedByAPerson() {
+    IncidentTracker t = tracker();
+    Verdict rule = flagged(-0.6, Severity.HIGH, "rule:cpu_critical", "High CPU usage detected", 3);
+    long id = t.onSample(0, "h", VALUES, rule).events().get(0).incident().id();
+    assertThat(t.resolve(id + 1)).as("not the open one").isNull();
+    IncidentTracker.Event closed = t.resolve(id);
+    assertThat(closed.change()).isEqualTo(IncidentTracker.Change.CLOSED);
+    assertThat(closed.incident().open()).isFalse();
+    assertThat(t.current()).isNull();
+    for (int i = 1; i <= 5; i++) {
+      assertThat(t.onSample(i * 1000L, "h", VALUES, rule).events()).as("same episode").isEmpty();
+    }
+    int i = 6;
+    while (t.onSample(i * 1000L, "h", VALUES, normal()).step().marked()) {
+      i++;
+    }
+    for (int q = 0; q < 20; q++, i++) {
+      t.onSample(i * 1000L, "h", VALUES, normal());
+    }
+    assertThat(t.onSample(i * 1000L, "h", VALUES, rule).events())
+        .extracting(IncidentTracker.Event::change)
+        .as("a new episode")
+        .containsExactly(IncidentTracker.Change.OPENED);
+  }
+
+  @Test
+  @DisplayName(
+      "an episode like known false alarms opens nothing and is not flagged, until it grows beyond"
+          + " them")
+  void knownFalseAlarm() {
+    IncidentTracker t = tracker();
+    double[] small = new double[8];
+    small[0] = 50;
+    double[] large = new double[8];
+    large[0] = 99;
+    t.known((values, v) -> values[0] < 60);
+    Verdict rule = flagged(-0.6, Severity.HIGH, "rule:cpu_critical", "High CPU usage detected", 3);
+    IncidentTracker.Result first = t.onSample(0, "h", small, rule);
+    assertThat(first.events()).isEmpty();
+    assertThat(first.flagged()).isFalse();
+    assertThat(t.suppressed()).isEqualTo(1);
+    IncidentTracker.Result grown = t.onSample(1000, "h", large, rule);
+    assertThat(grown.events())
+        .extracting(IncidentTracker.Event::change)
+        .containsExactly(IncidentTracker.Change.OPENED);
+    assertThat(grown.flagged()).isTrue();
+    assertThat(grown.events().get(0).incident().startedMs()).isEqualTo(1000);
+  }
 }
