@@ -86,7 +86,7 @@ class OperationsTest {
     JsonObject body = health.bodyAsJsonObject();
     assertThat(body.getString("outcome")).isEqualTo("UP");
     assertThat(body.getJsonArray("checks").stream().map(c -> ((JsonObject) c).getString("id")))
-        .containsExactlyInAnyOrder("persist", "analysis", "detect", "collect", "web");
+        .containsExactlyInAnyOrder("persist", "notify", "analysis", "detect", "collect", "web");
     JsonObject detect =
         body.getJsonArray("checks").stream()
             .map(JsonObject.class::cast)
