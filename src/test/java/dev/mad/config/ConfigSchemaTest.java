@@ -103,6 +103,76 @@ class ConfigSchemaTest {
         .hasMessageContaining("empty");
   }
 
+  private static JsonObject notify(String key, Object value) {
+    return new JsonObject().put("notify", new JsonObject().put(key, value));
+  }
+
+  @Test
+  @DisplayName(
+      "notification receivers and maintenance windows are checked, each error naming its key")
+  void notifySettings() {
+    assertRefused(notify("alertmanager_urls", "ftp://am:9093"), "notify.alertmanager_urls");
+    assertRefused(
+        notify("alertmanager_urls", "http://user:pw@am:9093"), "notify.alertmanager_urls");
+    assertRefused(notify("alertmanager_urls", "http://"), "notify.alertmanager_urls");
+    assertRefused(notify("webhooks", new JsonObject()), "notify.webhooks");
+    assertRefused(
+        notify("webhooks", new JsonArray().add(new JsonObject().put("url", "not a url"))),
+        "notify.webhooks[0].url");
+    assertRefused(
+        notify(
+            "webhooks",
+            new JsonArray().add(new JsonObject().put("url", "https://h/x").put("secret", "short"))),
+        "notify.webhooks[0].secret");
+    assertRefused(
+        notify(
+            "webhooks",
+            new JsonArray().add(new JsonObject().put("url", "https://h/x").put("token", "t"))),
+        "notify.webhooks[0].token");
+    JsonObject twice = new JsonObject().put("url", "https://h/x").put("name", "a");
+    assertRefused(
+        notify("webhooks", new JsonArray().add(twice).add(twice.copy())),
+        "notify.webhooks[1].name");
+    JsonObject window =
+        new JsonObject()
+            .put("host", "*")
+            .put("start", "2026-12-03T02:00:00Z")
+            .put("end", "2026-12-03T01:00:00Z");
+    assertRefused(notify("maintenance", new JsonArray().add(window)), "notify.maintenance[0].end");
+    assertRefused(
+        notify("maintenance", new JsonArray().add(window.copy().put("start", "at two"))),
+        "notify.maintenance[0].start");
+    assertRefused(notify("dashboard_url", "mad.example"), "notify.dashboard_url");
+    assertRefused(notify("resend_seconds", 5), "notify.resend_seconds");
+    JsonObject ok =
+        ConfigSchema.resolve(
+            new JsonObject()
+                .put(
+                    "notify",
+                    new JsonObject()
+                        .put(
+                            "alertmanager_urls", "http://127.0.0.1:9093, https://am.example/prefix")
+                        .put(
+                            "webhooks",
+                            new JsonArray()
+                                .add(
+                                    new JsonObject()
+                                        .put("url", "https://hooks.example/mad")
+                                        .put("secret", "0123456789abcdef")))
+                        .put(
+                            "maintenance",
+                            new JsonArray().add(window.copy().put("end", "2026-12-03T03:00:00Z")))),
+            Map.of(),
+            Map.of());
+    assertThat(ok.getJsonObject("notify").getJsonArray("webhooks")).hasSize(1);
+    JsonObject fromEnv =
+        ConfigSchema.resolve(
+            new JsonObject(),
+            Map.of("MAD_NOTIFY_WEBHOOKS", "[{\"url\": \"http://127.0.0.1:8080/h\"}]"),
+            Map.of());
+    assertThat(fromEnv.getJsonObject("notify").getJsonArray("webhooks")).hasSize(1);
+  }
+
   private static void assertRefused(JsonObject file, String key) {
     assertThatThrownBy(() -> ConfigSchema.resolve(file, Map.of(), Map.of()))
         .isInstanceOf(ConfigException.class)

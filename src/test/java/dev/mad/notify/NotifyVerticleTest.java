@@ -268,4 +268,35 @@ class NotifyVerticleTest {
     assertThat(got.stream().map(r -> r.json().getString("host")).collect(Collectors.toList()))
         .doesNotContain("web-1");
   }
+
+  @Test
+  @DisplayName(
+      "Alertmanager gets the open incident with endsAt a few re-sends ahead, again every"
+          + " resend_seconds, and its end when it closes")
+  void alertmanagerResends() throws Exception {
+    receiver.up();
+    deploy(
+        new JsonObject()
+            .put("logs_dir", logs.toString())
+            .put("alertmanager_urls", receiver.url(""))
+            .put("resend_seconds", 10));
+    long sent = System.currentTimeMillis();
+    publish(change("opened", "web-1", T0, "high"));
+    List<WebhookReceiver.Received> got =
+        receiver.await(r -> r.size() >= 2, Duration.ofSeconds(25), "the alert and one re-send");
+    for (WebhookReceiver.Received r : got) {
+      assertThat(r.path()).isEqualTo("/api/v2/alerts");
+      JsonObject alert = new JsonArray(r.body()).getJsonObject(0);
+      assertThat(alert.getJsonObject("labels").getString("incident_id"))
+          .isEqualTo(Long.toString(T0));
+      long ends = Instant.parse(alert.getString("endsAt")).toEpochMilli();
+      assertThat(ends - r.atMs()).as("four re-send periods ahead").isBetween(38_000L, 41_000L);
+    }
+    assertThat(got.get(1).atMs() - sent).as("re-sent within a period").isLessThan(12_000);
+    publish(change("closed", "web-1", T0, "high"));
+    List<WebhookReceiver.Received> all =
+        receiver.await(r -> r.size() >= 3, Duration.ofSeconds(10), "the close");
+    JsonObject end = new JsonArray(all.get(2).body()).getJsonObject(0);
+    assertThat(end.getString("endsAt")).isEqualTo(Instant.ofEpochMilli(T0 + 30_000).toString());
+  }
 }
