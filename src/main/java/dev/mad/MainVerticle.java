@@ -39,6 +39,9 @@ public class MainVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(MainVerticle.class);
   private static final long SUPERVISE_MS = 10_000;
 
+  /** Config key a verticle finds set when the supervisor redeploys it in a running process. */
+  public static final String REDEPLOYED = "redeployed";
+
   private final long superviseMs;
   private final List<Child> children = new ArrayList<>();
 
@@ -262,9 +265,13 @@ public class MainVerticle extends VerticleBase {
     }
 
     Future<String> deploy(Vertx vertx) {
-      return vertx
-          .deployVerticle(factory.get(), new DeploymentOptions(options))
-          .onSuccess(id -> deploymentId = id);
+      DeploymentOptions o = new DeploymentOptions(options);
+      if (deploymentId != null && !deploymentId.isEmpty()) {
+        // a redeployment: the rest of the process kept running (persist must not close open
+        // incidents)
+        o.setConfig(o.getConfig().copy().put(REDEPLOYED, true));
+      }
+      return vertx.deployVerticle(factory.get(), o).onSuccess(id -> deploymentId = id);
     }
   }
 

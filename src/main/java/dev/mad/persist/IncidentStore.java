@@ -74,7 +74,8 @@ public final class IncidentStore implements AutoCloseable {
         expected = excluded.expected, metrics = excluded.metrics,
         anomaly_score = excluded.anomaly_score, duration_s = excluded.duration_s,
         samples = excluded.samples, updated_at = excluded.updated_at,
-        ended = coalesce(excluded.ended, live_incidents.ended),
+        ended = CASE WHEN live_incidents.resolved_at IS NULL THEN excluded.ended
+          ELSE coalesce(excluded.ended, live_incidents.ended) END,
         state = CASE WHEN live_incidents.resolved_at IS NULL THEN excluded.state ELSE 'closed' END""";
 
   private final Connection db;
@@ -204,6 +205,23 @@ public final class IncidentStore implements AutoCloseable {
       st.setString(2, host);
       st.setLong(3, id);
       st.executeUpdate();
+    }
+  }
+
+  /**
+   * Closes the incidents still open, as the server starts: the detector that followed them is
+   * gone. Each ends at its last change, and its comment says why, unless a person left one.
+   *
+   * @return how many were closed
+   */
+  public int closeLeftOpen(Instant now) throws SQLException {
+    try (PreparedStatement st =
+        db.prepareStatement(
+            "UPDATE live_incidents SET state = 'closed', ended = coalesce(ended, updated_at),"
+                + " comment = coalesce(comment, 'closed at restart: the server stopped while it"
+                + " was open'), updated_at = ? WHERE state = 'open'")) {
+      st.setString(1, now.toString());
+      return st.executeUpdate();
     }
   }
 

@@ -93,6 +93,9 @@ public class PersistVerticle extends VerticleBase {
     incidentLog =
         new IncidentLog(logsDir.resolve(INCIDENTS_FILE), settings.getInteger("max_incidents"));
     openStore();
+    if (!config().getBoolean("redeployed", false)) {
+      closeLeftOpen();
+    }
     ledger =
         new FleetLedger(
             logsDir,
@@ -130,6 +133,24 @@ public class PersistVerticle extends VerticleBase {
     } catch (SQLException | RuntimeException e) {
       storeProblem = "cannot open " + LogsDir.HISTORY_DB + " (" + e.getMessage() + ")";
       LOG.error("Incidents will not be kept in the database: {}", storeProblem);
+    }
+  }
+
+  /**
+   * Incidents still open when the server last stopped: detection starts afresh and will never close
+   * them, so they are closed now, at their last change, and say so in their comment.
+   */
+  private void closeLeftOpen() {
+    if (incidentStore == null) {
+      return;
+    }
+    try {
+      int n = incidentStore.closeLeftOpen(Instant.now());
+      if (n > 0) {
+        LOG.warn("Closed {} incidents left open when the server last stopped", n);
+      }
+    } catch (SQLException | RuntimeException e) {
+      LOG.warn("Cannot close the incidents left open at the last stop: {}", e.getMessage());
     }
   }
 

@@ -224,6 +224,26 @@ class IncidentStoreTest {
     }
   }
 
+  @Test
+  @DisplayName(
+      "incidents left open by the last run are closed at their last change when the server starts")
+  void closedAtRestart() throws Exception {
+    try (IncidentStore store = IncidentStore.open(db(), 1000)) {
+      store.record(change("opened", "web-1", T0, "high", null));
+      store.record(change("opened", "web-2", T0, "high", null));
+      store.record(
+          change("closed", "web-2", T0, "high", Instant.ofEpochMilli(T0 + 20_000).toString()));
+      String lastChange = store.get("web-1", T0).getString("updated_at");
+      assertThat(store.closeLeftOpen(Instant.now())).isEqualTo(1);
+      JsonObject row = store.get("web-1", T0);
+      assertThat(row.getString("state")).isEqualTo("closed");
+      assertThat(row.getString("ended")).isEqualTo(lastChange);
+      assertThat(row.getString("comment")).contains("restart");
+      assertThat(store.get("web-2", T0).getString("comment")).isNull();
+      assertThat(store.closeLeftOpen(Instant.now())).isZero();
+    }
+  }
+
   private static List<Long> ids(JsonObject page) {
     return page.getJsonArray("incidents").stream()
         .map(o -> (((JsonObject) o).getLong("id") - T0) / 60_000L)
