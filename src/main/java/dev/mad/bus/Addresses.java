@@ -81,8 +81,9 @@ public final class Addresses {
   public static final String INCIDENT_WORKED = "incidents.worked";
 
   /**
-   * Sent by notify to persist when an incident's notifications are held back: {@code {host, id,
-   * until}} (ISO), written to the history's {@code silenced_until}.
+   * Sent to persist when an incident's notifications are held back (by notify when it opens muted,
+   * by web when a person silences it): {@code {host, id, until}} (ISO), written to the history's
+   * {@code silenced_until}.
    */
   public static final String INCIDENT_MUTED = "incidents.muted";
 

@@ -14,6 +14,7 @@ import io.vertx.core.WorkerExecutor;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -237,7 +238,7 @@ public class DetectVerticle extends VerticleBase {
 
   private static long markedMs(String iso) {
     try {
-      return java.time.Instant.parse(iso).toEpochMilli();
+      return Instant.parse(iso).toEpochMilli();
     } catch (RuntimeException e) {
       return System.currentTimeMillis();
     }

@@ -23,7 +23,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,7 +79,7 @@ public final class NotifyVerticle extends VerticleBase {
     long failingSinceMs;
     String lastError;
 
-    private void count(String meter, String doc, java.util.function.ToDoubleFunction<Sender> f) {
+    private void count(String meter, String doc, ToDoubleFunction<Sender> f) {
       meters.add(
           FunctionCounter.builder(meter, this, f)
               .description(doc)
@@ -480,7 +482,7 @@ public final class NotifyVerticle extends VerticleBase {
       JsonObject r =
           new JsonObject()
               .put("name", s.receiver.name())
-              .put("kind", s.receiver.kind().name().toLowerCase(java.util.Locale.ROOT))
+              .put("kind", s.receiver.kind().name().toLowerCase(Locale.ROOT))
               .put("url", s.receiver.target())
               .put("pending", s.pending)
               .put("sent", s.sent)

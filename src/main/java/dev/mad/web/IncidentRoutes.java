@@ -12,6 +12,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.Locale;
 
 /**
  * The routes that change something: working an incident ({@code POST /api/incidents/acknowledge},
@@ -78,8 +79,7 @@ final class IncidentRoutes {
         .handler(
             ctx -> {
               String type = ctx.request().getHeader("Content-Type");
-              if (type == null
-                  || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+              if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
                 error(ctx, 415, "send the body as JSON with Content-Type: application/json");
                 return;
               }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.mad.bus.IncidentChange;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.Set;
 import org.junit.jupiter.api.DisplayName;
@@ -59,7 +60,7 @@ class NoticesTest {
     assertThat(closed.alerts().getJsonObject(0).getJsonObject("labels").getString("severity"))
         .isEqualTo("critical");
     assertThat(closed.alerts().getJsonObject(0).getString("endsAt"))
-        .isEqualTo(java.time.Instant.ofEpochMilli(ID + 30_000).toString());
+        .isEqualTo(Instant.ofEpochMilli(ID + 30_000).toString());
     assertThat(notices.firing(ID)).isEmpty();
   }
 

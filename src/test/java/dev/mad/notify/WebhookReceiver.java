@@ -3,6 +3,7 @@ package dev.mad.notify;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,7 +31,7 @@ final class WebhookReceiver implements AutoCloseable {
 
   WebhookReceiver(Vertx vertx) throws Exception {
     this.vertx = vertx;
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       port = s.getLocalPort();
     }
   }
