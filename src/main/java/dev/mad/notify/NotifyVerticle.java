@@ -379,8 +379,14 @@ public final class NotifyVerticle extends VerticleBase {
     String body = withEnds(firing.encode(), now);
     for (Sender s : senders.values()) {
       if (s.receiver.kind() == Receiver.Kind.ALERTMANAGER && s.pending == 0 && !s.inFlight) {
+        // once more at once if it failed: a kept-alive connection the other side just closed
         s.receiver
             .post(client, body, "resend", "", timeoutMs)
+            .compose(
+                o ->
+                    o.delivered() || !o.retry()
+                        ? Future.succeededFuture(o)
+                        : s.receiver.post(client, body, "resend", "", timeoutMs))
             .onSuccess(
                 o -> {
                   if (!o.delivered()) {

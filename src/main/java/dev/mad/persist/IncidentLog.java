@@ -89,6 +89,27 @@ final class IncidentLog {
     }
   }
 
+  /**
+   * Closes the incidents left open when the server last stopped, at the last sample that saw them
+   * (start + duration), with a {@code note} saying so; rewrites the file when there were any.
+   *
+   * @return how many were closed
+   */
+  int closeLeftOpen() throws IOException {
+    int n = 0;
+    for (JsonObject o : incidents.values()) {
+      if (o.getValue("ended") == null && o.getValue("started") instanceof String started) {
+        o.put("ended", IncidentStore.lastSeen(started, o.getDouble("duration_s", 0.0)))
+            .put("note", IncidentStore.RESTART_NOTE);
+        n++;
+      }
+    }
+    if (n > 0) {
+      write();
+    }
+    return n;
+  }
+
   /** Writes the incidents held in memory again (after a failed write, or a deleted file). */
   void save() throws IOException {
     write();

@@ -210,18 +210,49 @@ public final class IncidentStore implements AutoCloseable {
 
   /**
    * Closes the incidents still open, as the server starts: the detector that followed them is
-   * gone. Each ends at its last change, and its comment says why, unless a person left one.
+   * gone. Each ends at the last sample that saw it (start + duration), and its comment says why,
+   * unless a person left one.
    *
    * @return how many were closed
    */
   public int closeLeftOpen(Instant now) throws SQLException {
+    List<Object[]> open = new ArrayList<>();
+    try (Statement st = db.createStatement();
+        ResultSet rs =
+            st.executeQuery(
+                "SELECT host, id, started, duration_s FROM live_incidents WHERE state = 'open'")) {
+      while (rs.next()) {
+        open.add(
+            new Object[] {
+              rs.getString(1), rs.getLong(2), lastSeen(rs.getString(3), rs.getDouble(4))
+            });
+      }
+    }
     try (PreparedStatement st =
         db.prepareStatement(
-            "UPDATE live_incidents SET state = 'closed', ended = coalesce(ended, updated_at),"
-                + " comment = coalesce(comment, 'closed at restart: the server stopped while it"
-                + " was open'), updated_at = ? WHERE state = 'open'")) {
-      st.setString(1, now.toString());
-      return st.executeUpdate();
+            "UPDATE live_incidents SET state = 'closed', ended = ?, comment = coalesce(comment, ?),"
+                + " updated_at = ? WHERE host = ? AND id = ?")) {
+      for (Object[] o : open) {
+        st.setString(1, (String) o[2]);
+        st.setString(2, RESTART_NOTE);
+        st.setString(3, now.toString());
+        st.setString(4, (String) o[0]);
+        st.setLong(5, (Long) o[1]);
+        st.executeUpdate();
+      }
+    }
+    return open.size();
+  }
+
+  /** What an incident closed at start says of itself. */
+  static final String RESTART_NOTE = "closed at restart: the server stopped while it was open";
+
+  /** The last sample that saw an incident: its start plus its duration, as ISO-8601. */
+  static String lastSeen(String started, double durationSeconds) {
+    try {
+      return Instant.parse(started).plusMillis(Math.round(durationSeconds * 1000)).toString();
+    } catch (DateTimeParseException e) {
+      return started;
     }
   }
 

@@ -141,9 +141,17 @@ public class PersistVerticle extends VerticleBase {
    * them, so they are closed now, at their last change, and say so in their comment.
    */
   private void closeLeftOpen() {
-    if (incidentStore == null) {
-      return;
+    if (incidentStore != null) {
+      closeLeftOpenInStore();
     }
+    try {
+      incidentLog.closeLeftOpen();
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("Cannot close the incidents left open in {}: {}", INCIDENTS_FILE, e.getMessage());
+    }
+  }
+
+  private void closeLeftOpenInStore() {
     try {
       int n = incidentStore.closeLeftOpen(Instant.now());
       if (n > 0) {

@@ -53,4 +53,31 @@ class IncidentLogTest {
           .anyMatch(n -> n.startsWith("anomalies.unreadable-"));
     }
   }
+
+  @Test
+  @DisplayName(
+      "an incident left open by the last run is closed at start, at the last sample that saw it,"
+          + " with a note; closed ones are untouched")
+  void closedAtRestart() throws Exception {
+    Path file = dir.resolve("anomalies.json");
+    IncidentLog log = new IncidentLog(file, 10);
+    log.upsert(
+        incident(1, "open")
+            .put("started", "2026-12-03T10:00:00Z")
+            .put("duration_s", 12.5)
+            .putNull("ended"));
+    log.upsert(
+        incident(2, "done")
+            .put("started", "2026-12-03T11:00:00Z")
+            .put("duration_s", 3.0)
+            .put("ended", "2026-12-03T11:00:03Z"));
+    IncidentLog restarted = new IncidentLog(file, 10);
+    assertThat(restarted.closeLeftOpen()).isEqualTo(1);
+    JsonArray stored = new JsonArray(Files.readString(file));
+    assertThat(stored.getJsonObject(0).getString("ended")).isEqualTo("2026-12-03T10:00:12.500Z");
+    assertThat(stored.getJsonObject(0).getString("note")).contains("server stopped");
+    assertThat(stored.getJsonObject(1).getString("ended")).isEqualTo("2026-12-03T11:00:03Z");
+    assertThat(stored.getJsonObject(1).containsKey("note")).isFalse();
+    assertThat(restarted.closeLeftOpen()).isZero();
+  }
 }

@@ -233,11 +233,12 @@ class IncidentStoreTest {
       store.record(change("opened", "web-2", T0, "high", null));
       store.record(
           change("closed", "web-2", T0, "high", Instant.ofEpochMilli(T0 + 20_000).toString()));
-      String lastChange = store.get("web-1", T0).getString("updated_at");
       assertThat(store.closeLeftOpen(Instant.now())).isEqualTo(1);
       JsonObject row = store.get("web-1", T0);
       assertThat(row.getString("state")).isEqualTo("closed");
-      assertThat(row.getString("ended")).isEqualTo(lastChange);
+      assertThat(row.getString("ended"))
+          .as("the last sample that saw it: start + duration")
+          .isEqualTo(Instant.ofEpochMilli(T0 + 3000).toString());
       assertThat(row.getString("comment")).contains("restart");
       assertThat(store.get("web-2", T0).getString("comment")).isNull();
       assertThat(store.closeLeftOpen(Instant.now())).isZero();
