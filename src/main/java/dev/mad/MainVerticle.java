@@ -78,7 +78,8 @@ public class MainVerticle extends VerticleBase {
         config
             .getJsonObject("detect")
             .copy()
-            .put("interval_ms", config.getJsonObject("collect").getInteger("interval_ms"));
+            .put("interval_ms", config.getJsonObject("collect").getInteger("interval_ms"))
+            .put(ConfigSchema.LOGS_DIR, logsDir);
     JsonObject collect =
         config.getJsonObject("collect").copy().put(ConfigSchema.HOST_NAME, hostName);
     JsonObject web =

@@ -17,6 +17,8 @@ import io.vertx.core.json.JsonObject;
  * @param threshold        the forest's score threshold (null while learning)
  * @param lastScore        the last sample's score (null before any)
  * @param samplesLost      a fleet host's samples its agent had to drop (its buffer overflowed)
+ * @param modelSource      {@code restored} (read from disk at start) or {@code trained} (learned
+ *                         since), null while learning
  */
 public record DetectorStatus(
     String status,
@@ -31,7 +33,8 @@ public record DetectorStatus(
     Long modelAgeSeconds,
     Double threshold,
     Double lastScore,
-    long samplesLost) {
+    long samplesLost,
+    String modelSource) {
   public static final String LEARNING = "learning";
   public static final String ACTIVE = "active";
 
@@ -55,6 +58,7 @@ public record DetectorStatus(
     putIfSet(json, "model_age_seconds", modelAgeSeconds);
     putIfSet(json, "threshold", threshold);
     putIfSet(json, "last_score", lastScore);
+    putIfSet(json, "model_source", modelSource);
     return json.put("samples_lost", samplesLost);
   }
 
@@ -72,7 +76,8 @@ public record DetectorStatus(
         json.getLong("model_age_seconds"),
         json.getDouble("threshold"),
         json.getDouble("last_score"),
-        json.getLong("samples_lost", 0L));
+        json.getLong("samples_lost", 0L),
+        json.getString("model_source"));
   }
 
   private static void putIfSet(JsonObject json, String key, Object value) {

@@ -14,6 +14,7 @@ import io.vertx.core.WorkerExecutor;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -54,6 +55,9 @@ public class DetectVerticle extends VerticleBase {
 
   /** False alarms marked per host; kept while the host is forgotten, at most max_hosts hosts. */
   private final Map<String, FalseAlarms> falseAlarms = new HashMap<>();
+
+  /** Where models are kept across restarts (handed over by the wiring); null: not kept. */
+  private Path logsDir;
 
   private int falseAlarmMarks;
   private double falseAlarmTolerance;
@@ -111,6 +115,7 @@ public class DetectVerticle extends VerticleBase {
             : (Integer) ConfigSchema.setting("hub.max_hosts").defaultValue();
     // only a hub watches for silent hosts
     staleMs = c.getValue("stale_seconds") instanceof Integer stale ? stale * 1000L : 0;
+    logsDir = c.getValue(ConfigSchema.LOGS_DIR) instanceof String dir ? Path.of(dir) : null;
     falseAlarmMarks = c.getInteger("false_alarm_marks");
     falseAlarmTolerance = c.getDouble("false_alarm_tolerance");
     falseAlarmKeepMs = c.getInteger("false_alarm_days") * 86_400_000L;
@@ -289,7 +294,14 @@ public class DetectVerticle extends VerticleBase {
     // the server's own start-up loads only its own host; fleet hosts are spread out instead
     long skip = local ? startupSkipMs : Math.floorMod(host.hashCode(), STAGGER_MS);
     HostDetector h =
-        new HostDetector(vertx, host, settings, skip, trainingPool, falseAlarmsOf(host));
+        new HostDetector(
+            vertx,
+            host,
+            settings,
+            skip,
+            trainingPool,
+            falseAlarmsOf(host),
+            logsDir == null ? null : ModelFile.of(logsDir, host));
     h.primary(host.equals(localHost) || localHost == null && hosts.isEmpty());
     hosts.put(host, h);
     if (hosts.size() > 1) {
@@ -324,7 +336,8 @@ public class DetectVerticle extends VerticleBase {
             null,
             null,
             null,
-            0)
+            0,
+            null)
         .toJson();
   }
 
@@ -389,6 +402,7 @@ public class DetectVerticle extends VerticleBase {
           publishSilent(s, IncidentChange.CLOSED, now);
         }
         h.close();
+        h.forget();
         it.remove();
       } else if (age > staleMs && !silent.containsKey(h.host())) {
         SilentHost s = new SilentHost(h.host(), h.lastSampleMs(), now);

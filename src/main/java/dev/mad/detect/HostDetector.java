@@ -11,6 +11,9 @@ import io.micrometer.core.instrument.Metrics;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -43,6 +46,13 @@ final class HostDetector {
   private final List<Meter> meters = new ArrayList<>();
 
   private volatile DetectorModel model;
+
+  /** Where this host's model is kept across restarts; null: nowhere. */
+  private final Path modelFile;
+
+  private final String fingerprint;
+  private String modelSource;
+  private long lastSampleTs;
   private RobustBaseline learningBaseline;
   private long dataPoints;
   private long incidentsOpened;
@@ -72,8 +82,11 @@ final class HostDetector {
       Settings s,
       long startupSkipMs,
       WorkerExecutor trainingPool,
-      FalseAlarms falseAlarms) {
+      FalseAlarms falseAlarms,
+      Path modelFile) {
     this.vertx = vertx;
+    this.modelFile = modelFile;
+    this.fingerprint = ModelFile.fingerprint(s.detector().metrics(), s.forestParams());
     this.host = host;
     this.detector = s.detector();
     this.forestParams = s.forestParams();
@@ -122,6 +135,83 @@ final class HostDetector {
             .tag("host", host)
             .register(Metrics.globalRegistry);
     meters.add(suppressedCounter);
+    restore();
+  }
+
+  /** Reads the model the last run left, on the training thread; a file that cannot be used is set aside. */
+  private void restore() {
+    if (modelFile == null) {
+      return;
+    }
+    Path file = modelFile;
+    trainingPool
+        .executeBlocking(
+            () -> {
+              if (!Files.exists(file)) {
+                return null;
+              }
+              try {
+                return ModelFile.read(file, host, fingerprint);
+              } catch (ModelFile.Unusable | IOException e) {
+                Path aside = ModelFile.setAside(file);
+                LOG.warn(
+                    "Host {}: not using the saved model {} ({}); kept as {}, learning afresh",
+                    host,
+                    file,
+                    e.getMessage(),
+                    aside.getFileName());
+                return null;
+              }
+            },
+            false)
+        .onComplete(
+            ar -> {
+              if (closed || model != null || ar.failed() || ar.result() == null) {
+                if (ar.failed()) {
+                  LOG.warn("Host {}: cannot read the saved model: {}", host, ar.cause().toString());
+                }
+                return;
+              }
+              DetectorModel m = ar.result();
+              model = m;
+              modelSource = "restored";
+              learningBaseline = null;
+              schedule.restored(lastSampleTs > 0 ? lastSampleTs : System.currentTimeMillis());
+              LOG.info(
+                  "Host {}: model restored from {} (trained {} on {} samples); detecting now",
+                  host,
+                  file.getFileName(),
+                  DetectionJson.iso(m.trainedAtMs()),
+                  m.trainingSamples());
+              publishStatus();
+            });
+  }
+
+  /** Keeps the new model for the next start, on the training thread, replacing the old file. */
+  private void save(DetectorModel m) {
+    if (modelFile == null) {
+      return;
+    }
+    trainingPool
+        .executeBlocking(
+            () -> {
+              ModelFile.write(modelFile, host, fingerprint, m);
+              return null;
+            },
+            false)
+        .onFailure(
+            e ->
+                LOG.warn(
+                    "Host {}: cannot save the model to {}: {}", host, modelFile, e.toString()));
+  }
+
+  /** The host is forgotten: so is its saved model. */
+  void forget() {
+    if (modelFile == null) {
+      return;
+    }
+    Path file = modelFile;
+    trainingPool.executeBlocking(() -> Files.deleteIfExists(file), false);
   }
 
   String host() {
@@ -215,6 +305,7 @@ final class HostDetector {
   /** Scores one sample of this host and publishes the verdict and any incident change. */
   void onSample(MetricSample sample, JsonObject body) {
     long now = sample.timestampMs();
+    lastSampleTs = now;
     lastSampleMs = System.currentTimeMillis();
     if (body.getValue("gap") instanceof Number gap) {
       samplesLost += gap.longValue();
@@ -374,7 +465,9 @@ final class HostDetector {
               }
               if (ar.succeeded()) {
                 model = ar.result();
+                modelSource = "trained";
                 learningBaseline = null;
+                save(model);
                 LOG.info(
                     "Host {}: model trained ({}) on {} samples in {} ms (queued {} ms); threshold {}",
                     host,
@@ -440,7 +533,8 @@ final class HostDetector {
             m == null ? null : Math.max(0, (now - m.trainedAtMs()) / 1000),
             m == null ? null : DetectionJson.round(m.threshold(), 4),
             Double.isNaN(lastScore) ? null : DetectionJson.round(lastScore, 4),
-            samplesLost)
+            samplesLost,
+            m == null ? null : modelSource)
         .toJson();
   }
 

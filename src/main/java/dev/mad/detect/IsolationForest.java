@@ -80,6 +80,70 @@ public final class IsolationForest {
     this.threshold = threshold;
   }
 
+  /**
+   * A forest as {@link ModelFile} stored it; checks the shapes, so a damaged file cannot make a
+   * forest that walks out of its arrays.
+   */
+  static IsolationForest restore(
+      IsolationForestParams params,
+      int dimensions,
+      int trainingSize,
+      int subsampleSize,
+      int depth,
+      int[][] splitFeature,
+      double[][] splitThreshold,
+      double[][] leafPathLength,
+      double threshold) {
+    int nodes = 1 << depth;
+    if (depth < 1 || depth > 24 || dimensions < 1 || subsampleSize < 2) {
+      throw new IllegalArgumentException("implausible forest shape");
+    }
+    if (splitFeature.length != params.nEstimators()
+        || splitThreshold.length != params.nEstimators()
+        || leafPathLength.length != params.nEstimators()) {
+      throw new IllegalArgumentException("tree count differs from n_estimators");
+    }
+    for (int t = 0; t < splitFeature.length; t++) {
+      if (splitFeature[t].length != nodes
+          || splitThreshold[t].length != nodes
+          || leafPathLength[t].length != nodes) {
+        throw new IllegalArgumentException("tree " + t + " has the wrong size");
+      }
+      for (int f : splitFeature[t]) {
+        if (f < 0 || f >= dimensions) {
+          throw new IllegalArgumentException(
+              "tree " + t + " splits on a feature that does not exist");
+        }
+      }
+    }
+    return new IsolationForest(
+        params,
+        dimensions,
+        trainingSize,
+        subsampleSize,
+        depth,
+        splitFeature,
+        splitThreshold,
+        leafPathLength,
+        threshold);
+  }
+
+  int depth() {
+    return depth;
+  }
+
+  int[][] splitFeatures() {
+    return splitFeature;
+  }
+
+  double[][] splitThresholds() {
+    return splitThreshold;
+  }
+
+  double[][] leafPathLengths() {
+    return leafPathLength;
+  }
+
   private IsolationForest withThreshold(double value) {
     return new IsolationForest(
         params,

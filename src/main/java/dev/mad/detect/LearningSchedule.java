@@ -243,6 +243,15 @@ final class LearningSchedule {
         null);
   }
 
+  /**
+   * A model was restored from disk at {@code nowMs}: detection is active at once, and the next
+   * scheduled retraining is a retrain period away, when the window has refilled.
+   */
+  void restored(long nowMs) {
+    trained = true;
+    lastTrainStartMs = nowMs;
+  }
+
   void baselineRefreshed() {
     refreshingBaseline = false;
   }

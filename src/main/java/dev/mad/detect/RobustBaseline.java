@@ -23,6 +23,22 @@ public final class RobustBaseline {
     this.spread = spread;
   }
 
+  /** A baseline as {@link ModelFile} stored it. */
+  static RobustBaseline restore(double[] median, double[] spread) {
+    if (median.length != spread.length) {
+      throw new IllegalArgumentException("median and spread differ in length");
+    }
+    return new RobustBaseline(median.clone(), spread.clone());
+  }
+
+  double[] medians() {
+    return median.clone();
+  }
+
+  double[] spreads() {
+    return spread.clone();
+  }
+
   /**
    * @param rows      training rows (at least one), each of {@code minSpread.length} values
    * @param minSpread per-metric absolute floor on the spread (0 allowed)

@@ -24,6 +24,22 @@ public final class RobustScaler {
     this.scale = scale;
   }
 
+  /** A scaler as {@link ModelFile} stored it. */
+  static RobustScaler restore(double[] median, double[] scale) {
+    if (median.length != scale.length) {
+      throw new IllegalArgumentException("median and scale differ in length");
+    }
+    return new RobustScaler(median.clone(), scale.clone());
+  }
+
+  double[] medians() {
+    return median.clone();
+  }
+
+  double[] scales() {
+    return scale.clone();
+  }
+
   /** {@link #fit(double[][], double[])} without floors: only a constant feature gets the fallback scale 1. */
   public static RobustScaler fit(double[][] rows) {
     int dims = TrainingRows.validate(rows, 1, "a scaler");
