@@ -5,6 +5,7 @@ import dev.mad.bus.DetectorStatus;
 import dev.mad.bus.IncidentChange;
 import dev.mad.bus.MetricSample;
 import dev.mad.config.ConfigSchema;
+import dev.mad.files.LogsDir;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Metrics;
@@ -16,6 +17,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -58,6 +60,12 @@ public class DetectVerticle extends VerticleBase {
 
   /** Where models are kept across restarts (handed over by the wiring); null: not kept. */
   private Path logsDir;
+
+  /** Per host, the history's last window, until the host's first live sample. */
+  private Map<String, List<HistoryTail.Row>> history = new HashMap<>();
+
+  /** The most of metrics_history.csv's end read at start. */
+  private static final long HISTORY_TAIL_BYTES = 64L * 1024 * 1024;
 
   private int falseAlarmMarks;
   private double falseAlarmTolerance;
@@ -147,8 +155,37 @@ public class DetectVerticle extends VerticleBase {
                         .put("deployment_id", deploymentID())
                         .put("hosts", hosts.size())
                         .put("samples_refused", refused)));
+    Future<?> refilled = Future.succeededFuture();
+    if (logsDir != null) {
+      long windowMs = settings.windowMs();
+      Path file = logsDir.resolve(LogsDir.METRICS_HISTORY);
+      refilled =
+          trainingPool
+              .executeBlocking(
+                  () ->
+                      HistoryTail.read(
+                          file,
+                          detector.metrics(),
+                          windowMs,
+                          HISTORY_TAIL_BYTES,
+                          maxHosts,
+                          ZoneId.systemDefault()),
+                  false)
+              .onSuccess(
+                  h -> {
+                    history = h;
+                    // hosts that have not come back within the hour will not need their past
+                    vertx.setTimer(3_600_000, id -> history = new HashMap<>());
+                  })
+              .recover(
+                  e -> {
+                    LOG.warn("Cannot read the end of {}: {}", file, e.toString());
+                    return Future.succeededFuture();
+                  });
+    }
     return Future.all(
         List.of(
+            refilled,
             samples.completion(),
             status.completion(),
             list.completion(),
@@ -303,6 +340,10 @@ public class DetectVerticle extends VerticleBase {
             falseAlarmsOf(host),
             logsDir == null ? null : ModelFile.of(logsDir, host));
     h.primary(host.equals(localHost) || localHost == null && hosts.isEmpty());
+    List<HistoryTail.Row> past = history.remove(host);
+    if (past != null) {
+      h.refill(past);
+    }
     hosts.put(host, h);
     if (hosts.size() > 1) {
       LOG.info("Watching host '{}' ({} hosts)", host, hosts.size());

@@ -205,6 +205,19 @@ final class HostDetector {
                     "Host {}: cannot save the model to {}: {}", host, modelFile, e.toString()));
   }
 
+  /**
+   * The window as the last run left it (from the history file's tail), before any live sample:
+   * a restored model retrains on full data, a new one learns from it.
+   */
+  void refill(List<HistoryTail.Row> rows) {
+    for (HistoryTail.Row r : rows) {
+      window.add(r.timestampMs(), r.values(), r.flagged());
+    }
+    if (!rows.isEmpty()) {
+      LOG.info("Host {}: window refilled with {} samples from the history", host, rows.size());
+    }
+  }
+
   /** The host is forgotten: so is its saved model. */
   void forget() {
     if (modelFile == null) {

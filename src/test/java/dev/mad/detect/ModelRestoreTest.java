@@ -11,7 +11,12 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -65,7 +70,7 @@ class ModelRestoreTest {
         .body();
   }
 
-  private JsonObject awaitStatus(java.util.function.Predicate<JsonObject> p) throws Exception {
+  private JsonObject awaitStatus(Predicate<JsonObject> p) throws Exception {
     long end = System.nanoTime() + 10_000_000_000L;
     JsonObject s = status();
     while (!p.test(s)) {
@@ -131,5 +136,40 @@ class ModelRestoreTest {
       assertThat(files.map(p -> p.getFileName().toString()))
           .anyMatch(n -> n.contains(".unusable-"));
     }
+  }
+
+  @Test
+  @DisplayName("at start the window is refilled from the end of metrics_history.csv")
+  void windowRefilledFromHistory() throws Exception {
+    StringBuilder csv = new StringBuilder(HistoryTailTest.HEADER).append('\n');
+    for (int s = -25; s < 0; s++) {
+      csv.append(HistoryTailTest.line(T0 + s * 1000L, "h1", 10 + (s & 3), false)).append('\n');
+    }
+    // persist writes local time; the test host's zone is the server's
+    String text =
+        csv.toString()
+            .lines()
+            .map(l -> l.startsWith("timestamp") ? l : relocal(l))
+            .reduce("", (a, b) -> a + b + "\n");
+    Files.writeString(logs.resolve("metrics_history.csv"), text);
+    deploy();
+    for (int s = 0; s <= 20; s++) {
+      send(s);
+    }
+    JsonObject trained = awaitStatus(st -> st.getBoolean("is_trained"));
+    assertThat(trained.getInteger("training_samples"))
+        .as("21 live samples and the 10 of the history within the 30 s window")
+        .isEqualTo(31);
+  }
+
+  /** The UTC timestamp of a history line in this machine's zone, as persist writes it. */
+  private static String relocal(String line) {
+    var utc =
+        LocalDateTime.parse(
+                line.substring(0, 26), DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS"))
+            .atZone(ZoneOffset.UTC);
+    return utc.withZoneSameInstant(ZoneId.systemDefault())
+            .format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS"))
+        + line.substring(26);
   }
 }
