@@ -251,7 +251,7 @@ public class PersistVerticle extends VerticleBase {
         w.action().replace('_', ' '),
         w.by(),
         w.comment() == null ? "" : ": " + w.comment());
-    message.reply(row);
+    // published before the reply, so whoever asked finds detect and notify told when it hears back
     vertx
         .eventBus()
         .publish(
@@ -262,6 +262,7 @@ public class PersistVerticle extends VerticleBase {
                 .put("comment", w.comment())
                 .put("incident", row),
             Addresses.local());
+    message.reply(row);
   }
 
   private void mutedIncident(Message<JsonObject> message) {
