@@ -290,9 +290,12 @@ class NotifyVerticleTest {
       assertThat(alert.getJsonObject("labels").getString("incident_id"))
           .isEqualTo(Long.toString(T0));
       long ends = Instant.parse(alert.getString("endsAt")).toEpochMilli();
-      assertThat(ends - r.atMs()).as("four re-send periods ahead").isBetween(38_000L, 41_000L);
+      // set when sent, a moment before it is received (longer on a loaded machine)
+      assertThat(ends - r.atMs()).as("four re-send periods ahead").isBetween(30_000L, 40_500L);
     }
-    assertThat(got.get(1).atMs() - sent).as("re-sent within a period").isLessThan(12_000);
+    assertThat(got.get(1).atMs() - sent)
+        .as("re-sent a period (10 s) after the start")
+        .isBetween(8_000L, 16_000L);
     publish(change("closed", "web-1", T0, "high"));
     List<WebhookReceiver.Received> all =
         receiver.await(r -> r.size() >= 3, Duration.ofSeconds(10), "the close");
