@@ -36,8 +36,9 @@ public final class DataGenCommand {
   private static final String ANOMALY_RATE = "--anomaly-rate";
   private static final String INTERVAL_SECONDS = "--interval-seconds";
   private static final String LABELS_FILE = "--labels-file";
+  private static final String DAILY_JOBS = "--daily-jobs";
   private static final List<String> OPTIONS =
-      List.of(ROWS, OUTPUT, SEED, ANOMALY_RATE, INTERVAL_SECONDS, LABELS_FILE);
+      List.of(ROWS, OUTPUT, SEED, ANOMALY_RATE, INTERVAL_SECONDS, LABELS_FILE, DAILY_JOBS);
   private static final String MESSAGE_PREFIX = "datagen: ";
   private static final int WRITE_BUFFER_CHARS = 1 << 16;
 
@@ -64,6 +65,9 @@ public final class DataGenCommand {
                   --interval-seconds I     seconds between rows, greater than 0, fractions allowed (default 60)
                   --labels-file FILE       labels CSV: row_index,label,anomaly_type
                                            (default: FILE with .csv replaced by .labels.csv)
+                  --daily-jobs J           jobs that run every day, normal behaviour (labelled 0):
+                                           HH:MM,MINUTES,CPU[;...], e.g. 06:00,10,70 (CPU at least
+                                           70 % for 10 minutes from 06:00); at most 24
                   -h, --help               print this help and exit
                 """;
   }
@@ -164,6 +168,13 @@ public final class DataGenCommand {
     }
 
     GeneratorSettings settings = GeneratorSettings.of(seed, anomalyRate, interval);
+    if (values.containsKey(DAILY_JOBS)) {
+      try {
+        settings = settings.withDailyJobs(DailyJob.parseAll(values.get(DAILY_JOBS)));
+      } catch (IllegalArgumentException e) {
+        throw new UsageException(DAILY_JOBS + ": " + e.getMessage());
+      }
+    }
     try {
       new MetricsGenerator(settings).requireRowsFit(rows);
     } catch (IllegalArgumentException e) {

@@ -2,13 +2,18 @@ package dev.mad.generate;
 
 import java.time.Duration;
 import java.time.LocalDateTime;
+import java.util.List;
 
 /**
  * What a generated data set depends on. The start time is fixed rather than "now" so that the same
  * settings always give byte-identical output.
  */
 public record GeneratorSettings(
-    long seed, double anomalyRate, Duration interval, LocalDateTime start) {
+    long seed,
+    double anomalyRate,
+    Duration interval,
+    LocalDateTime start,
+    List<DailyJob> dailyJobs) {
 
   public static final long DEFAULT_SEED = 42;
   public static final double DEFAULT_ANOMALY_RATE = 0.05;
@@ -31,10 +36,16 @@ public record GeneratorSettings(
       throw new IllegalArgumentException(
           "start time must fall in the years 1 to 9999, got " + start);
     }
+    dailyJobs = List.copyOf(dailyJobs);
+  }
+
+  /** The same settings with these jobs running every day. */
+  public GeneratorSettings withDailyJobs(List<DailyJob> jobs) {
+    return new GeneratorSettings(seed, anomalyRate, interval, start, jobs);
   }
 
   public static GeneratorSettings of(long seed, double anomalyRate, Duration interval) {
-    return new GeneratorSettings(seed, anomalyRate, interval, DEFAULT_START);
+    return new GeneratorSettings(seed, anomalyRate, interval, DEFAULT_START, List.of());
   }
 
   public static GeneratorSettings withSeed(long seed) {

@@ -1,6 +1,7 @@
 package dev.mad.generate;
 
 import java.time.LocalDateTime;
+import java.util.List;
 
 /**
  * One synthetic host sampled live, for the fleet simulator: the data generator's daily baseline
@@ -27,7 +28,7 @@ public final class LiveHost {
   public double[] next(LocalDateTime now) {
     double hour = now.getHour() + now.getMinute() / 60.0 + now.getSecond() / 3600.0;
     boolean weekend = now.getDayOfWeek().getValue() >= 6;
-    if (MetricsGenerator.nextSample(baseline, schedule, hour, weekend, sample) != null) {
+    if (MetricsGenerator.nextSample(baseline, schedule, List.of(), hour, weekend, sample) != null) {
       anomalousSamples++;
     }
     double memoryPercent = sample.memoryPercent;

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.time.DateTimeException;
 import java.time.LocalDateTime;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -73,7 +74,8 @@ public final class MetricsGenerator {
     for (long row = 0; row < rows; row++) {
       clock.moveToRow(row);
       AnomalyEpisode episode =
-          nextSample(baseline, schedule, clock.hourOfDay(), clock.weekend(), sample);
+          nextSample(
+              baseline, schedule, settings.dailyJobs(), clock.hourOfDay(), clock.weekend(), sample);
       if (episode != null) {
         anomalousRows++;
       }
@@ -101,7 +103,7 @@ public final class MetricsGenerator {
   }
 
   /**
-   * One sample: the baseline at that hour, the episode running at this row (if any) applied,
+   * One sample: the baseline at that hour, the daily jobs running then (normal behaviour), the episode running at this row (if any) applied,
    * clamped to what a host can report, and the frequency its governor would show.
    *
    * @return the episode applied, or null
@@ -109,10 +111,16 @@ public final class MetricsGenerator {
   static AnomalyEpisode nextSample(
       HostBaseline baseline,
       AnomalySchedule schedule,
+      List<DailyJob> jobs,
       double hourOfDay,
       boolean weekend,
       MetricsSample sample) {
     baseline.next(hourOfDay, weekend, sample);
+    for (DailyJob job : jobs) {
+      if (job.runsAt(hourOfDay)) {
+        job.applyTo(sample);
+      }
+    }
     AnomalyEpisode episode = schedule.episodeForNextRow();
     if (episode != null) {
       episode.applyTo(sample);

@@ -74,11 +74,16 @@ class DataGenCommandTest {
             "--interval-seconds",
             "1.5",
             "--labels-file",
-            labels.toString());
+            labels.toString(),
+            "--daily-jobs",
+            "00:03,5,70");
 
     assertThat(exit).isZero();
     MetricsGeneratorTest.DataSet expected =
-        MetricsGeneratorTest.generate(GeneratorSettings.of(-17, 0.2, Duration.ofMillis(1500)), 500);
+        MetricsGeneratorTest.generate(
+            GeneratorSettings.of(-17, 0.2, Duration.ofMillis(1500))
+                .withDailyJobs(DailyJob.parseAll("00:03,5,70")),
+            500);
     assertThat(Files.readString(output)).isEqualTo(expected.metrics());
     assertThat(Files.readString(labels)).isEqualTo(expected.labels());
     assertThat(Files.readAllLines(output).get(2)).startsWith("2025-01-06 00:00:01.500000,");
@@ -138,6 +143,7 @@ class DataGenCommandTest {
             "--anomaly-rate",
             "--interval-seconds",
             "--labels-file",
+            "--daily-jobs",
             "--help");
     assertThat(listDir()).isEmpty();
   }
@@ -195,6 +201,17 @@ class DataGenCommandTest {
             "--labels-file", List.of("--rows", "10", "--output", "OUT", "--labels-file", "OUT")),
         Arguments.of(
             "--frobnicate", List.of("--rows", "10", "--output", "OUT", "--frobnicate", "1")),
+        Arguments.of(
+            "--daily-jobs", List.of("--rows", "10", "--output", "OUT", "--daily-jobs", "06:00,10")),
+        Arguments.of(
+            "--daily-jobs",
+            List.of("--rows", "10", "--output", "OUT", "--daily-jobs", "25:00,10,70")),
+        Arguments.of(
+            "--daily-jobs",
+            List.of("--rows", "10", "--output", "OUT", "--daily-jobs", "06:00,0,70")),
+        Arguments.of(
+            "--daily-jobs",
+            List.of("--rows", "10", "--output", "OUT", "--daily-jobs", "06:00,10,170")),
         Arguments.of("stray", List.of("--rows", "10", "--output", "OUT", "stray")));
   }
 

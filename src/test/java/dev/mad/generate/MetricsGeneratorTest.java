@@ -329,6 +329,32 @@ class MetricsGeneratorTest {
 
   // --- helpers ---
 
+  @Test
+  @DisplayName(
+      "a daily job raises the CPU at its time on every day, labelled normal, and changes no other"
+          + " row")
+  void dailyJob() throws Exception {
+    GeneratorSettings plain = GeneratorSettings.of(5, 0.0, Duration.ofSeconds(60));
+    GeneratorSettings withJob = plain.withDailyJobs(DailyJob.parseAll("06:00,10,70; 23:55,10,50"));
+    List<Row> before = generate(plain, 3 * 1440).rows();
+    List<Row> after = generate(withJob, 3 * 1440).rows();
+    int jobRows = 0;
+    for (int i = 0; i < after.size(); i++) {
+      int minute = i % 1440;
+      boolean morning = minute >= 360 && minute < 370;
+      boolean midnight = minute >= 1435 || minute < 5;
+      Row a = after.get(i);
+      assertThat(a.anomalous()).as("normal behaviour").isFalse();
+      if (morning || midnight) {
+        jobRows++;
+        assertThat(a.cpuPercent()).as(a.timestamp()).isGreaterThanOrEqualTo(morning ? 67 : 47);
+      } else {
+        assertThat(a).as(a.timestamp()).isEqualTo(before.get(i));
+      }
+    }
+    assertThat(jobRows).isEqualTo(3 * 20);
+  }
+
   record Row(
       String timestamp,
       double cpuPercent,
