@@ -54,6 +54,10 @@ final class Mutes implements AutoCloseable {
           .put("by", by)
           .put("comment", comment);
     }
+
+    boolean covers(String h, String m, long atMs) {
+      return host.equals(h) && (metric == null || metric.equals(m)) && atMs < untilMs;
+    }
   }
 
   /** A maintenance window; {@code id} 0 for one from the configuration (not removable by the API). */
@@ -181,25 +185,19 @@ final class Mutes implements AutoCloseable {
       throw new Refused(
           MAX_ACTIVE + " silences are in force already; remove one or wait until one ends");
     }
-    try (PreparedStatement st =
-        db.prepareStatement(
+    long id =
+        insert(
             "INSERT INTO silences (host, metric, until_ms, created_ms, by, comment) VALUES (?, ?, ?,"
                 + " ?, ?, ?)",
-            Statement.RETURN_GENERATED_KEYS)) {
-      st.setString(1, host);
-      st.setString(2, metric);
-      st.setLong(3, untilMs);
-      st.setLong(4, nowMs);
-      st.setString(5, by);
-      st.setString(6, comment);
-      st.executeUpdate();
-      try (ResultSet keys = st.getGeneratedKeys()) {
-        keys.next();
-        Silence s = new Silence(keys.getLong(1), host, metric, untilMs, nowMs, by, comment);
-        silences.add(s);
-        return s;
-      }
-    }
+            host,
+            metric,
+            untilMs,
+            nowMs,
+            by,
+            comment);
+    Silence s = new Silence(id, host, metric, untilMs, nowMs, by, comment);
+    silences.add(s);
+    return s;
   }
 
   Window window(String host, long startMs, long endMs, String by, String comment, long nowMs)
@@ -213,21 +211,29 @@ final class Mutes implements AutoCloseable {
           NotifySpec.MAX_WINDOWS
               + " maintenance windows exist already; remove one or wait until one ends");
     }
-    try (PreparedStatement st =
-        db.prepareStatement(
+    long id =
+        insert(
             "INSERT INTO maintenance (host, start_ms, end_ms, comment, by) VALUES (?, ?, ?, ?, ?)",
-            Statement.RETURN_GENERATED_KEYS)) {
-      st.setString(1, host);
-      st.setLong(2, startMs);
-      st.setLong(3, endMs);
-      st.setString(4, comment);
-      st.setString(5, by);
+            host,
+            startMs,
+            endMs,
+            comment,
+            by);
+    Window w = new Window(id, host, startMs, endMs, comment, by);
+    windows.add(w);
+    return w;
+  }
+
+  /** Runs the INSERT with these values and answers the new row's id. */
+  private long insert(String sql, Object... values) throws SQLException {
+    try (PreparedStatement st = db.prepareStatement(sql, Statement.RETURN_GENERATED_KEYS)) {
+      for (int i = 0; i < values.length; i++) {
+        st.setObject(i + 1, values[i]);
+      }
       st.executeUpdate();
       try (ResultSet keys = st.getGeneratedKeys()) {
         keys.next();
-        Window w = new Window(keys.getLong(1), host, startMs, endMs, comment, by);
-        windows.add(w);
-        return w;
+        return keys.getLong(1);
       }
     }
   }
@@ -272,9 +278,7 @@ final class Mutes implements AutoCloseable {
       }
     }
     for (Silence s : silences) {
-      if (s.host().equals(host)
-          && (s.metric() == null || s.metric().equals(metric))
-          && atMs < s.untilMs()) {
+      if (s.covers(host, metric, atMs)) {
         return "silenced until " + Instant.ofEpochMilli(s.untilMs());
       }
     }
@@ -290,9 +294,7 @@ final class Mutes implements AutoCloseable {
       }
     }
     for (Silence s : silences) {
-      if (s.host().equals(host)
-          && (s.metric() == null || s.metric().equals(metric))
-          && atMs < s.untilMs()) {
+      if (s.covers(host, metric, atMs)) {
         until = Math.max(until, s.untilMs());
       }
     }

@@ -98,34 +98,12 @@ final class Notices {
         return notice("closed", r, report, null, null, alerts, t.muted, nowMs);
       }
       case IncidentChange.OPENED -> {
-        t = track(r, report, severity, nowMs);
-        open.put(key, t);
-        bound();
-        return notice(
-            "opened",
-            r,
-            report,
-            null,
-            null,
-            new JsonArray().add(alert(t.labels, report, null)),
-            t.muted,
-            nowMs);
+        return opened(key, r, report, severity, nowMs);
       }
       default -> {
         if (t == null) {
           // followed from before this verticle started (it was redeployed): tell it as opened
-          t = track(r, report, severity, nowMs);
-          open.put(key, t);
-          bound();
-          return notice(
-              "opened",
-              r,
-              report,
-              null,
-              null,
-              new JsonArray().add(alert(t.labels, report, null)),
-              t.muted,
-              nowMs);
+          return opened(key, r, report, severity, nowMs);
         }
         t.report = report;
         t.changedMs = nowMs;
@@ -142,6 +120,16 @@ final class Notices {
         return notice("escalated", r, report, null, null, alerts, t.muted, nowMs);
       }
     }
+  }
+
+  /** Starts following the incident and tells that it opened. */
+  private Notice opened(
+      String key, IncidentChange.Report r, JsonObject report, int severity, long nowMs) {
+    Tracked t = track(r, report, severity, nowMs);
+    open.put(key, t);
+    bound();
+    JsonArray alerts = new JsonArray().add(alert(t.labels, report, null));
+    return notice("opened", r, report, null, null, alerts, t.muted, nowMs);
   }
 
   /**

@@ -80,7 +80,8 @@ final class IncidentRoutes {
             ctx -> {
               String type = ctx.request().getHeader("Content-Type");
               if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
-                error(ctx, 415, "send the body as JSON with Content-Type: application/json");
+                WebVerticle.error(
+                    ctx, 415, "send the body as JSON with Content-Type: application/json");
                 return;
               }
               ctx.next();
@@ -96,7 +97,7 @@ final class IncidentRoutes {
     try {
       h.handle(ctx);
     } catch (Bad e) {
-      error(ctx, 400, e.getMessage());
+      WebVerticle.error(ctx, 400, e.getMessage());
     }
   }
 
@@ -130,26 +131,22 @@ final class IncidentRoutes {
             .put("until_ms", until)
             .put("by", by(in))
             .put("comment", comment(in));
-    vertx
-        .eventBus()
-        .<JsonObject>request(Addresses.NOTIFY_MUTES, request, Addresses.local())
-        .onSuccess(
-            reply -> {
-              if (incident != null) {
-                vertx
-                    .eventBus()
-                    .send(
-                        Addresses.INCIDENT_MUTED,
-                        new JsonObject()
-                            .put("host", host)
-                            .put("id", incident)
-                            .put("until", Instant.ofEpochMilli(until).toString()),
-                        Addresses.local());
-              }
-              ctx.response().setStatusCode(201);
-              ctx.json(reply.body());
-            })
-        .onFailure(ctx::fail);
+    create(
+        ctx,
+        request,
+        () -> {
+          if (incident != null) {
+            vertx
+                .eventBus()
+                .send(
+                    Addresses.INCIDENT_MUTED,
+                    new JsonObject()
+                        .put("host", host)
+                        .put("id", incident)
+                        .put("until", Instant.ofEpochMilli(until).toString()),
+                    Addresses.local());
+          }
+        });
   }
 
   private void maintenance(RoutingContext ctx) throws Bad {
@@ -182,11 +179,17 @@ final class IncidentRoutes {
             .put("end_ms", end)
             .put("by", by(in))
             .put("comment", comment(in));
+    create(ctx, request, () -> {});
+  }
+
+  /** Asks notify to make a silence or window; 201 with it, after {@code made} has run. */
+  private void create(RoutingContext ctx, JsonObject request, Runnable made) {
     vertx
         .eventBus()
         .<JsonObject>request(Addresses.NOTIFY_MUTES, request, Addresses.local())
         .onSuccess(
             reply -> {
+              made.run();
               ctx.response().setStatusCode(201);
               ctx.json(reply.body());
             })
@@ -207,7 +210,7 @@ final class IncidentRoutes {
     try {
       id = Long.parseLong(ctx.pathParam("id"));
     } catch (NumberFormatException e) {
-      error(ctx, 400, "the id must be a number");
+      WebVerticle.error(ctx, 400, "the id must be a number");
       return;
     }
     ask(ctx, Addresses.NOTIFY_MUTES, new JsonObject().put("op", op).put("id", id));
@@ -301,12 +304,5 @@ final class IncidentRoutes {
     }
     String t = s.strip();
     return t.isEmpty() ? null : t;
-  }
-
-  private static void error(RoutingContext ctx, int status, String message) {
-    ctx.response()
-        .setStatusCode(status)
-        .putHeader("Content-Type", "application/json")
-        .end(new JsonObject().put("error", message).encode());
   }
 }

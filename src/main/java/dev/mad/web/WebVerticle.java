@@ -749,7 +749,8 @@ public class WebVerticle extends VerticleBase {
     return -1;
   }
 
-  private static void error(RoutingContext ctx, int status, String message) {
+  /** Answers with a JSON {@code error} (and {@code success: false} for a waiting upload). */
+  static void error(RoutingContext ctx, int status, String message) {
     JsonObject body = new JsonObject().put("error", message);
     if (waits(ctx)) {
       body.put("success", false);

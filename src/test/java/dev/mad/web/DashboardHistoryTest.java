@@ -2,11 +2,9 @@ package dev.mad.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.mad.MainVerticle;
 import dev.mad.bus.Addresses;
 import dev.mad.bus.IncidentChange;
 import dev.mad.bus.MetricSample;
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -89,28 +87,7 @@ class DashboardHistoryTest {
 
   /** The whole server with the collector silenced; the test's samples are the only ones. */
   private void startServer() throws Exception {
-    port = ServerFixture.freePort();
-    JsonObject config =
-        new JsonObject()
-            .put("logs_dir", logs.toString())
-            .put("collect", new JsonObject().put("interval_ms", 3_600_000))
-            .put("detect", new JsonObject().put("baseline_seconds", 10).put("window_seconds", 30))
-            .put("http", new JsonObject().put("port", port).put("chart_points", 60));
-    ServerFixture.await(
-        vertx.deployVerticle(new MainVerticle(), new DeploymentOptions().setConfig(config)));
-  }
-
-  private static double[] quiet(int i) {
-    return new double[] {
-      10 + i % 4,
-      2400,
-      40 + 0.2 * (i % 3),
-      8.0 - 0.02 * (i % 3),
-      1.0 + 0.1 * (i % 4),
-      2.0 + 0.1 * (i % 4),
-      0.5 + 0.05 * (i % 2),
-      0.8 + 0.05 * (i % 2)
-    };
+    port = ServerFixture.startSilenced(vertx, logs, new JsonObject().put("chart_points", 60));
   }
 
   private void publish(int i, double[] values) {
@@ -135,7 +112,7 @@ class DashboardHistoryTest {
                 });
     ServerFixture.await(status.completion());
     for (int i = 0; i < QUIET_SAMPLES; i++) {
-      publish(i, quiet(i));
+      publish(i, ServerFixture.quiet(i));
     }
     ServerFixture.await(trained.future());
   }
@@ -155,13 +132,13 @@ class DashboardHistoryTest {
                 });
     ServerFixture.await(incidents.completion());
     for (int b = 0; b < BURST_SAMPLES; b++) {
-      double[] values = quiet(QUIET_SAMPLES + b);
+      double[] values = ServerFixture.quiet(QUIET_SAMPLES + b);
       values[0] = 99;
       publish(QUIET_SAMPLES + b, values);
     }
     for (int a = 0; a < AFTER_SAMPLES; a++) {
       int i = QUIET_SAMPLES + BURST_SAMPLES + a;
-      publish(i, quiet(i));
+      publish(i, ServerFixture.quiet(i));
     }
     return ServerFixture.await(closed.future());
   }

@@ -3,10 +3,8 @@ package dev.mad.web;
 import static dev.mad.web.ServerFixture.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.mad.MainVerticle;
 import dev.mad.bus.Addresses;
 import dev.mad.bus.MetricSample;
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
@@ -49,14 +47,7 @@ class FalseAlarmReplayTest {
   @BeforeEach
   void start() throws Exception {
     vertx = Vertx.vertx();
-    port = ServerFixture.freePort();
-    JsonObject config =
-        new JsonObject()
-            .put("logs_dir", logs.toString())
-            .put("collect", new JsonObject().put("interval_ms", 3_600_000))
-            .put("detect", new JsonObject().put("baseline_seconds", 10).put("window_seconds", 30))
-            .put("http", new JsonObject().put("port", port));
-    await(vertx.deployVerticle(new MainVerticle(), new DeploymentOptions().setConfig(config)));
+    port = ServerFixture.startSilenced(vertx, logs, new JsonObject());
     client = WebClient.create(vertx);
     for (String h : List.of(MARKED, CONTROL)) {
       opened.put(h, new CopyOnWriteArrayList<>());
