@@ -63,14 +63,11 @@ final class HistoryTail {
       if (ts < 0 || host < 0) {
         return out;
       }
-      long length = in.length();
-      long from = Math.max(in.getFilePointer(), length - maxBytes);
-      byte[] bytes = new byte[(int) (length - from)];
-      in.seek(from);
-      in.readFully(bytes);
+      Tail tail = tail(in, in.getFilePointer(), ts, windowMs, maxBytes, zone);
+      byte[] bytes = tail.bytes();
       String[] lines = new String(bytes, StandardCharsets.UTF_8).split("\n", -1);
-      // the first line may be cut by the seek, the last by a write in progress
-      int first = from > 0 && bytes.length > 0 && bytes[0] != '\n' ? 1 : 0;
+      // the first line may be cut where reading began, the last by a write in progress
+      int first = tail.cut() ? 1 : 0;
       long newest = Long.MIN_VALUE;
       List<Object[]> parsed = new ArrayList<>();
       for (int l = first; l < lines.length - 1; l++) {
@@ -115,6 +112,95 @@ final class HistoryTail {
       }
     }
     return out;
+  }
+
+  /** The bytes read from the end, and whether they begin inside a line. */
+  private record Tail(byte[] bytes, boolean cut) {}
+
+  /** How much is read at a time, backwards from the end. */
+  private static final int CHUNK = 256 * 1024;
+
+  /**
+   * Reads backwards from the end, a chunk at a time, until the first whole line read is older than
+   * the window before the newest line (or the header, or {@code maxBytes}, is reached): a
+   * standalone server reads a few KB of a 50 MB file, a hub as much as its hosts' windows take.
+   */
+  private static Tail tail(
+      RandomAccessFile in, long headerEnd, int tsCol, long windowMs, long maxBytes, ZoneId zone)
+      throws IOException {
+    long length = in.length();
+    long from = length;
+    byte[] data = new byte[0];
+    Long newest = null;
+    while (from > headerEnd && length - from < maxBytes) {
+      long start = Math.max(Math.max(headerEnd, from - CHUNK), length - maxBytes);
+      byte[] joined = new byte[(int) (from - start) + data.length];
+      in.seek(start);
+      in.readFully(joined, 0, (int) (from - start));
+      System.arraycopy(data, 0, joined, (int) (from - start), data.length);
+      data = joined;
+      from = start;
+      if (newest == null) {
+        newest = lastTime(data, tsCol, zone);
+      }
+      Long oldest = firstTime(data, from > headerEnd, tsCol, zone);
+      if (newest != null && oldest != null && oldest < newest - windowMs) {
+        break;
+      }
+    }
+    return new Tail(data, from > headerEnd);
+  }
+
+  /** The time of the first whole line, or null when there is none or it does not parse. */
+  private static Long firstTime(byte[] data, boolean cut, int tsCol, ZoneId zone) {
+    int start = 0;
+    if (cut) {
+      while (start < data.length && data[start] != '\n') {
+        start++;
+      }
+      start++;
+    }
+    int end = start;
+    while (end < data.length && data[end] != '\n') {
+      end++;
+    }
+    return end < data.length
+        ? time(new String(data, start, end - start, StandardCharsets.UTF_8), tsCol, zone)
+        : null;
+  }
+
+  /** The time of the last whole line that parses, looking at the last few. */
+  private static Long lastTime(byte[] data, int tsCol, ZoneId zone) {
+    int end = data.length - 1;
+    while (end >= 0 && data[end] != '\n') {
+      end--; // a line a write has not finished
+    }
+    for (int tries = 0; tries < 10 && end > 0; tries++) {
+      int start = end - 1;
+      while (start >= 0 && data[start] != '\n') {
+        start--;
+      }
+      // start < 0: the line begins where reading began (cut or not: a cut one does not parse)
+      Long t =
+          time(new String(data, start + 1, end - start - 1, StandardCharsets.UTF_8), tsCol, zone);
+      if (t != null) {
+        return t;
+      }
+      end = start;
+    }
+    return null;
+  }
+
+  private static Long time(String line, int tsCol, ZoneId zone) {
+    List<String> f = split(line);
+    if (f.size() <= tsCol) {
+      return null;
+    }
+    try {
+      return LocalDateTime.parse(f.get(tsCol), TIMESTAMP).atZone(zone).toInstant().toEpochMilli();
+    } catch (DateTimeParseException e) {
+      return null;
+    }
   }
 
   /** Splits a CSV line as the history writes it: fields quoted only when they hold a comma or quote. */

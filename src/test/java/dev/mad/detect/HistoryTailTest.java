@@ -77,4 +77,25 @@ class HistoryTailTest {
     assertThat(HistoryTail.read(other, MetricSample.METRICS, 30_000, 1 << 20, 10, ZoneOffset.UTC))
         .isEmpty();
   }
+
+  @Test
+  @DisplayName("a long file is read backwards only as far as the window reaches, across chunks")
+  void longFile() throws Exception {
+    StringBuilder csv = new StringBuilder(HEADER).append('\n');
+    for (int s = 0; s < 20_000; s++) {
+      csv.append(line(T0 + s * 1000L, "web-1", 10, false)).append('\n');
+    }
+    Path file = Files.writeString(dir.resolve("metrics_history.csv"), csv);
+    assertThat(Files.size(file)).isGreaterThan(2_000_000);
+    var shortWindow =
+        HistoryTail.read(file, MetricSample.METRICS, 30_000, 64 << 20, 10, ZoneOffset.UTC);
+    assertThat(shortWindow.get("web-1")).hasSize(31);
+    var longWindow =
+        HistoryTail.read(file, MetricSample.METRICS, 5_000_000, 64 << 20, 10, ZoneOffset.UTC);
+    assertThat(longWindow.get("web-1")).hasSize(5001);
+    assertThat(longWindow.get("web-1").get(0).timestampMs()).isEqualTo(T0 + 14_999_000L);
+    var whole =
+        HistoryTail.read(file, MetricSample.METRICS, 100_000_000, 64 << 20, 10, ZoneOffset.UTC);
+    assertThat(whole.get("web-1")).as("back to the header").hasSize(20_000);
+  }
 }
